@@ -1,0 +1,75 @@
+"""Rendering rows for the terminal (Rich table) or for machines (csv, json)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+console_err = Console(stderr=True)
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def rows_to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(row.get(k)) for k in columns})
+    return buf.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return int(value)
+    return "" if value is None else value
+
+
+def emit(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: Format,
+    *,
+    title: str | None = None,
+    output: Path | None = None,
+) -> None:
+    """Write rows as a table to the terminal, or as csv/json to stdout or a file."""
+    if fmt is Format.table and output is None:
+        table = Table(title=title, show_lines=False)
+        for col in columns:
+            table.add_column(col)
+        for row in rows:
+            table.add_row(*(str(_cell(row.get(c))) for c in columns))
+        console.print(table)
+        return
+    if fmt is Format.json:
+        text = json.dumps(list(rows), ensure_ascii=False, indent=2, default=str) + "\n"
+    else:
+        text = rows_to_csv(rows, columns)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def as_dicts(items: Iterable[Any]) -> list[dict[str, Any]]:
+    """Dataclass instances to plain dicts (for output)."""
+    from dataclasses import asdict
+
+    return [asdict(i) for i in items]

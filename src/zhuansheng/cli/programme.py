@@ -1,0 +1,5 @@
+"""``zhuansheng programme``."""
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)
