@@ -20,6 +20,7 @@ class Settings:
     database_url: str
     lake: Path
     var: Path
+    programme_dir: Path  # extra programme files (e.g. 2023.yaml) beside the shipped ones
 
 
 def _toml_values() -> dict[str, object]:
@@ -41,4 +42,7 @@ def settings() -> Settings:
     var = Path(pick("var", "var"))
     lake = Path(pick("lake", str(var / "lake")))
     default_db = f"sqlite:///{var / 'zhuansheng.db'}"
-    return Settings(database_url=pick("database_url", default_db), lake=lake, var=var)
+    programme_dir = Path(pick("programme_dir", "programmes"))
+    return Settings(
+        database_url=pick("database_url", default_db), lake=lake, var=var, programme_dir=programme_dir
+    )
