@@ -44,5 +44,8 @@ def settings() -> Settings:
     default_db = f"sqlite:///{var / 'zhuansheng.db'}"
     programme_dir = Path(pick("programme_dir", "programmes"))
     return Settings(
-        database_url=pick("database_url", default_db), lake=lake, var=var, programme_dir=programme_dir
+        database_url=pick("database_url", default_db),
+        lake=lake,
+        var=var,
+        programme_dir=programme_dir,
     )

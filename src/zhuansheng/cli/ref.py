@@ -8,7 +8,9 @@ from zhuansheng import reference
 
 from .output import Format, as_dicts, emit
 
-app = typer.Typer(help="参考数据：行政区划、行业分类、试点名单 (reference data).", no_args_is_help=True)
+app = typer.Typer(
+    help="参考数据：行政区划、行业分类、试点名单 (reference data).", no_args_is_help=True
+)
 
 FORMAT = typer.Option(Format.table, "--format", "-f", help="输出格式 table|csv|json")
 
@@ -23,14 +25,35 @@ def regions(fmt: Format = FORMAT) -> None:
 @app.command()
 def industries(fmt: Format = FORMAT) -> None:
     """GB/T 4754-2017 制造业门类（13–43 大类及更细的传统产业小类），含传统制造业标记。"""
-    cols = ["code", "level", "parent_code", "name_zh", "name_en", "traditional", "zj_group",
-            "verification", "note"]
+    cols = [
+        "code",
+        "level",
+        "parent_code",
+        "name_zh",
+        "name_en",
+        "traditional",
+        "zj_group",
+        "verification",
+        "note",
+    ]
     emit(as_dicts(reference.industries()), cols, fmt, title="行业 industries")
 
 
 @app.command()
 def pilots(fmt: Format = FORMAT) -> None:
     """分行业省级试点名单：已核实的试点与（仅演示用）示意性产业集群，逐行标明。"""
-    cols = ["pilot_id", "county_code", "county_name", "industry_name", "industry_codes",
-            "batch_year", "verification", "demo_only", "source", "note"]
-    emit(as_dicts(reference.pilots()), cols, fmt, title="试点 pilots (demo_only=1: 示意，非官方名单)")
+    cols = [
+        "pilot_id",
+        "county_code",
+        "county_name",
+        "industry_name",
+        "industry_codes",
+        "batch_year",
+        "verification",
+        "demo_only",
+        "source",
+        "note",
+    ]
+    emit(
+        as_dicts(reference.pilots()), cols, fmt, title="试点 pilots (demo_only=1: 示意，非官方名单)"
+    )

@@ -10,6 +10,9 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
+
+from zhuansheng.errors import InputRejected, Problem
 
 __all__ = [
     "Cluster",
@@ -22,6 +25,7 @@ __all__ = [
     "industry",
     "is_traditional",
     "pilots",
+    "read_pilots_file",
     "region",
     "regions",
     "traditional_group",
@@ -145,7 +149,7 @@ def industry(code: str) -> Industry | None:
 
 
 def is_traditional(code: str) -> bool:
-    """Whether an industry code falls in Zhejiang's traditional manufacturing (most specific rule)."""
+    """Whether a code is Zhejiang traditional manufacturing (the most specific entry decides)."""
     entry = industry(code)
     return bool(entry and entry.traditional)
 
@@ -155,23 +159,100 @@ def traditional_group(code: str) -> str | None:
     return entry.zj_group if entry and entry.traditional else None
 
 
+def _pilot(r: dict[str, str]) -> Pilot:
+    return Pilot(
+        pilot_id=r["pilot_id"],
+        county_code=r["county_code"],
+        county_name=r["county_name"],
+        industry_name=r["industry_name"],
+        industry_codes=tuple(c.strip() for c in r["industry_codes"].split(";") if c.strip()),
+        batch_year=int(r["batch_year"]) if r["batch_year"] else None,
+        verification=r["verification"],
+        demo_only=r["demo_only"] == "1",
+        source=r["source"],
+        note=r["note"],
+    )
+
+
 @cache
 def pilots() -> tuple[Pilot, ...]:
-    return tuple(
-        Pilot(
-            pilot_id=r["pilot_id"],
-            county_code=r["county_code"],
-            county_name=r["county_name"],
-            industry_name=r["industry_name"],
-            industry_codes=tuple(r["industry_codes"].split(";")),
-            batch_year=int(r["batch_year"]) if r["batch_year"] else None,
-            verification=r["verification"],
-            demo_only=r["demo_only"] == "1",
-            source=r["source"],
-            note=r["note"],
+    """The shipped list: verified pilots plus illustrative clusters (``demo_only``) up to 48."""
+    return tuple(_pilot(r) for r in _rows("pilots.csv"))
+
+
+PILOT_COLUMNS = (
+    "pilot_id",
+    "county_code",
+    "county_name",
+    "industry_name",
+    "industry_codes",
+    "batch_year",
+    "verification",
+    "demo_only",
+    "source",
+    "note",
+)
+VERIFICATIONS = ("official", "verified", "partly_corroborated", "unverified", "illustrative")
+
+
+def read_pilots_file(path: Path) -> tuple[Pilot, ...]:
+    """Read a user's pilot list (e.g. the official 48) in the shipped CSV's columns.
+
+    Every problem is collected and reported with its line and column; nothing is returned
+    unless the whole file is valid.
+    """
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputRejected(
+            name, [Problem(f"无法读取文件：{exc}", hint="请提供 UTF-8 编码的 CSV 文件")]
+        ) from exc
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in PILOT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InputRejected(
+            name,
+            [
+                Problem(
+                    f"缺少列 {', '.join(missing)}",
+                    where="第 1 行（表头）",
+                    hint="表头须与 zhuansheng ref pilots --format csv 的输出一致",
+                )
+            ],
         )
-        for r in _rows("pilots.csv")
-    )
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    rows: list[dict[str, str]] = []
+    for line, r in enumerate(reader, start=2):
+
+        def bad(col: str, msg: str, line: int = line) -> None:
+            problems.append(Problem(msg, where=f"第 {line} 行, 列 {col}", row=line, column=col))
+
+        if r["pilot_id"] in seen:
+            bad("pilot_id", f"试点编号 {r['pilot_id']} 与第 {seen[r['pilot_id']]} 行重复")
+        seen[r["pilot_id"]] = line
+        reg = _regions_by_code().get(r["county_code"])
+        if reg is None or reg.level != "county":
+            bad("county_code", f"未知的县级行政区划代码 '{r['county_code']}'")
+        codes = [c for c in r["industry_codes"].split(";") if c.strip()]
+        if not codes or any(industry(c.strip()) is None for c in codes):
+            bad(
+                "industry_codes",
+                f"行业代码 '{r['industry_codes']}' 不是 GB/T 4754-2017 制造业代码（13–43）",
+            )
+        if r["verification"] not in VERIFICATIONS:
+            bad("verification", f"'{r['verification']}' 应为 {', '.join(VERIFICATIONS)} 之一")
+        if r["batch_year"] and not r["batch_year"].isdigit():
+            bad("batch_year", f"批次年份 '{r['batch_year']}' 应为四位年份或留空")
+        if r["demo_only"] not in ("0", "1"):
+            bad("demo_only", "应为 0 或 1")
+        rows.append(r)
+    if not rows:
+        problems.append(Problem("文件没有数据行", hint="至少需要一行试点"))
+    if problems:
+        raise InputRejected(name, problems)
+    return tuple(_pilot(r) for r in rows)
 
 
 @cache

@@ -1,0 +1,384 @@
+"""Where the facts live on disk, how they are written (atomically) and how they are read (Ibis).
+
+Layout::
+
+    <lake>/enterprise_facts/year=2022/part-0.parquet          current facts of 2022
+    <lake>/_superseded/enterprise_facts/year=2022/<stamp>/    what part-0 was before each re-import
+    <lake>/.lock                                              serialises writers
+
+One file per year: a year is always replaced as a whole by a complete new file, and replacing
+one file is a single ``os.replace`` — readers see the old file or the new one, never a mix, never
+half a file. The temporary file is written in the same directory (same filesystem, so the rename is
+atomic), named ``.part-0.parquet.<random>.tmp`` so no reader glob (``part-*.parquet``) matches it,
+and fsynced before the rename. ``year`` is not stored inside the files: it comes from the
+partition directory (Hive partitioning), so a file can never disagree with its directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from zhuansheng.config import settings
+from zhuansheng.errors import InputRejected, ZhuanshengError
+
+from .contract import CONTRACT_VERSION, FACT_COLUMNS, prepare_facts
+
+if TYPE_CHECKING:
+    import ibis
+
+__all__ = [
+    "FACTS_DIR",
+    "PART_NAME",
+    "SUPERSEDED_DIR",
+    "LakeError",
+    "PartitionInfo",
+    "fact_files",
+    "facts",
+    "lake_info",
+    "lake_root",
+    "write_facts",
+]
+
+FACTS_DIR = "enterprise_facts"
+SUPERSEDED_DIR = "_superseded"
+PART_NAME = "part-0.parquet"
+META_PREFIX = "zhuansheng."
+
+
+class LakeError(ZhuanshengError):
+    """The lake could not be read or written (not a problem of the input)."""
+
+
+def lake_root(lake: Path | str | None = None) -> Path:
+    return Path(lake) if lake is not None else settings().lake
+
+
+def _partition(root: Path, year: int) -> Path:
+    return root / FACTS_DIR / f"year={year}"
+
+
+def _years_on_disk(root: Path) -> list[int]:
+    base = root / FACTS_DIR
+    if not base.is_dir():
+        return []
+    years = []
+    for d in base.glob("year=*"):
+        suffix = d.name.removeprefix("year=")
+        if suffix.isdigit() and any(d.glob("part-*.parquet")):
+            years.append(int(suffix))
+    return sorted(years)
+
+
+def fact_files(lake: Path | str | None = None, years: list[int] | None = None) -> list[Path]:
+    """The current Parquet files (never temporary or superseded ones)."""
+    root = lake_root(lake)
+    wanted = _years_on_disk(root) if years is None else years
+    return [f for y in wanted for f in sorted(_partition(root, y).glob("part-*.parquet"))]
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename durable (POSIX); a no-op where directories cannot be opened (Windows)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _writer_lock(root: Path) -> Iterator[None]:
+    """One writer at a time per lake (advisory lock; readers never need it)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "a+b") as fh:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX
+            yield
+            return
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _table_sha256(table: pa.Table) -> str:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue()).hexdigest()
+
+
+def _stamp() -> str:
+    return _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
+@dataclass
+class _Staged:
+    year: int
+    tmp: Path | None
+    final: Path
+    created_dir: Path | None  # the partition directory, if this write created it
+    superseded: Path | None = None
+    old_files: tuple[Path, ...] = ()
+    committed: bool = False
+
+
+def _write_tmp(table: pa.Table, directory: Path, metadata: dict[str, str]) -> Path:
+    tmp = directory / f".{PART_NAME}.{uuid.uuid4().hex}.tmp"
+    schema = table.schema.with_metadata({**(table.schema.metadata or {}), **metadata})
+    try:
+        with open(tmp, "wb") as fh:
+            pq.write_table(table.replace_schema_metadata(schema.metadata), fh, compression="zstd")
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _commit(stage: _Staged, root: Path, stamp: str) -> None:
+    """Move the old part files aside (hard links, so nothing is copied), then rename the new one."""
+    directory = stage.final.parent
+    old = tuple(sorted(directory.glob("part-*.parquet")))
+    if old:
+        sup = root / SUPERSEDED_DIR / FACTS_DIR / directory.name / stamp
+        sup.mkdir(parents=True, exist_ok=False)
+        for f in old:
+            try:
+                os.link(f, sup / f.name)
+            except OSError:  # filesystems without hard links
+                shutil.copy2(f, sup / f.name)
+        stage.superseded, stage.old_files = sup, old
+    assert stage.tmp is not None
+    os.replace(stage.tmp, stage.final)
+    stage.committed = True
+    for f in old:
+        if f != stage.final:
+            f.unlink()  # extra parts left by hand: kept under _superseded, gone from the year
+    _fsync_dir(directory)
+
+
+def _prune_empty(directory: Path, stop: Path) -> None:
+    """Remove ``directory`` and its parents up to ``stop`` while they are empty."""
+    while directory != stop and stop in directory.parents:
+        if directory.exists():
+            try:
+                directory.rmdir()
+            except OSError:
+                return
+        directory = directory.parent
+
+
+def _rollback(stage: _Staged) -> None:
+    """Undo one committed year: put the superseded files back (or remove a year that was new)."""
+    if stage.superseded is not None:
+        for f in stage.old_files:
+            os.replace(stage.superseded / f.name, f)
+        shutil.rmtree(stage.superseded, ignore_errors=True)
+    else:
+        stage.final.unlink(missing_ok=True)
+
+
+def _discard(stage: _Staged, root: Path) -> None:
+    """Remove what a failed write left: its temporary file and any directory it created."""
+    if stage.tmp is not None:
+        stage.tmp.unlink(missing_ok=True)
+    if stage.superseded is not None:
+        if not stage.committed:
+            shutil.rmtree(stage.superseded, ignore_errors=True)
+        _prune_empty(stage.superseded, root)
+    if stage.created_dir is not None:
+        _prune_empty(stage.created_dir, root)
+
+
+def _write_prepared(
+    table: pa.Table,
+    *,
+    lake: Path | str | None,
+    source: str,
+    sha256: str | None,
+    synthetic: bool,
+) -> list[Path]:
+    """Write a table already conformed to FACT_SCHEMA, one file per year, all or nothing."""
+    root = lake_root(lake)
+    sha = sha256 or _table_sha256(table)
+    written_at = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    years = sorted(pc.unique(table["year"]).to_pylist())
+    stages: list[_Staged] = []
+    with _writer_lock(root):
+        try:
+            # Phase 1: every year's complete file under a temporary name.
+            for year in years:
+                part = table.filter(pc.equal(table["year"], year)).drop_columns(["year"])
+                part = part.sort_by([("county_code", "ascending"), ("uscc", "ascending")])
+                directory = _partition(root, year)
+                created = None if directory.exists() else directory
+                directory.mkdir(parents=True, exist_ok=True)
+                stage = _Staged(year, None, directory / PART_NAME, created)
+                stages.append(stage)
+                stage.tmp = _write_tmp(
+                    part,
+                    directory,
+                    {
+                        f"{META_PREFIX}source": source,
+                        f"{META_PREFIX}sha256": sha,
+                        f"{META_PREFIX}synthetic": "true" if synthetic else "false",
+                        f"{META_PREFIX}written_at": written_at,
+                        f"{META_PREFIX}contract_version": CONTRACT_VERSION,
+                        f"{META_PREFIX}year": str(year),
+                        f"{META_PREFIX}rows": str(part.num_rows),
+                    },
+                )
+            # Phase 2: the renames, back to back; a failure puts earlier years back.
+            stamp = _stamp()
+            for stage in stages:
+                _commit(stage, root, stamp)
+        except BaseException as exc:
+            undo_failed = []
+            for stage in reversed(stages):
+                if stage.committed:
+                    try:
+                        _rollback(stage)
+                    except OSError:
+                        undo_failed.append(stage)
+                _discard(stage, root)
+            if isinstance(exc, OSError):
+                kept = ""
+                if undo_failed:
+                    kept = "；旧版本保存在 " + ", ".join(str(s.superseded) for s in undo_failed)
+                raise LakeError(
+                    f"写入数据湖失败，已撤销本次写入{kept} (write failed, rolled back): {exc}"
+                ) from exc
+            raise
+    return [s.final for s in stages]
+
+
+def write_facts(
+    table: pa.Table,
+    *,
+    lake: Path | None = None,
+    source: str,
+    sha256: str | None = None,
+    synthetic: bool = False,
+) -> list[Path]:
+    """Validate ``table`` against the contract and write it, one file per year.
+
+    Raises :class:`InputRejected` (nothing written) if the table breaks the contract. A year
+    already in the lake is replaced as a whole; its previous file is kept under ``_superseded``.
+    ``sha256`` is the hash of the input file; without one, the hash of the table's Arrow IPC
+    stream is recorded. Returns the partition files written.
+    """
+    prepared = prepare_facts(table, source_name=source)
+    if prepared.table is None:
+        raise InputRejected(source, prepared.problems)
+    return _write_prepared(
+        prepared.table, lake=lake, source=source, sha256=sha256, synthetic=synthetic
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def facts(
+    con: ibis.BaseBackend | None = None,
+    *,
+    lake: Path | None = None,
+    years: list[int] | None = None,
+) -> ibis.Table:
+    """The facts as an Ibis table over the Parquet files, columns in contract order.
+
+    ``year`` comes from the partition path. ``years`` restricts the files read; asking for a
+    year the lake does not hold is an error (rather than silently fewer rows).
+    """
+    from .backend import connect
+
+    root = lake_root(lake)
+    on_disk = _years_on_disk(root)
+    if not on_disk:
+        raise LakeError(
+            f"数据湖 {root} 中还没有企业数据，请先运行 `zhuansheng import enterprises 文件` "
+            "(the lake has no enterprise facts yet)"
+        )
+    if years is not None:
+        absent = sorted(set(years) - set(on_disk))
+        if absent:
+            raise LakeError(
+                f"数据湖中没有 {', '.join(map(str, absent))} 年的数据；现有年度："
+                f"{', '.join(map(str, on_disk))} (year not in the lake)"
+            )
+    con = con or connect()
+    base = root.resolve() / FACTS_DIR
+    if years is None:
+        paths = [str(base / "year=*" / "part-*.parquet")]
+    else:
+        paths = [str(base / f"year={y}" / "part-*.parquet") for y in sorted(set(years))]
+    # union_by_name: files written under an older contract version lack newer columns (→ NULL).
+    table = con.read_parquet(paths, hive_partitioning=True, union_by_name=True)
+    table = table.mutate(year=table.year.cast("int32"))
+    return table.select(*FACT_COLUMNS)
+
+
+@dataclass(frozen=True)
+class PartitionInfo:
+    year: int
+    path: Path
+    rows: int
+    bytes: int
+    source: str
+    sha256: str
+    synthetic: bool
+    written_at: str
+    contract_version: str
+    superseded_versions: int
+
+
+def lake_info(lake: Path | None = None) -> list[PartitionInfo]:
+    """One entry per current partition file, from the Parquet footers (no data is read)."""
+    root = lake_root(lake)
+    out = []
+    for path in fact_files(root):
+        year = int(path.parent.name.removeprefix("year="))
+        meta = pq.read_metadata(path)
+        kv = {k.decode(): v.decode() for k, v in (meta.metadata or {}).items()}
+        sup = root / SUPERSEDED_DIR / FACTS_DIR / path.parent.name
+        versions = sum(1 for d in sup.iterdir() if d.is_dir()) if sup.is_dir() else 0
+        out.append(
+            PartitionInfo(
+                year=year,
+                path=path,
+                rows=meta.num_rows,
+                bytes=path.stat().st_size,
+                source=kv.get(f"{META_PREFIX}source", ""),
+                sha256=kv.get(f"{META_PREFIX}sha256", ""),
+                synthetic=kv.get(f"{META_PREFIX}synthetic") == "true",
+                written_at=kv.get(f"{META_PREFIX}written_at", ""),
+                contract_version=kv.get(f"{META_PREFIX}contract_version", ""),
+                superseded_versions=versions,
+            )
+        )
+    return out

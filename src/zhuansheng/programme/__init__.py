@@ -1,0 +1,66 @@
+"""The yearly programme (工作要点) as data: schema, loading with validation, export, display.
+
+A programme is a YAML file per year (``data/2022.yaml`` ships with the package; files such as
+``2023.yaml`` in ``settings().programme_dir`` are found without code changes). Indicators and
+responsible units come from two catalogues reused across years (``data/indicators.yaml``,
+``data/units.yaml``).
+"""
+
+from __future__ import annotations
+
+from .export import EXPORT_COLUMNS, export_rows, write_export, write_xlsx
+from .loader import (
+    available_years,
+    indicators,
+    load,
+    programme_path,
+    unit_names,
+    units,
+    validate_file,
+)
+from .render import build_tree
+from .schema import (
+    KIND_LABELS_ZH,
+    QUALIFIERS,
+    TARGET_KINDS,
+    Area,
+    Goal,
+    Indicator,
+    Item,
+    Programme,
+    Safeguard,
+    Target,
+    TargetRow,
+    Task,
+    Tolerance,
+    Unit,
+)
+
+__all__ = [
+    "EXPORT_COLUMNS",
+    "KIND_LABELS_ZH",
+    "QUALIFIERS",
+    "TARGET_KINDS",
+    "Area",
+    "Goal",
+    "Indicator",
+    "Item",
+    "Programme",
+    "Safeguard",
+    "Target",
+    "TargetRow",
+    "Task",
+    "Tolerance",
+    "Unit",
+    "available_years",
+    "build_tree",
+    "export_rows",
+    "indicators",
+    "load",
+    "programme_path",
+    "unit_names",
+    "units",
+    "validate_file",
+    "write_export",
+    "write_xlsx",
+]

@@ -1,0 +1,132 @@
+"""Observations with full revision history: a correction adds a revision, nothing is overwritten."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session
+
+from zhuansheng.periods import parse_period
+
+from .tables import Observation
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a value came from: who, how, which file (and its hash) or call, which cell."""
+
+    recorded_by: str
+    kind: str  # file | api | demo | engine
+    name: str = ""
+    sha256: str | None = None
+    cell: str | None = None
+    comment: str = ""
+    synthetic: bool = False
+
+
+def _same(obs: Observation, value: float | None, num: float | None, den: float | None) -> bool:
+    return (obs.value, obs.numerator, obs.denominator) == (value, num, den)
+
+
+def latest(
+    session: Session, indicator_id: str, region_code: str, period: str
+) -> Observation | None:
+    return session.scalars(
+        select(Observation)
+        .where(
+            Observation.indicator_id == indicator_id,
+            Observation.region_code == region_code,
+            Observation.period == period,
+        )
+        .order_by(Observation.revision.desc())
+        .limit(1)
+    ).first()
+
+
+def record(
+    session: Session,
+    indicator_id: str,
+    region_code: str,
+    period: str,
+    value: float | None,
+    source: Source,
+    *,
+    numerator: float | None = None,
+    denominator: float | None = None,
+) -> tuple[Observation, bool]:
+    """Store a value as a new revision; returns (the current row, whether anything was added).
+
+    The same value again is not a new revision, so re-submitting unchanged data changes nothing.
+    """
+    parse_period(period)  # refuse malformed periods before they reach the table
+    current = latest(session, indicator_id, region_code, period)
+    if current is not None and _same(current, value, numerator, denominator):
+        return current, False
+    obs = Observation(
+        indicator_id=indicator_id,
+        region_code=region_code,
+        period=period,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        revision=(current.revision + 1) if current else 1,
+        recorded_by=source.recorded_by,
+        source_kind=source.kind,
+        source_name=source.name,
+        source_sha256=source.sha256,
+        source_cell=source.cell,
+        comment=source.comment,
+        synthetic=source.synthetic,
+    )
+    session.add(obs)
+    session.flush()
+    return obs, True
+
+
+def current_query(
+    indicator_id: str | None = None, period: str | None = None
+) -> Select[tuple[Observation]]:
+    """The latest revision of every (indicator, region, period), optionally filtered."""
+    conds = []
+    if indicator_id:
+        conds.append(Observation.indicator_id == indicator_id)
+    if period:
+        conds.append(Observation.period == period)
+    newest = (
+        select(
+            Observation.indicator_id,
+            Observation.region_code,
+            Observation.period,
+            func.max(Observation.revision).label("revision"),
+        )
+        .where(*conds)
+        .group_by(Observation.indicator_id, Observation.region_code, Observation.period)
+        .subquery()
+    )
+    return select(Observation).join(
+        newest,
+        and_(
+            Observation.indicator_id == newest.c.indicator_id,
+            Observation.region_code == newest.c.region_code,
+            Observation.period == newest.c.period,
+            Observation.revision == newest.c.revision,
+        ),
+    )
+
+
+def history(
+    session: Session, indicator_id: str, region_code: str, period: str
+) -> list[Observation]:
+    """Every revision, oldest first."""
+    return list(
+        session.scalars(
+            select(Observation)
+            .where(
+                Observation.indicator_id == indicator_id,
+                Observation.region_code == region_code,
+                Observation.period == period,
+            )
+            .order_by(Observation.revision)
+        )
+    )

@@ -1,0 +1,313 @@
+"""The operational store's tables (SQLAlchemy 2 ORM; the same schema on SQLite and PostgreSQL).
+
+Observations are append-only: a correction is a new revision, the old row stays. Names follow
+GLOSSARY.md. Money is in 万元 (``_wan``), land in 亩 (``_mu``), energy in tce.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Deterministic constraint names so Alembic migrations are identical on every database.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}  # noqa: RUF012
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+# --- reference -------------------------------------------------------------------------------
+
+
+class Region(Base):
+    __tablename__ = "regions"
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(40))
+    level: Mapped[str] = mapped_column(String(10))  # province | city | county
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    kind: Mapped[str] = mapped_column(String(12))
+    mountain26: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Industry(Base):
+    __tablename__ = "industries"
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10))  # division | group | class
+    parent_code: Mapped[str | None] = mapped_column(String(4))
+    name_zh: Mapped[str] = mapped_column(String(60))
+    name_en: Mapped[str] = mapped_column(String(160))
+    traditional: Mapped[bool] = mapped_column(Boolean, default=False)
+    zj_group: Mapped[str] = mapped_column(String(80), default="")
+    verification: Mapped[str] = mapped_column(String(30), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Pilot(Base):
+    __tablename__ = "pilots"
+    pilot_id: Mapped[str] = mapped_column(String(10), primary_key=True)
+    county_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    industry_name: Mapped[str] = mapped_column(String(60))
+    industry_codes: Mapped[list[str]] = mapped_column(JSON)
+    batch_year: Mapped[int | None] = mapped_column(Integer)
+    verification: Mapped[str] = mapped_column(String(30))
+    demo_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- programme -------------------------------------------------------------------------------
+
+
+class Programme(Base):
+    __tablename__ = "programmes"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title_zh: Mapped[str] = mapped_column(Text)
+    document: Mapped[str] = mapped_column(String(60), default="")
+    source_file: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ProgrammeItem(Base):
+    """A goal, engineering area, task or safeguard, with its clause and the seed's wording."""
+
+    __tablename__ = "programme_items"
+    __table_args__ = (UniqueConstraint("year", "clause"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(ForeignKey("programmes.year", ondelete="CASCADE"))
+    clause: Mapped[str] = mapped_column(String(30))
+    item_kind: Mapped[str] = mapped_column(String(10))  # goal | area | task | safeguard
+    number: Mapped[int | None] = mapped_column(Integer)
+    area: Mapped[str | None] = mapped_column(String(10))
+    title_zh: Mapped[str] = mapped_column(Text)
+    text_zh: Mapped[str] = mapped_column(Text, default="")
+    lead_units: Mapped[list[str]] = mapped_column(JSON, default=list)
+    co_units: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Indicator(Base):
+    __tablename__ = "indicators"
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(12))  # registry|project|statistic|enterprise|cases
+    aggregation: Mapped[str] = mapped_column(String(10))  # sum|ratio|growth|share|last
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Target(Base):
+    __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("year", "target_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    year: Mapped[int] = mapped_column(ForeignKey("programmes.year", ondelete="CASCADE"))
+    target_id: Mapped[str] = mapped_column(String(60))
+    item_clause: Mapped[str] = mapped_column(String(30))
+    clauses: Mapped[list[str]] = mapped_column(JSON)
+    name_zh: Mapped[str] = mapped_column(Text)
+    indicator_id: Mapped[str | None] = mapped_column(ForeignKey("indicators.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(20), default="")
+    qualifier: Mapped[str | None] = mapped_column(String(10))
+    tolerance: Mapped[float | None] = mapped_column(Float)
+    tolerance_basis: Mapped[str | None] = mapped_column(String(12))  # relative_pct | points
+    compare_to: Mapped[str | None] = mapped_column(String(60))
+    seed_text: Mapped[str] = mapped_column(Text, default="")
+    lead_units: Mapped[list[str]] = mapped_column(JSON, default=list)
+    co_units: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Allocation(Base):
+    """A target's share for one city or county (分解下达)."""
+
+    __tablename__ = "allocations"
+    __table_args__ = (UniqueConstraint("target_pk", "region_code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    target_pk: Mapped[int] = mapped_column(ForeignKey("targets.id", ondelete="CASCADE"))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(Text, default="")
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- observations (append-only, every revision kept) ------------------------------------------
+
+
+class Observation(Base):
+    __tablename__ = "observations"
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "region_code", "period", "revision"),
+        Index("ix_observations_lookup", "indicator_id", "period", "region_code"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    indicator_id: Mapped[str] = mapped_column(ForeignKey("indicators.id"))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    period: Mapped[str] = mapped_column(String(7))  # 2022-06 | 2022Q2 | 2022
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    recorded_by: Mapped[str] = mapped_column(String(60))
+    source_kind: Mapped[str] = mapped_column(String(10))  # file | api | demo | engine
+    source_name: Mapped[str] = mapped_column(Text, default="")
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    source_cell: Mapped[str | None] = mapped_column(String(40))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- registries and project registers ---------------------------------------------------------
+
+
+class Enterprise(Base):
+    __tablename__ = "enterprises"
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    county_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    industry_code: Mapped[str] = mapped_column(String(4))
+    scale: Mapped[str] = mapped_column(String(5))  # above | below
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RegistryEntry(Base):
+    """A recognised entity (未来工厂, 专精特新, 品字标 …) with its region and recognition date."""
+
+    __tablename__ = "registry_entries"
+    __table_args__ = (
+        UniqueConstraint("registry_kind", "name", "region_code", "recognised_on"),
+        Index("ix_registry_lookup", "registry_kind", "recognised_on"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registry_kind: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(Text)
+    uscc: Mapped[str | None] = mapped_column(String(18))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    recognised_on: Mapped[date] = mapped_column(Date)
+    batch: Mapped[str] = mapped_column(String(60), default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Project(Base):
+    """A project in a register (数字化技改, 节能降碳, 废气治理, 强链补链, 首台套 …)."""
+
+    __tablename__ = "projects"
+    __table_args__ = (Index("ix_projects_lookup", "project_kind", "started_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_kind: Mapped[str] = mapped_column(String(40))
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    uscc: Mapped[str | None] = mapped_column(String(18))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    status: Mapped[str] = mapped_column(String(12))  # planned | started | completed
+    started_on: Mapped[date | None] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    planned_investment_wan: Mapped[float] = mapped_column(Float, default=0.0)
+    source: Mapped[str] = mapped_column(Text, default="")
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    investments: Mapped[list[ProjectInvestment]] = relationship(back_populates="project")
+
+
+class ProjectInvestment(Base):
+    """Investment completed in one month, so year-to-date sums can be taken for any period."""
+
+    __tablename__ = "project_investments"
+    __table_args__ = (UniqueConstraint("project_id", "month"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))  # 2022-06
+    invested_wan: Mapped[float] = mapped_column(Float)
+    project: Mapped[Project] = relationship(back_populates="investments")
+
+
+# --- rectification cases ----------------------------------------------------------------------
+
+
+class Case(Base):
+    """One 高耗低效 enterprise's rectification (整治提升), a state machine with history."""
+
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("uscc", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprises.uscc"))
+    county_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(12))  # listed|planned|in_progress|completed|verified
+    outcome: Mapped[str | None] = mapped_column(String(16))  # upgrade|merger|land_recovered|…
+    reason: Mapped[str] = mapped_column(Text, default="")
+    plan: Mapped[str] = mapped_column(Text, default="")
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    freed_land_mu: Mapped[float] = mapped_column(Float, default=0.0)
+    freed_energy_tce: Mapped[float] = mapped_column(Float, default=0.0)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
+
+
+class CaseEvent(Base):
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    at: Mapped[date] = mapped_column(Date)
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    actor: Mapped[str] = mapped_column(String(60))
+    note: Mapped[str] = mapped_column(Text, default="")
+    case: Mapped[Case] = relationship(back_populates="events")
+
+
+# --- people and accountability ----------------------------------------------------------------
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(60), default="")
+    role: Mapped[str] = mapped_column(String(20))  # province_admin | province_analyst | city | …
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    password_hash: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    actor: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(80), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
