@@ -42,6 +42,34 @@ def _build(seed: int, enterprises: int, show: bool) -> demo.Summary:
     return summary
 
 
+LABELS = {
+    "regions": "行政区划",
+    "industries": "行业",
+    "pilots": "试点",
+    "programmes": "工作要点",
+    "programme_items": "要点条目",
+    "indicators": "指标",
+    "targets": "目标",
+    "allocations": "目标分解",
+    "observations": "月度统计数据",
+    "enterprises": "企业",
+    "registry_entries": "认定名单条目",
+    "projects": "项目",
+    "project_investments": "项目逐月投资",
+    "cases": "整治案例",
+    "case_events": "案例状态记录",
+    "users": "用户",
+    "audit_log": "操作日志",
+    "lake_rows": "数据湖企业年度记录",
+    "sample_va_per_mu_2021": "样本规上亩均增加值 2021（万元/亩）",
+    "sample_va_per_mu_2022": "样本规上亩均增加值 2022（万元/亩）",
+    "sample_tax_per_mu_2021": "样本规上亩均税收 2021（万元/亩）",
+    "sample_tax_per_mu_2022": "样本规上亩均税收 2022（万元/亩）",
+    "sample_rd_intensity_pct_2021": "样本规上研发强度 2021（%）",
+    "sample_rd_intensity_pct_2022": "样本规上研发强度 2022（%）",
+}
+
+
 def _print(summary: demo.Summary, fmt: Format) -> None:
     if fmt is Format.json:
         console.print_json(json.dumps(summary.__dict__, ensure_ascii=False, default=str))
@@ -52,9 +80,9 @@ def _print(summary: demo.Summary, fmt: Format) -> None:
         f"数据库 {summary.database}",
         f"数据湖 {summary.lake}",
         "",
-        *(f"  {k:<22}{v:>10,}" for k, v in summary.counts.items()),
+        *(f"  {LABELS.get(k, k)}：{v:,}" for k, v in summary.counts.items()),
         "",
-        *(f"  {k:<32}{v:>10}" for k, v in summary.province.items()),
+        *(f"  {LABELS.get(k, k)}：{v}" for k, v in summary.province.items()),
     ]
     console.print(Panel("\n".join(lines), title="演示数据已生成 (demo world built)"))
 

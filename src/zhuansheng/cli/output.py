@@ -50,14 +50,19 @@ def emit(
     *,
     title: str | None = None,
     output: Path | None = None,
+    table_columns: Sequence[str] | None = None,
 ) -> None:
-    """Write rows as a table to the terminal, or as csv/json to stdout or a file."""
+    """Write rows as a table to the terminal, or as csv/json to stdout or a file.
+
+    ``table_columns`` narrows the terminal table (long notes stay in csv/json).
+    """
     if fmt is Format.table and output is None:
+        shown = table_columns or columns
         table = Table(title=title, show_lines=False)
-        for col in columns:
+        for col in shown:
             table.add_column(col)
         for row in rows:
-            table.add_row(*(str(_cell(row.get(c))) for c in columns))
+            table.add_row(*(str(_cell(row.get(c))) for c in shown))
         console.print(table)
         return
     if fmt is Format.json:

@@ -19,7 +19,9 @@ FORMAT = typer.Option(Format.table, "--format", "-f", help="输出格式 table|c
 def regions(fmt: Format = FORMAT) -> None:
     """浙江省 102 个行政区划（省、11 市、90 县市区），GB/T 2260 代码，含山区26县标记。"""
     cols = ["code", "name_zh", "level", "parent_code", "kind", "mountain26", "note"]
-    emit(as_dicts(reference.regions()), cols, fmt, title="行政区划 regions")
+    emit(
+        as_dicts(reference.regions()), cols, fmt, title="行政区划 regions", table_columns=cols[:-1]
+    )
 
 
 @app.command()
@@ -36,7 +38,13 @@ def industries(fmt: Format = FORMAT) -> None:
         "verification",
         "note",
     ]
-    emit(as_dicts(reference.industries()), cols, fmt, title="行业 industries")
+    emit(
+        as_dicts(reference.industries()),
+        cols,
+        fmt,
+        title="行业 industries",
+        table_columns=["code", "level", "name_zh", "traditional", "zj_group", "verification"],
+    )
 
 
 @app.command()
@@ -55,5 +63,9 @@ def pilots(fmt: Format = FORMAT) -> None:
         "note",
     ]
     emit(
-        as_dicts(reference.pilots()), cols, fmt, title="试点 pilots (demo_only=1: 示意，非官方名单)"
+        as_dicts(reference.pilots()),
+        cols,
+        fmt,
+        title="试点 pilots (demo_only=1: 示意，非官方名单)",
+        table_columns=cols[:8],
     )

@@ -118,29 +118,34 @@ def sync_programme(session: Session, programme: Programme, source_file: Path) ->
 
 
 def _items(programme: Programme) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    for g in programme.goals:
-        items.append(_item(g, "goal"))
-    for a in programme.areas:
-        items.append(_item(a, "area"))
-    for task in programme.tasks:
-        items.append(_item(task, "task"))
-    for s in programme.safeguards:
-        items.append(_item(s, "safeguard"))
-    return items
-
-
-def _item(obj: Any, kind: str) -> dict[str, Any]:
-    return {
-        "clause": obj.clause,
-        "item_kind": kind,
-        "number": getattr(obj, "number", None),
-        "area": getattr(obj, "area", None) if kind == "task" else getattr(obj, "id", None),
-        "title_zh": getattr(obj, "title_zh", "") or getattr(obj, "name_zh", ""),
-        "text_zh": getattr(obj, "text_zh", "") or "",
-        "lead_units": list(getattr(obj, "lead_units", []) or []),
-        "co_units": list(getattr(obj, "co_units", []) or []),
-    }
+    """Goals, areas, tasks and safeguards as rows of ``programme_items``."""
+    rows = [
+        {
+            "clause": a.clause,
+            "item_kind": "area",
+            "number": None,
+            "area": a.id,
+            "title_zh": a.title_zh,
+            "text_zh": "",
+            "lead_units": [],
+            "co_units": [],
+        }
+        for a in programme.areas
+    ]
+    for section, item in programme.items():
+        rows.append(
+            {
+                "clause": item.clause,
+                "item_kind": section,
+                "number": getattr(item, "number", None),  # tasks only
+                "area": getattr(item, "area", None),
+                "title_zh": item.title_zh,
+                "text_zh": item.text_zh,
+                "lead_units": list(item.lead_units),
+                "co_units": list(item.co_units),
+            }
+        )
+    return rows
 
 
 def _sync_items(session: Session, programme: Programme) -> None:
