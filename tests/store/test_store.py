@@ -23,6 +23,23 @@ SOURCE = obs.Source(
 )
 
 
+def _with_indicator(url: str, ind: str, name_zh: str, unit: str, aggregation: str) -> None:
+    """A migrated store with the reference data and one statistic indicator."""
+    store.upgrade(url)
+    with store.session(url) as s:
+        store.sync_reference(s)
+        s.add(
+            t.Indicator(
+                id=ind,
+                name_zh=name_zh,
+                unit=unit,
+                source="statistic",
+                aggregation=aggregation,
+                definition={},
+            )
+        )
+
+
 def test_migrations_build_exactly_the_declared_schema(store_url: str) -> None:
     assert store.upgrade(store_url) == store.head_revision()
     with store.engine(store_url).connect() as conn:
@@ -33,19 +50,7 @@ def test_migrations_build_exactly_the_declared_schema(store_url: str) -> None:
 
 
 def test_a_revision_keeps_the_old_value(store_url: str) -> None:
-    store.upgrade(store_url)
-    with store.session(store_url) as s:
-        store.sync_reference(s)
-        s.add(
-            t.Indicator(
-                id="robots",
-                name_zh="新增应用工业机器人",
-                unit="台",
-                source="statistic",
-                aggregation="sum",
-                definition={},
-            )
-        )
+    _with_indicator(store_url, "robots", "新增应用工业机器人", "台", "sum")
     with store.session(store_url) as s:
         first, added = obs.record(s, "robots", "330603", "2022-06", 100.0, SOURCE)
         assert (first.revision, added) == (1, True)
@@ -76,19 +81,7 @@ def test_a_revision_keeps_the_old_value(store_url: str) -> None:
 
 
 def test_ratio_parts_are_kept(store_url: str) -> None:
-    store.upgrade(store_url)
-    with store.session(store_url) as s:
-        store.sync_reference(s)
-        s.add(
-            t.Indicator(
-                id="tax_per_mu",
-                name_zh="规上工业亩均税收",
-                unit="万元/亩",
-                source="statistic",
-                aggregation="ratio",
-                definition={},
-            )
-        )
+    _with_indicator(store_url, "tax_per_mu", "规上工业亩均税收", "万元/亩", "ratio")
     with store.session(store_url) as s:
         # 亩均税收 = 税收 / 用地 = 36 000 万元 / 1 200 亩 = 30 万元/亩
         obs.record(

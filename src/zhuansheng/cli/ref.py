@@ -50,18 +50,7 @@ def industries(fmt: Format = FORMAT) -> None:
 @app.command()
 def pilots(fmt: Format = FORMAT) -> None:
     """分行业省级试点名单：已核实的试点与（仅演示用）示意性产业集群，逐行标明。"""
-    cols = [
-        "pilot_id",
-        "county_code",
-        "county_name",
-        "industry_name",
-        "industry_codes",
-        "batch_year",
-        "verification",
-        "demo_only",
-        "source",
-        "note",
-    ]
+    cols = list(reference.PILOT_COLUMNS)
     emit(
         as_dicts(reference.pilots()),
         cols,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,34 +27,13 @@ def sync_reference(
     session: Session, pilots: Sequence[reference.Pilot] | None = None
 ) -> dict[str, int]:
     """Upsert regions and industries; replace the pilot list (the shipped one by default)."""
+    # The reference dataclasses carry exactly the tables' columns.
     by_level = {"province": 0, "city": 1, "county": 2}
     for r in sorted(reference.regions(), key=lambda r: by_level[r.level]):
-        session.merge(
-            t.Region(
-                code=r.code,
-                name_zh=r.name_zh,
-                level=r.level,
-                parent_code=r.parent_code,
-                kind=r.kind,
-                mountain26=r.mountain26,
-                note=r.note,
-            )
-        )
+        session.merge(t.Region(**asdict(r)))
     session.flush()
     for i in reference.industries():
-        session.merge(
-            t.Industry(
-                code=i.code,
-                level=i.level,
-                parent_code=i.parent_code,
-                name_zh=i.name_zh,
-                name_en=i.name_en,
-                traditional=i.traditional,
-                zj_group=i.zj_group,
-                verification=i.verification,
-                note=i.note,
-            )
-        )
+        session.merge(t.Industry(**asdict(i)))
     pilot_rows = reference.pilots() if pilots is None else pilots
     replace_pilots(session, pilot_rows)
     return {
