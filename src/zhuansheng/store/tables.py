@@ -160,6 +160,22 @@ class Allocation(Base):
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class MilestoneReport(Base):
+    """A responsible unit's progress report on a target without a number (工作任务进展)."""
+
+    __tablename__ = "milestone_reports"
+    __table_args__ = (Index("ix_milestone_reports_lookup", "target_pk", "period"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    target_pk: Mapped[int] = mapped_column(ForeignKey("targets.id", ondelete="CASCADE"))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    period: Mapped[str] = mapped_column(String(7))
+    status: Mapped[str] = mapped_column(String(12))  # completed | in_progress | delayed
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    reported_by: Mapped[str] = mapped_column(String(60))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 # --- observations (append-only, every revision kept) ------------------------------------------
 
 

@@ -1,0 +1,68 @@
+"""The monitoring rules file (``data/monitoring.yaml``): bands, schedules, projections, labels."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+from ruamel.yaml import YAML
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PaceBands(_Model):
+    ahead: float
+    slightly_behind: float
+
+
+class RateBands(_Model):
+    achieved_pace: float
+    on_track: float
+    needs_acceleration: float
+    limited_progress: float
+
+
+class Schedule(_Model):
+    seasonal: list[str] = []
+    profiles: dict[str, list[float]] = {}
+
+
+class Projection(_Model):
+    run_rate_months: int = Field(ge=1, le=12)
+    trend_months: int = Field(ge=2, le=12)
+    seasonal_min_share: float = Field(0.1, ge=0, le=1)
+
+
+class StatusLabel(_Model):
+    zh: str
+    en: str
+    colour: str
+    severity: int
+
+
+class MonitorConfig(_Model):
+    version: int
+    pace_bands: PaceBands
+    rate_bands: RateBands
+    share_near_tolerances: float
+    schedule: Schedule
+    projection: Projection
+    statuses: dict[str, StatusLabel]
+
+
+def load_config(path: Path | None = None) -> MonitorConfig:
+    """The shipped rules, or a file of the same shape (a locality's own bands)."""
+    if path is None:
+        text = resources.files(__package__).joinpath("data", "monitoring.yaml").read_text("utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return MonitorConfig.model_validate(YAML(typ="safe").load(text))
+
+
+@cache
+def default_config() -> MonitorConfig:
+    return load_config()
