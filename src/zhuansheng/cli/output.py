@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
@@ -14,6 +11,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from zhuansheng import tabular
+
 console = Console()
 console_err = Console(stderr=True)
 
@@ -22,25 +21,6 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
-
-
-def rows_to_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(
-        buf, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore"
-    )
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(row.get(k)) for k in columns})
-    return buf.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return ";".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return int(value)
-    return "" if value is None else value
 
 
 def emit(
@@ -62,13 +42,10 @@ def emit(
         for col in shown:
             table.add_column(col)
         for row in rows:
-            table.add_row(*(str(_cell(row.get(c))) for c in shown))
+            table.add_row(*(str(tabular._cell(row.get(c))) for c in shown))
         console.print(table)
         return
-    if fmt is Format.json:
-        text = json.dumps(list(rows), ensure_ascii=False, indent=2, default=str) + "\n"
-    else:
-        text = rows_to_csv(rows, columns)
+    text = tabular.to_json(rows) if fmt is Format.json else tabular.to_csv(rows, columns)
     if output is None:
         sys.stdout.write(text)
     else:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
+from zhuansheng import tabular
 
 from .loader import indicators
 from .schema import Indicator, Programme
@@ -79,11 +79,6 @@ def export_rows(
     return rows
 
 
-def _width(text: str) -> int:
-    # CJK characters take two columns in Excel's default fonts.
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
 def write_xlsx(
     rows: Sequence[dict[str, Any]],
     path: Path,
@@ -91,48 +86,13 @@ def write_xlsx(
     *,
     sheet: str = "目标",
 ) -> None:
-    """Write rows to an xlsx sheet: header row, frozen panes, widths, codes and text as text.
-
-    Every string is written with ``write_string`` and the workbook's automatic conversions are
-    off, so a cell such as ``=HYPERLINK(...)`` or ``001`` stays literal text (no formula
-    injection, no lost leading zeros).
-    """
-    options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
-    with xlsxwriter.Workbook(str(path), options) as book:
-        ws = book.add_worksheet(sheet)
-        bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-        text = book.add_format({"num_format": "@"})
-        widths = [_width(c) for c in columns]
-        for j, col in enumerate(columns):
-            ws.write_string(0, j, col, bold)
-        for i, row in enumerate(rows, start=1):
-            for j, col in enumerate(columns):
-                value = row.get(col)
-                if isinstance(value, list | tuple):
-                    value = ";".join(str(v) for v in value)
-                if value is None:
-                    ws.write_blank(i, j, None)
-                    continue
-                if isinstance(value, bool):
-                    ws.write_boolean(i, j, value)
-                elif isinstance(value, int | float):
-                    ws.write_number(i, j, value)
-                else:
-                    value = str(value)
-                    ws.write_string(i, j, value, text)
-                widths[j] = max(widths[j], _width(str(value)))
-        for j, w in enumerate(widths):
-            ws.set_column(j, j, min(max(w, 6), 60) + 2)
-        ws.freeze_panes(1, 1)
-        ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+    """The targets as an xlsx sheet (see ``zhuansheng.tabular.write_xlsx``)."""
+    tabular.write_xlsx(rows, path, columns, sheet=sheet)
 
 
 def write_export(rows: Sequence[dict[str, Any]], fmt: str, path: Path) -> None:
-    """Write rows as ``csv``, ``json`` or ``xlsx``; csv/json go through the CLI's shared renderer,
-    so a file written from Python is byte-for-byte what ``zhuansheng programme export`` writes."""
+    """Write rows as ``csv``, ``json`` or ``xlsx``, exactly as ``zhuansheng programme export``."""
     if fmt == "xlsx":
         write_xlsx(rows, path)
-        return
-    from zhuansheng.cli.output import Format, emit  # late: the cli package imports this one
-
-    emit(rows, EXPORT_COLUMNS, Format(fmt), output=path)
+    else:
+        tabular.write(rows, EXPORT_COLUMNS, fmt, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
@@ -84,16 +85,12 @@ def record(
     return obs, True
 
 
-def current_query(
-    indicator_id: str | None = None, period: str | None = None
-) -> Select[tuple[Observation]]:
-    """The latest revision of every (indicator, region, period), optionally filtered."""
-    conds = []
+def _newest(indicator_id: str | None, period: str | None, conds: list) -> Select:
     if indicator_id:
         conds.append(Observation.indicator_id == indicator_id)
     if period:
         conds.append(Observation.period == period)
-    newest = (
+    return (
         select(
             Observation.indicator_id,
             Observation.region_code,
@@ -104,7 +101,10 @@ def current_query(
         .group_by(Observation.indicator_id, Observation.region_code, Observation.period)
         .subquery()
     )
-    return select(Observation).join(
+
+
+def _join_newest(stmt: Select, newest: Any) -> Select:
+    return stmt.join(
         newest,
         and_(
             Observation.indicator_id == newest.c.indicator_id,
@@ -113,6 +113,27 @@ def current_query(
             Observation.revision == newest.c.revision,
         ),
     )
+
+
+def current_query(
+    indicator_id: str | None = None, period: str | None = None, *conds: Any
+) -> Select[tuple[Observation]]:
+    """The latest revision of every (indicator, region, period), optionally filtered."""
+    return _join_newest(select(Observation), _newest(indicator_id, period, list(conds)))
+
+
+def current_values(*conds: Any) -> Select:
+    """Like ``current_query`` but plain columns (indicator, region, period, value, numerator,
+    denominator): no ORM objects, for bulk reads."""
+    cols = select(
+        Observation.indicator_id,
+        Observation.region_code,
+        Observation.period,
+        Observation.value,
+        Observation.numerator,
+        Observation.denominator,
+    )
+    return _join_newest(cols, _newest(None, None, list(conds)))
 
 
 def history(
