@@ -8,8 +8,10 @@ import typer
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from zhuansheng import demo
+from zhuansheng import demo, monitor, tabular
+from zhuansheng.config import settings
 
+from .monitor import ROW_COLUMNS, table
 from .output import Format, console
 
 app = typer.Typer(help="合成演示数据 (synthetic demo world).", no_args_is_help=True)
@@ -58,6 +60,7 @@ LABELS = {
     "project_investments": "项目逐月投资",
     "cases": "整治案例",
     "case_events": "案例状态记录",
+    "milestone_reports": "工作任务进展报告",
     "users": "用户",
     "audit_log": "操作日志",
     "lake_rows": "数据湖企业年度记录",
@@ -102,11 +105,28 @@ def build(
     _print(summary, fmt)
 
 
+DEMO_PERIOD = "2022-06"
+
+
 @app.command()
 def run(seed: int = SEED, enterprises: int = ENTERPRISES) -> None:
-    """主任务：生成演示数据，并运行已有的全部环节（监测、评价、报告、网页）。
+    """主任务：生成演示数据，并运行已有的全部环节（月度监测等）。
 
-    The main job behind `./run demo`: builds the demo world, then runs every stage that exists.
+    The main job behind `./run demo`: builds the demo world, then runs every stage that exists
+    on it and writes the outputs under ZHUANSHENG_VAR/outputs.
     """
     summary = _build(seed, enterprises, show=True)
     _print(summary, Format.table)
+    out = settings().var / "outputs"
+    out.mkdir(parents=True, exist_ok=True)
+    m = monitor.run(DEMO_PERIOD)
+    path = out / f"月度监测-{DEMO_PERIOD}（合成演示数据）.xlsx"
+    rows = [r.as_dict() for r in m.rows(level="county")]
+    tabular.write_xlsx(rows, path, ROW_COLUMNS, sheet="月度监测", colour_column="colour")
+    counts = m.status_counts
+    console.print(
+        f"月度监测 {m.period.label_zh}（合成演示数据）：各市目标状态 绿 {counts.get('green', 0)}、"
+        f"黄 {counts.get('yellow', 0)}、红 {counts.get('red', 0)}、灰 {counts.get('grey', 0)}；"
+        f"全部县级结果已写入 {path}"
+    )
+    console.print(table(m.warnings()[:10], f"{m.period.label_zh} 预警（前 10 项，红色）"))

@@ -1,4 +1,4 @@
-"""``zhuansheng monitor``: the monthly monitoring analysis (月度监测分析), on screen or to a file."""
+"""``zhuansheng monitor``: the monthly monitoring analysis (月度监测分析)."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def _fmt(value: Any, pct: bool = False) -> str:
     return str(value)
 
 
-def _table(rows: list[service.ProgressRow], title: str) -> Table:
+def table(rows: list[service.ProgressRow], title: str) -> Table:
     table = Table(title=title, header_style="bold")
     for col in (
         "条款",
@@ -113,7 +113,7 @@ def _projected(r: service.ProgressRow) -> str:
 
 def _summary_table(rows: list[dict[str, Any]], key: str, title: str) -> Table:
     table = Table(title=title, header_style="bold")
-    for col in (key, "目标数", "绿", "黄", "红", "灰"):
+    for col in ({"area_zh": "工程", "unit": "责任单位"}[key], "目标数", "绿", "黄", "红", "灰"):
         table.add_column(col)
     for r in rows:
         table.add_row(
@@ -153,7 +153,7 @@ def monitor(
     summary: list[dict[str, Any]] | None = None
     key = ""
     if by is View.area:
-        summary, key, title = m.by_area(region or "330000"), "area", title + " · 按工程"
+        summary, key, title = m.by_area(region or "330000"), "area_zh", title + " · 按工程"
     elif by is View.unit and unit is None:
         summary, key, title = m.units_summary(), "unit", title + " · 按责任单位"
     if summary is not None:
@@ -177,7 +177,7 @@ def monitor(
     else:
         rows = m.rows(level=level, region=region)
     dicts = [r.as_dict() for r in rows] if fmt is not OutFormat.table else []
-    _write(dicts, ROW_COLUMNS, fmt, output, lambda: _table(rows, title))
+    _write(dicts, ROW_COLUMNS, fmt, output, lambda: table(rows, title))
 
 
 def _write(

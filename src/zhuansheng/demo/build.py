@@ -224,6 +224,8 @@ def build(seed: int = 42, enterprises: int = 20000, progress: Progress | None = 
                 ],
             )
 
+        _insert(s, t.MilestoneReport, list(_milestone_reports(rng, targets, pk, source)))
+
         step("生成高耗低效企业整治提升案例")
         cases_goal = {
             catalogue[i].measure: v.get("count_new", v.get("amount"))
@@ -271,6 +273,42 @@ def build(seed: int = 42, enterprises: int = 20000, progress: Progress | None = 
     summary.province = _province_figures(pop.facts)
     summary.seconds = round(time.perf_counter() - started, 2)
     return summary
+
+
+NARRATIVES = {
+    "in_progress": "（演示）按计划推进，本季度已召开专题推进会，相关工作正在落实。",
+    "delayed": "（演示）部分工作进度滞后，已明确整改措施和完成时限。",
+    "completed": "（演示）年度任务已完成，正在总结经验做法。",
+}
+
+
+def _milestone_reports(
+    rng: np.random.Generator, targets: list[Any], pk: dict[str, int], source: str
+) -> list[dict[str, Any]]:
+    """Quarterly progress reports on the targets without a number, from their lead units."""
+    rows = []
+    for tr in targets:
+        if tr.kind != "milestone":
+            continue
+        for month in (3, 6, 9, 12):
+            u = rng.random()
+            status = (
+                "delayed" if u < 0.15 else "completed" if u > 1.1 - month / 24 else "in_progress"
+            )
+            period = f"{YEAR}-{month:02d}"
+            rows.append(
+                {
+                    "target_pk": pk[tr.id],
+                    "region_code": "330000",
+                    "period": period,
+                    "status": status,
+                    "narrative": NARRATIVES[status],
+                    "reported_by": tr.lead_units[0] if tr.lead_units else "省转升办",
+                    "recorded_at": _recorded_at(period),
+                    "synthetic": True,
+                }
+            )
+    return rows
 
 
 def _goal(

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from sqlalchemy import extract, func, select
+from sqlalchemy import Select, extract, func, select
 from sqlalchemy.orm import Session
 
 from zhuansheng.periods import parse_period
 from zhuansheng.programme import Indicator
-from zhuansheng.store import observations
 from zhuansheng.store import tables as t
 
 MONTHS = 24  # base year Jan..Dec, then the year Jan..Dec
@@ -68,6 +68,7 @@ class Loader:
 
     def __init__(self, session: Session, year: int, counties: list[str]) -> None:
         self.session = session
+        self.conn = session.connection()  # plain rows: no ORM bookkeeping on bulk reads
         self.year = year
         self.base = year - 1
         self.counties = counties
@@ -88,11 +89,17 @@ class Loader:
         }
         precise: dict[tuple[str, str, int], bool] = {}  # a month code beats a quarter/year code
         slots: dict[str, int | None] = {}
-        query = observations.current_values(
-            t.Observation.indicator_id.in_(ids),
-            t.Observation.period.like(f"{self.base}%") | t.Observation.period.like(f"{self.year}%"),
+        o = t.Observation
+        # Every revision of the two years, oldest first: the last one seen for a key wins.
+        query = (
+            select(o.indicator_id, o.region_code, o.period, o.value, o.numerator, o.denominator)
+            .where(
+                o.indicator_id.in_(ids),
+                o.period.like(f"{self.base}%") | o.period.like(f"{self.year}%"),
+            )
+            .order_by(o.revision)
         )
-        for ind, region, period, value, numerator, denominator in self.session.execute(query):
+        for ind, region, period, value, numerator, denominator in self.conn.execute(query):
             if period not in slots:
                 slots[period] = _slot(self.year, self.base, period)
             slot = slots[period]
@@ -121,16 +128,14 @@ class Loader:
     # -- dated entries -------------------------------------------------------------------------
 
     def _dated(
-        self, query: select, n_values: int = 1
+        self, rows: list[tuple[Any, ...]], n_values: int = 1
     ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
-        """Flows by county and month, stock before each year, and non-county entries.
-
-        ``query`` yields (region_code, year, month, value…) rows.
-        """
+        """Flows by county and month, stock before each year, and non-county entries, from
+        (region_code, year, month, value…) rows."""
         flows = np.zeros((n_values, len(self.counties), MONTHS))
         stock = np.zeros((n_values, len(self.counties), 2))
         direct: dict[str, np.ndarray] = {}
-        for region, year, month, *values in self.session.execute(query):
+        for region, year, month, *values in rows:
             year, month = int(year), int(month)
             if year > self.year:
                 continue
@@ -151,95 +156,77 @@ class Loader:
                     flows[k, row, 12 + month - 1] += v
         return flows, stock, direct
 
-    def registry(self, indicator: Indicator) -> Series:
-        e = t.RegistryEntry
-        q = (
-            select(
-                e.region_code,
-                extract("year", e.recognised_on),
-                extract("month", e.recognised_on),
-                func.count(),
-            )
-            .where(e.registry_kind == indicator.registry)
-            .group_by(
-                e.region_code, extract("year", e.recognised_on), extract("month", e.recognised_on)
-            )
-        )
-        return self._series(indicator, *self._dated(q))
-
-    def projects(self, indicator: Indicator) -> Series:
-        p = t.Project
-        if indicator.measure == "investment":
-            i = t.ProjectInvestment
-            year = func.substr(i.month, 1, 4)
-            month = func.substr(i.month, 6, 2)
-            q = (
-                select(p.region_code, year, month, func.sum(i.invested_wan))
-                .join(i, i.project_id == p.id)
-                .where(p.project_kind == indicator.project_kind)
-                .group_by(p.region_code, year, month)
-            )
-            factor = TO_UNIT.get(indicator.unit, 1.0)
-        else:  # a project counts from the month it starts (实施)
-            q = (
-                select(
-                    p.region_code,
-                    extract("year", p.started_on),
-                    extract("month", p.started_on),
-                    func.count(),
-                )
-                .where(p.project_kind == indicator.project_kind, p.started_on.is_not(None))
-                .group_by(
-                    p.region_code, extract("year", p.started_on), extract("month", p.started_on)
-                )
-            )
-            factor = 1.0
-        flows, stock, direct = self._dated(q)
-        return self._series(
-            indicator, flows * factor, stock * factor, {k: v * factor for k, v in direct.items()}
-        )
-
-    def cases(self, indicator: Indicator) -> Series:
-        c = t.Case
-        measure = {
-            "count": func.count(),
-            "freed_land_mu": func.sum(c.freed_land_mu),
-            "freed_energy_tce": func.sum(c.freed_energy_tce),
-        }[indicator.measure or "count"]
-        # A case counts when it is completed (整治完成), in the month it closed.
-        q = (
-            select(
-                c.county_code, extract("year", c.closed_on), extract("month", c.closed_on), measure
-            )
-            .where(c.status.in_(DONE), c.closed_on.is_not(None))
-            .group_by(c.county_code, extract("year", c.closed_on), extract("month", c.closed_on))
-        )
-        return self._series(indicator, *self._dated(q))
+    def _grouped(self, stmt: Select) -> dict[str, list[tuple[Any, ...]]]:
+        """One grouped query for every kind at once: kind → (region, year, month, value…)."""
+        out: dict[str, list[tuple[Any, ...]]] = {}
+        for kind, *rest in self.conn.execute(stmt):
+            out.setdefault(kind, []).append(tuple(rest))
+        return out
 
     def _series(
         self,
         indicator: Indicator,
-        flows: np.ndarray,
-        stock: np.ndarray,
-        direct: dict[str, np.ndarray],
+        rows: list[tuple[Any, ...]],
+        k: int = 0,
+        n_values: int = 1,
+        factor: float = 1.0,
     ) -> Series:
+        flows, stock, direct = self._dated(rows, n_values)
         return Series(
             indicator,
-            _flows_to_ytd(flows[0]),
-            stock=stock[0],
-            direct={k: _flows_to_ytd(v[:1])[0] for k, v in direct.items()},
+            _flows_to_ytd(flows[k]) * factor,
+            stock=stock[k] * factor,
+            direct={r: _flows_to_ytd(v[k : k + 1])[0] * factor for r, v in direct.items()},
         )
 
     def series(self, indicators: list[Indicator]) -> dict[str, Series]:
         stats = [i for i in indicators if i.source in ("statistic", "enterprise")]
         out = self.statistics(stats)  # enterprise-derived values arrive as observations for now
+        e, p, inv, c = t.RegistryEntry, t.Project, t.ProjectInvestment, t.Case
+
+        def by_date(kind: Any, region: Any, when: Any, *values: Any) -> Select:
+            y, m = extract("year", when), extract("month", when)
+            return select(kind, region, y, m, *values).group_by(kind, region, y, m)
+
+        registries = self._grouped(
+            by_date(e.registry_kind, e.region_code, e.recognised_on, func.count())
+        )
+        # a project counts from the month it starts (实施)
+        started = self._grouped(
+            by_date(p.project_kind, p.region_code, p.started_on, func.count()).where(
+                p.started_on.is_not(None)
+            )
+        )
+        y, m = func.substr(inv.month, 1, 4), func.substr(inv.month, 6, 2)
+        invested = self._grouped(
+            select(p.project_kind, p.region_code, y, m, func.sum(inv.invested_wan))
+            .join(inv, inv.project_id == p.id)
+            .group_by(p.project_kind, p.region_code, y, m)
+        )
+        # a case counts when it is completed (整治完成), in the month it closed
+        closed = self._grouped(
+            by_date(
+                c.status.in_(DONE),
+                c.county_code,
+                c.closed_on,
+                func.count(),
+                func.sum(c.freed_land_mu),
+                func.sum(c.freed_energy_tce),
+            ).where(c.status.in_(DONE), c.closed_on.is_not(None))
+        )
+        case_rows = [row for rows in closed.values() for row in rows]
+        measures = {"count": 0, "freed_land_mu": 1, "freed_energy_tce": 2}
         for ind in indicators:
             if ind.source == "registry":
-                out[ind.id] = self.registry(ind)
+                out[ind.id] = self._series(ind, registries.get(ind.registry or "", []))
+            elif ind.source == "project" and ind.measure == "investment":
+                rows = invested.get(ind.project_kind or "", [])
+                out[ind.id] = self._series(ind, rows, factor=TO_UNIT.get(ind.unit, 1.0))
             elif ind.source == "project":
-                out[ind.id] = self.projects(ind)
+                out[ind.id] = self._series(ind, started.get(ind.project_kind or "", []))
             elif ind.source == "cases":
-                out[ind.id] = self.cases(ind)
+                k = measures[ind.measure or "count"]
+                out[ind.id] = self._series(ind, case_rows, k=k, n_values=3)
         return out
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
+from zhuansheng import programme
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.periods import Period, parse_period
 
@@ -68,12 +69,19 @@ class Monitor:
     def by_area(self, region: str = PROVINCE) -> list[dict[str, object]]:
         """Per engineering area (and the goals and safeguards): how many targets are where."""
         rows = self.by_region(region)
+        areas = programme.load(self.analysis.year).areas
+        names = {a.id: a.title_zh for a in areas} | {"goal": "总体要求", "safeguard": "保障措施"}
         order: dict[str, Counter[str]] = {}
         for r in rows:
             key = r.area or ("goal" if r.clause.startswith("一") else "safeguard")
             order.setdefault(key, Counter())[r.colour] += 1
         return [
-            {"area": k, "targets": sum(c.values()), **{col: c[col] for col in COLOURS}}
+            {
+                "area": k,
+                "area_zh": names.get(k, k),
+                "targets": sum(c.values()),
+                **{col: c[col] for col in COLOURS},
+            }
             for k, c in order.items()
         ]
 

@@ -122,20 +122,6 @@ def current_query(
     return _join_newest(select(Observation), _newest(indicator_id, period, list(conds)))
 
 
-def current_values(*conds: Any) -> Select:
-    """Like ``current_query`` but plain columns (indicator, region, period, value, numerator,
-    denominator): no ORM objects, for bulk reads."""
-    cols = select(
-        Observation.indicator_id,
-        Observation.region_code,
-        Observation.period,
-        Observation.value,
-        Observation.numerator,
-        Observation.denominator,
-    )
-    return _join_newest(cols, _newest(None, None, list(conds)))
-
-
 def history(
     session: Session, indicator_id: str, region_code: str, period: str
 ) -> list[Observation]:
