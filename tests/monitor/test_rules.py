@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 from sqlalchemy import insert, select
 
 from zhuansheng import monitor, programme, store
@@ -339,3 +341,34 @@ def test_behind_but_trend_says_it_will_be_met(url: str) -> None:
     assert r.projection == pytest.approx(18.0)
     assert r.projected_status == "will_achieve"
     assert r.flag == "behind_projected_achieve"
+
+
+def test_level_without_last_december_is_unknown_unless_reached(url: str) -> None:
+    # no December 2021 value: 3.0 % < 3.1 % cannot be judged; 3.2 % is reached whatever the past
+    record(url, "rd_intensity", "330602", "2022-06", 3.0, 30.0, 1000.0)
+    record(url, "rd_intensity", "330603", "2022-06", 3.2, 32.0, 1000.0)
+    assert row(url, "2022-06", "rd_intensity_level", "330602").status == "no_data"
+    reached = row(url, "2022-06", "rd_intensity_level", "330603")
+    assert reached.progress_ratio == 1.0 and reached.status == "achieved_pace"
+
+
+def test_a_target_of_zero_is_met(url: str) -> None:
+    allocate(url, "future_factory_new", {"330900": 0})  # 舟山: nothing to do this year
+    r = row(url, "2022-06", "future_factory_new", "330900")
+    assert r.target_value == 0 and r.status == "achieved"
+
+
+def test_a_rules_file_changes_the_bands(url: str, tmp_path: Path) -> None:
+    # shipped bands: r = 1.5 is ahead; a file with ahead at r ≥ 2 and slightly behind from 1.4
+    # reads the same data as slightly behind
+    allocate(url, "future_factory_new", {"330600": 4})
+    entries(url, "future_factory", "330602", june(3))
+    shipped = monitor.default_config().model_dump()
+    shipped["pace_bands"] = {"ahead": 2.0, "slightly_behind": 1.4}
+    rules_file = tmp_path / "rules.yaml"
+    with rules_file.open("w", encoding="utf-8") as fh:
+        YAML(typ="safe").dump(shipped, fh)
+    strict = monitor.run("2022-06", url=url, config=monitor.load_config(rules_file))
+    (r,) = strict.rows(region="330600", target="future_factory_new")
+    assert r.pace == pytest.approx(1.5) and r.status == "slightly_behind"
+    assert "1.4 ≤ r < 2.0" in r.rule

@@ -140,6 +140,9 @@ def monitor(
     unit: str | None = typer.Option(None, "--unit", "-u", help="责任单位（--by unit 时）"),
     fmt: OutFormat = typer.Option(OutFormat.table, "--format", "-f", help="table|json|csv|xlsx"),
     output: Path | None = typer.Option(None, "--output", "-o", help="输出文件"),
+    rules: Path | None = typer.Option(
+        None, "--rules", exists=True, dir_okay=False, help="监测规则文件（默认用内置规则）"
+    ),
 ) -> None:
     """月度监测分析：各目标在各地区的完成率、序时进度、状态与全年预计。
 
@@ -148,7 +151,7 @@ def monitor(
     """
     if fmt is OutFormat.xlsx and output is None:
         raise ZhuanshengError("xlsx 格式须用 -o 指定输出文件 (xlsx needs -o FILE)")
-    m = service.run(period)
+    m = service.run(period, config=service.load_config(rules) if rules else None)
     title = f"{m.period.label_zh} 月度监测分析"
     summary: list[dict[str, Any]] | None = None
     key = ""
@@ -172,10 +175,10 @@ def monitor(
     elif by is View.warnings:
         rows = m.warnings(level=level)
         title += " · 预警清单（红色，按严重程度排序）"
-    elif target is not None:
+    elif target is not None and region is None:
         rows = m.by_target(target, level=level)
     else:
-        rows = m.rows(level=level, region=region)
+        rows = m.rows(level=level, region=region, target=target)
     dicts = [r.as_dict() for r in rows] if fmt is not OutFormat.table else []
     _write(dicts, ROW_COLUMNS, fmt, output, lambda: table(rows, title))
 

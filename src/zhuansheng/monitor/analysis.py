@@ -167,13 +167,7 @@ def _rate(tr: TargetResult, series: Series, units: UnitSet, cfg: MonitorConfig) 
         tr.actual = whole[:, 12:]
         start = whole[:, 11:12]  # the base year's December
         tr.base = np.broadcast_to(start, tr.actual.shape)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = np.where(
-                target > start,
-                (tr.actual - start) / (target - start),
-                np.where(tr.actual >= target, 1.0, -1.0),
-            )
-        ratio = np.where(np.isnan(tr.actual), np.nan, ratio)
+        ratio = rules.level_progress(tr.actual, start, target)
         projected = rules.trend_to_december(tr.actual, cfg.projection.trend_months)
         will = projected >= target
     else:

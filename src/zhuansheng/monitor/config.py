@@ -34,7 +34,7 @@ class Schedule(_Model):
 class Projection(_Model):
     run_rate_months: int = Field(ge=1, le=12)
     trend_months: int = Field(ge=2, le=12)
-    seasonal_min_share: float = Field(0.1, ge=0, le=1)
+    seasonal_min_share: float = Field(ge=0, le=1)
 
 
 class StatusLabel(_Model):

@@ -34,7 +34,7 @@ def additive_status(
         [
             np.isnan(actual),
             np.isnan(target),
-            completion >= 1.0 - tol,
+            (target <= 0) | (completion >= 1.0 - tol),  # a target of 0 is met by anything
             schedule <= 0,
             eff >= bands.ahead,
             eff >= bands.slightly_behind,
@@ -58,6 +58,21 @@ def rate_status(ratio: np.ndarray, cfg: MonitorConfig) -> np.ndarray:
         ["no_data", "achieved_pace", "on_track", "needs_acceleration", "limited_progress"],
         default="deteriorating",
     )
+
+
+def level_progress(actual: np.ndarray, start: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """R for a level target: the share of the rise from last December to the target done.
+
+    Reached → at least 1. Not reached: (actual − start) / (target − start), or −1 when last year
+    was already at the target (a fall); unknown (NaN) without last December's value.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rise = (actual - start) / (target - start)
+    reached = actual >= target
+    ratio = np.where(target > start, rise, -1.0)
+    ratio = np.where(reached, np.where(target > start, np.maximum(rise, 1.0), 1.0), ratio)
+    ratio = np.where(np.isnan(start) & ~reached, np.nan, ratio)
+    return np.where(np.isnan(actual), np.nan, ratio)
 
 
 def share_status(value: np.ndarray, target: float, tol: float, cfg: MonitorConfig) -> np.ndarray:

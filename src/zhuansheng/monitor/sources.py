@@ -9,7 +9,6 @@ itself (not a county) are kept in ``direct`` and added to that region and its an
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -244,8 +243,3 @@ def milestone_reports(
     for pk, region, period, status, narrative in rows:
         out.setdefault((pk, region), []).append((parse_period(period).month, status, narrative))
     return out
-
-
-def month_end(year: int, month: int) -> dt.date:
-    nxt = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
-    return nxt - dt.timedelta(days=1)

@@ -12,6 +12,7 @@ from zhuansheng.errors import ZhuanshengError
 from zhuansheng.periods import Period, parse_period
 
 from .analysis import Analysis, analyse, unit
+from .config import MonitorConfig
 from .rows import ProgressRow, rows_for
 from .units import LEVELS, PROVINCE
 
@@ -125,7 +126,8 @@ def _progress(r: ProgressRow) -> float:
     return 0.0
 
 
-def run(period: str, *, url: str | None = None) -> Monitor:
-    """The monthly analysis for a period: ``2022-06`` (1—6月), ``2022Q2`` or ``2022``."""
+def run(period: str, *, url: str | None = None, config: MonitorConfig | None = None) -> Monitor:
+    """The monthly analysis for a period: ``2022-06`` (1—6月), ``2022Q2`` or ``2022``; ``config``
+    replaces the shipped rules (``load_config(path)``)."""
     p = parse_period(period)
-    return Monitor(analyse(p.year, url=url), p)
+    return Monitor(analyse(p.year, url=url, config=config), p)
