@@ -52,5 +52,5 @@ def test_every_command_and_option_is_documented(
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_doc_pages_exist_in_both_languages(lang: str) -> None:
-    for page in ("data-model", "programme", "lake", "reference-data", "demo", "cli"):
+    for page in ("data-model", "programme", "lake", "reference-data", "demo", "cli", "monitoring"):
         assert (DOCS / lang / f"{page}.md").is_file()
