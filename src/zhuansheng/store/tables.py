@@ -303,6 +303,103 @@ class CaseEvent(Base):
     case: Mapped[Case] = relationship(back_populates="events")
 
 
+# --- data collection: imports and the submission workflow -------------------------------------
+
+
+class ImportBatch(Base):
+    """One accepted file (or API call): what was read, by whom, and what it changed."""
+
+    __tablename__ = "import_batches"
+    __table_args__ = (Index("ix_import_batches_sha", "sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))  # observations | registry | projects
+    file_name: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    period: Mapped[str | None] = mapped_column(String(7))
+    template_version: Mapped[str | None] = mapped_column(String(20))
+    imported_by: Mapped[str] = mapped_column(String(60))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    rows_written: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)  # accepted with a comment
+
+
+class Submission(Base):
+    """A region's data for a period on its way up: draft → submitted → approved → accepted."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("region_code", "period"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    period: Mapped[str] = mapped_column(String(7))
+    status: Mapped[str] = mapped_column(String(12))  # draft|submitted|returned|approved|accepted
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    events: Mapped[list[SubmissionEvent]] = relationship(
+        back_populates="submission", order_by="SubmissionEvent.id"
+    )
+
+
+class SubmissionEvent(Base):
+    __tablename__ = "submission_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    actor: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(12))  # save|submit|return|approve|accept|unlock
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    submission: Mapped[Submission] = relationship(back_populates="events")
+
+
+# --- enterprise evaluations ---------------------------------------------------------------------
+
+
+class EvaluationRun(Base):
+    """One run of an enterprise method (carbon, 亩均, screening) over a year of the lake."""
+
+    __tablename__ = "evaluation_runs"
+    run_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    method: Mapped[str] = mapped_column(String(12))  # carbon | mujun | screen
+    year: Mapped[int] = mapped_column(Integer)
+    method_file: Mapped[str] = mapped_column(Text)
+    method_version: Mapped[str] = mapped_column(String(40), default="")
+    method_sha256: Mapped[str] = mapped_column(String(64))
+    engine: Mapped[str] = mapped_column(String(10))  # duckdb | spark
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    enterprises: Mapped[int] = mapped_column(Integer, default=0)
+    output_path: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ScreeningCandidate(Base):
+    """An enterprise a 高耗低效 screening rule matched, awaiting verification (核实)."""
+
+    __tablename__ = "screening_candidates"
+    __table_args__ = (UniqueConstraint("run_id", "uscc"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("evaluation_runs.run_id", ondelete="CASCADE"))
+    uscc: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(Text, default="")
+    county_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    industry_code: Mapped[str] = mapped_column(String(4))
+    year: Mapped[int] = mapped_column(Integer)
+    rules: Mapped[list[str]] = mapped_column(JSON)  # ids of the rules that matched
+    freed_land_mu: Mapped[float] = mapped_column(Float, default=0.0)  # expected if rectified
+    freed_energy_tce: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[str] = mapped_column(
+        String(12), default="candidate"
+    )  # candidate|confirmed|dismissed
+    note: Mapped[str] = mapped_column(Text, default="")
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 # --- people and accountability ----------------------------------------------------------------
 
 
