@@ -13,7 +13,7 @@ from typer.models import Context
 
 from zhuansheng.errors import ZhuanshengError
 
-from . import db, demo, imports, lake, monitor, programme, ref
+from . import collect, db, demo, imports, lake, monitor, programme, ref
 from .output import console_err
 
 
@@ -42,6 +42,9 @@ app.add_typer(demo.app, name="demo")
 app.add_typer(imports.app, name="import")
 app.add_typer(lake.app, name="lake")
 app.command("monitor")(monitor.monitor)
+app.command("template")(collect.template)
+app.add_typer(collect.submission, name="submission")
+app.add_typer(collect.user, name="user")
 
 
 def main() -> None:

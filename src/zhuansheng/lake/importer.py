@@ -25,13 +25,6 @@ __all__ = ["SUPPORTED_SUFFIXES", "ImportResult", "import_enterprises", "read_inp
 
 SUPPORTED_SUFFIXES = (".csv", ".parquet", ".xlsx")
 
-_MAGIC = (
-    (b"PK\x03\x04", "Excel 工作簿或 zip 压缩包 (xlsx/zip)"),
-    (b"PAR1", "Parquet 文件"),
-    (b"\xd0\xcf\x11\xe0", "旧版 Excel 97-2003 工作簿 (.xls)"),
-    (b"%PDF", "PDF 文件"),
-)
-
 
 @dataclass
 class ImportResult:
@@ -57,52 +50,13 @@ def _reject(source: str, message: str, hint: str = "") -> InputRejected:
     return InputRejected(source, [Problem(message, "", hint)])
 
 
-def _looks_like(head: bytes) -> str:
-    for magic, what in _MAGIC:
-        if head.startswith(magic):
-            return what
-    if b"\x00" in head:
-        return "二进制文件 (binary)"
-    return "文本文件 (text, e.g. CSV)"
-
-
 def _check_kind(path: Path, source: str) -> None:
-    """Refuse an empty file, or one whose content is not what its extension says."""
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise _reject(source, "不支持旧版 .xls 格式 (.xls not supported)", "请另存为 .xlsx")
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise _reject(
-            source,
-            f"不支持的文件类型 {suffix or '（无扩展名）'} (unsupported file type)",
-            "支持 .csv（UTF-8 或 GB18030）、.parquet、.xlsx",
-        )
-    if not path.is_file():
-        raise _reject(source, "文件不存在 (file not found)", "检查路径")
-    size = path.stat().st_size
-    if size == 0:
-        raise _reject(source, "文件为空，0 字节 (empty file)", "检查导出是否完成")
-    with path.open("rb") as fh:
-        head = fh.read(4096)
-        if suffix == ".parquet" and size >= 8:
-            fh.seek(-4, 2)
-            tail = fh.read(4)
-        else:
-            tail = b""
-    expected = {
-        ".xlsx": head.startswith(b"PK\x03\x04"),
-        ".parquet": head.startswith(b"PAR1") and tail == b"PAR1",
-        ".csv": _looks_like(head).startswith("文本"),
-    }[suffix]
-    if not expected:
-        what = _looks_like(head)
-        if suffix == ".parquet" and head.startswith(b"PAR1"):
-            what = "不完整的 Parquet 文件 (truncated)"
-        raise _reject(
-            source,
-            f"文件扩展名为 {suffix}，但内容是{what} (content does not match the extension)",
-            "确认选对了文件；若是另一种格式，请改用正确的扩展名或重新导出",
-        )
+    """Refuse an empty file, or one whose content is not what its extension says (an .xlsx is
+    also checked for a corrupt zip and a zip bomb). Shared with the data-collection importer."""
+    from zhuansheng.collect.files import check_kind  # here: zhuansheng.collect imports a lot
+
+    # Fact files can be large: no size limit, 1 GiB unpacked (the ratio limit still applies).
+    check_kind(path, source=source, suffixes=SUPPORTED_SUFFIXES, max_bytes=None, max_unpacked=2**30)
 
 
 def _read_csv(path: Path, source: str) -> tuple[_Read, list[Problem]]:

@@ -1,0 +1,178 @@
+"""``zhuansheng template``, ``zhuansheng submission`` and ``zhuansheng user``: data collection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from zhuansheng import store, users
+from zhuansheng.collect import default_rules, templates, workflow
+from zhuansheng.errors import ZhuanshengError
+
+from .output import Format, console, emit
+
+FORMAT = typer.Option(Format.table, "--format", "-f", help="输出格式 table|csv|json")
+
+
+def template(
+    period: str = typer.Option(..., "--period", "-p", help="填报期间（月份），如 2022-06"),
+    region: str | None = typer.Option(None, "--region", "-r", help="地区代码，如 330603"),
+    all_counties: bool = typer.Option(
+        False, "--all-counties", help="为全部 90 个县（市、区）各生成一份"
+    ),
+    output: Path = typer.Option(..., "--output", "-o", help="输出文件（--all-counties 时为目录）"),
+    fmt: str = typer.Option("xlsx", "--format", "-f", help="xlsx|csv"),
+) -> None:
+    """生成填报模板：应报指标、计量单位、上期值与上年同期值、输入校验、锁定结构、填报说明。
+
+    Writes the reporting template of a region and period (or one per county with --all-counties).
+    """
+    if fmt not in ("xlsx", "csv"):
+        raise ZhuanshengError(f"模板格式应为 xlsx 或 csv，不是 '{fmt}'")
+    if all_counties:
+        paths = templates.write_county_templates(period, output, fmt=fmt)
+        console.print(f"已生成 {len(paths)} 份模板，保存在 {output}")
+        return
+    if region is None:
+        raise ZhuanshengError("请用 --region 指定地区，或用 --all-counties 生成全部县的模板")
+    path = templates.write_template(region, period, output, fmt=fmt)
+    console.print(f"已生成模板 {path}")
+
+
+submission = typer.Typer(
+    help="数据上报流程：上报、审核、退回、确认、解锁、报送情况。", no_args_is_help=True
+)
+
+
+def _act(action: str, region: str, period: str, user: str, reason: str) -> None:
+    with store.session() as s:
+        sub = workflow.act(s, action, region, period, users.actor(s, user), reason)
+        status = workflow.STATUS_ZH[sub.status]
+    console.print(f"{region} {period}：{workflow.STEPS[action].zh}完成，当前状态“{status}”")
+
+
+REGION = typer.Option(..., "--region", "-r", help="地区代码")
+PERIOD = typer.Option(..., "--period", "-p", help="期间，如 2022-06")
+USER = typer.Option(..., "--user", help="操作人用户名")
+REASON = typer.Option("", "--reason", help="原因（退回、解锁时必填）")
+
+
+@submission.command("submit")
+def submit(region: str = REGION, period: str = PERIOD, user: str = USER) -> None:
+    """县级上报（草稿或已退回的数据）。"""
+    _act("submit", region, period, user, "")
+
+
+@submission.command("approve")
+def approve(region: str = REGION, period: str = PERIOD, user: str = USER) -> None:
+    """市级审核通过（通过后数据锁定）。"""
+    _act("approve", region, period, user, "")
+
+
+@submission.command("return")
+def return_(
+    region: str = REGION, period: str = PERIOD, user: str = USER, reason: str = REASON
+) -> None:
+    """市级退回修改（须说明原因）。"""
+    _act("return", region, period, user, reason)
+
+
+@submission.command("accept")
+def accept(region: str = REGION, period: str = PERIOD, user: str = USER) -> None:
+    """省级确认。"""
+    _act("accept", region, period, user, "")
+
+
+@submission.command("unlock")
+def unlock(
+    region: str = REGION, period: str = PERIOD, user: str = USER, reason: str = REASON
+) -> None:
+    """上级解锁已审核或已确认的数据，退回修改（须说明原因）。"""
+    _act("unlock", region, period, user, reason)
+
+
+@submission.command("status")
+def status(period: str = PERIOD, fmt: Format = FORMAT) -> None:
+    """报送情况：各市及全省应报、已报、按时报送的县数，报送率与及时率。"""
+    with store.session() as s:
+        rows = workflow.reporting(s, period, default_rules().due_day)
+    cols = [
+        "region",
+        "region_name",
+        "period",
+        "expected",
+        "received",
+        "on_time",
+        "reporting_rate",
+        "timeliness",
+        "due",
+    ]
+    emit(rows, cols, fmt, title=f"{period} 报送情况", table_columns=cols[:8])
+
+
+@submission.command("history")
+def history(region: str = REGION, period: str = PERIOD, fmt: Format = FORMAT) -> None:
+    """某地区某期的流转记录与导入文件。"""
+    with store.session() as s:
+        sub = workflow.get(s, region, period)
+        if sub is None:
+            raise ZhuanshengError(f"{region} {period} 尚无填报数据")
+        rows = [
+            {
+                "at": e.at.isoformat(timespec="seconds"),
+                "actor": e.actor,
+                "action": e.action,
+                "from": e.from_status or "",
+                "to": e.to_status,
+                "reason": e.reason,
+            }
+            for e in sub.events
+        ]
+    emit(
+        rows,
+        ["at", "actor", "action", "from", "to", "reason"],
+        fmt,
+        title=f"{region} {period} 流转记录",
+    )
+
+
+user = typer.Typer(help="用户：新增、列表、停用。", no_args_is_help=True)
+
+
+@user.command("add")
+def user_add(
+    username: str = typer.Argument(..., help="用户名"),
+    role: str = typer.Option(..., "--role", help="、".join(users.ROLES)),
+    region: str | None = typer.Option(None, "--region", help="市、县用户的地区代码"),
+    display_name: str = typer.Option("", "--display-name", help="显示名称"),
+) -> None:
+    """新增用户（角色与数据范围）。"""
+    with store.session() as s:
+        users.add_user(s, username, role, region, display_name)
+    console.print(f"已新增用户 {username}（{users.ROLES_ZH[role]}）")
+
+
+@user.command("list")
+def user_list(fmt: Format = FORMAT) -> None:
+    """用户列表。"""
+    with store.session() as s:
+        rows = [
+            {
+                "username": u.username,
+                "display_name": u.display_name,
+                "role": u.role,
+                "region": u.region_code or "",
+                "active": u.active,
+            }
+            for u in users.list_users(s)
+        ]
+    emit(rows, ["username", "display_name", "role", "region", "active"], fmt, title="用户")
+
+
+@user.command("disable")
+def user_disable(username: str = typer.Argument(..., help="用户名")) -> None:
+    """停用用户。"""
+    with store.session() as s:
+        users.disable_user(s, username)
+    console.print(f"已停用用户 {username}")

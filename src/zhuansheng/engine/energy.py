@@ -1,0 +1,99 @@
+"""Energy by carrier → standard coal (tce) and → CO₂, with the coefficients of a carbon method.
+
+A missing fuel figure means the fuel is not used (the contract leaves fuel columns empty for
+firms that do not burn them); a missing electricity figure is a data gap and gives a reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import ibis
+
+from zhuansheng.errors import ZhuanshengError
+
+from .schema import ENERGY_COLUMNS, CarbonMethod
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+
+@dataclass(frozen=True)
+class GridChoice:
+    region: str
+    tco2_per_mwh: float
+    factor_set: str  # how the result names the coefficients it used
+
+
+def kgce_per_kwh(method: CarbonMethod, year: int, convention: str) -> float:
+    """Electricity to standard coal: 当量值 (fixed) or the year's 等价值 (a yearly setting)."""
+    e = method.electricity
+    if convention == "calorific":
+        return e.calorific_kgce_per_kwh
+    if year not in e.equivalent_kgce_per_kwh:
+        raise ZhuanshengError(
+            f"方法 {method.id} 没有 {year} 年的电力等价值折标系数（electricity."
+            f"equivalent_kgce_per_kwh.{year}），请在方法文件中补充 "
+            "(no equivalent electricity coefficient for this year)"
+        )
+    return e.equivalent_kgce_per_kwh[year]
+
+
+def grid_choices(method: CarbonMethod, year: int, convention: str) -> dict[str, GridChoice]:
+    """Province code prefix → the grid factor used ("" is every other province)."""
+    factors = {(f.year, f.region): f.tco2_per_mwh for f in method.grid.factors}
+
+    def pick(region: str) -> GridChoice:
+        for r in (region, method.grid.default_region):
+            if (year, r) in factors:
+                fs = f"{method.id}@{method.version}/{convention}/{r}-{year}"
+                return GridChoice(r, factors[(year, r)], fs)
+        raise ZhuanshengError(
+            f"方法 {method.id} 没有 {year} 年 {region} 或 {method.grid.default_region} 的电网排放"
+            "因子（grid.factors），请在方法文件中补充 (no grid factor for this year)"
+        )
+
+    out = {prefix: pick(region) for prefix, region in method.grid.region_of_province.items()}
+    out[""] = pick(method.grid.default_region)
+    return out
+
+
+def _by_province(t: ir.Table, values: dict[str, object], kind: str) -> ir.Value:
+    default = ibis.literal(values[""], type=kind)
+    pairs = [(t.county_code.substr(0, 2) == p, ibis.literal(v, type=kind)) for p, v in values.items()
+             if p]  # fmt: skip
+    return ibis.cases(*pairs, else_=default) if pairs else default
+
+
+def negative_column(t: ir.Table, columns: tuple[str, ...] = ENERGY_COLUMNS) -> ir.StringValue:
+    """The first energy column holding a negative number (NULL when none)."""
+    branches = [(t[c] < 0, c) for c in (*columns, "zero_carbon_kwh") if c in t.columns]
+    return ibis.cases(*((b.fill_null(False), c) for b, c in branches), else_=ibis.null("string"))
+
+
+def tce(t: ir.Table, method: CarbonMethod, year: int, convention: str) -> ir.FloatingValue:
+    """Comprehensive energy use in tce; fuels the firm did not report count as zero."""
+    total = t.electricity_kwh.cast("float64") * (kgce_per_kwh(method, year, convention) / 1000.0)
+    for column, fuel in method.fuels.items():
+        total = total + t[column].fill_null(0.0) * fuel.tce_per_unit
+    return total
+
+
+def co2(t: ir.Table, method: CarbonMethod, year: int, convention: str) -> dict[str, ir.Value]:
+    """CO₂ (t) from fuels and grid electricity (zero-carbon own generation deducted), with the
+    grid region and the factor-set id used for each row."""
+    choices = grid_choices(method, year, convention)
+    factor = _by_province(t, {p: c.tco2_per_mwh for p, c in choices.items()}, "float64")
+    grid_kwh = t.electricity_kwh.cast("float64")
+    if method.grid.deduct_zero_carbon:
+        grid_kwh = grid_kwh - t.zero_carbon_kwh.fill_null(0.0)
+    total = grid_kwh * factor / 1000.0
+    for column, fuel in method.fuels.items():
+        total = total + t[column].fill_null(0.0) * fuel.tco2_per_unit
+    return {
+        "co2_t": total,
+        "grid_region": _by_province(t, {p: c.region for p, c in choices.items()}, "string"),
+        "grid_tco2_per_mwh": factor,
+        "factor_set": _by_province(t, {p: c.factor_set for p, c in choices.items()}, "string"),
+    }

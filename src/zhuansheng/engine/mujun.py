@@ -1,0 +1,428 @@
+"""亩均效益综合评价 (per-mu efficiency evaluation) as Ibis expressions.
+
+For each item of the enterprise's indicator set (规上 / 规下): value = Σ-free ratio of two
+inputs × multiplier; benchmark (fixed, group mean Σnum/Σden, or a multiple of last year's group
+mean); ratio = value / benchmark, capped; points = weight × ratio. A missing item follows the
+method's rule (no class, zero, or the evaluation group's average points on that item).
+score = Σ points + bonus − deduction (each capped), rounded; rank within the evaluation group;
+class by rank band or score cut-off. Vetoed firms take the veto class and rank last; exempt firms
+are not evaluated. Every intermediate figure is an output column, so every class is explainable.
+
+Ties: firms with the same rounded score are compared on the ``tie_break`` items (higher first);
+firms still equal share the same rank (standard competition ranking) and hence the same class.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import ibis
+
+from .common import Reasons, isin, positive, ratio, reason_zh
+from .energy import negative_column, tce
+from .schema import (
+    ENERGY_COLUMNS,
+    NUMERIC_COLUMNS,
+    CarbonMethod,
+    GroupMeanBenchmark,
+    IndicatorSet,
+    Item,
+    LastYearBenchmark,
+    MujunMethod,
+    RankClasses,
+)
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+ID_COLUMNS = (
+    "uscc",
+    "name",
+    "county_code",
+    "city_code",
+    "industry_code",
+    "industry_group",
+    "scale",
+    "year",
+)
+ITEM_PARTS = ("value", "benchmark", "ratio", "capped", "points", "imputed")
+NULL_F = ibis.null("float64")
+
+
+def output_columns(method: MujunMethod) -> list[str]:
+    items = [f"{i}_{p}" for i in method.item_ids() for p in ITEM_PARTS]
+    return [
+        "land_mu",
+        "mujun_tce",
+        "eval_group",
+        *items,
+        "base_points",
+        "bonus",
+        "deduction",
+        "adjustments",
+        "vetoed",
+        "mujun_score",
+        "mujun_rank",
+        "mujun_group_size",
+        "mujun_class",
+        "mujun_band",
+        "mujun_reason",
+        "mujun_reason_zh",
+        "mujun_method",
+    ]
+
+
+def reason_codes(method: MujunMethod) -> list[str]:
+    """Every code ``mujun_reason`` can hold, in priority order."""
+    used = _used_columns(method)
+    required = [q for s in method.sets.values() for q in s.required]
+    no_class = [i.id for s in method.sets.values() for i in s.items if i.missing == "no_class"]
+    return [
+        *(f"exempt:{e.id}" for e in method.exemptions),
+        "unknown_industry",
+        "out_of_scope",
+        "missing:land_mu",
+        *(f"negative:{c}" for c in used),
+        *(f"missing:{q}" for q in dict.fromkeys(required)),
+        *(f"missing_item:{i}" for i in dict.fromkeys(no_class)),
+        *(f"benchmark_unavailable:{i}" for i in method.item_ids()),
+    ]
+
+
+def _used_columns(method: MujunMethod) -> list[str]:
+    cols: list[str] = []
+    for s in method.sets.values():
+        for q in [*s.required, *(x for i in s.items for x in (i.numerator, i.denominator))]:
+            cols += list(ENERGY_COLUMNS) if q == "tce" else [q]
+    return [c for c in dict.fromkeys(cols) if c in NUMERIC_COLUMNS]
+
+
+def industry_group(t: ir.Table, method: MujunMethod) -> ir.StringValue:
+    groups = method.industry_groups
+    if groups is None:
+        return ibis.null("string")
+    pairs = [(t.industry_division.isin(g.divisions), g.id) for g in groups.groups]
+    return ibis.cases(*pairs, else_=groups.default)
+
+
+def _quantity(t: ir.Table, name: str) -> ir.NumericValue:
+    return t.mujun_tce if name == "tce" else t[name].cast("float64")
+
+
+def _value(t: ir.Table, item: Item) -> ir.FloatingValue:
+    return ratio(_quantity(t, item.numerator), _quantity(t, item.denominator)) * item.multiplier
+
+
+def _prepare(t: ir.Table, method: MujunMethod, energy: CarbonMethod, year: int) -> ir.Table:
+    """Industry group and this method's energy figure (its own electricity convention)."""
+    conv = method.energy.electricity_convention
+    valid = negative_column(t).isnull() & t.electricity_kwh.notnull()
+    uses_tce = "tce" in {
+        q for s in method.sets.values() for i in s.items for q in (i.numerator, i.denominator)
+    } | {q for s in method.sets.values() for q in s.required}
+    # Energy is computed only when an item uses it (its coefficients may not cover every year).
+    energy_tce = ibis.ifelse(valid, tce(t, energy, year, conv), NULL_F) if uses_tce else NULL_F
+    return t.mutate(industry_group=industry_group(t, method), mujun_tce=energy_tce)
+
+
+def _in_scope(t: ir.Table, method: MujunMethod) -> ir.BooleanValue:
+    ok = t.scale.isin(list(method.scope.scales)) & (t.land_mu > 0)
+    if "below" in method.scope.scales:
+        ok = ok & ~((t.scale == "below") & (t.land_mu < method.scope.below_min_land_mu))
+    return ok.fill_null(False)
+
+
+def _last_year_benchmarks(
+    t: ir.Table,
+    previous: ir.Table | None,
+    method: MujunMethod,
+    energy: CarbonMethod,
+    year: int,
+) -> ir.Table:
+    """Joins ``_ly_<scale>_<item>``: last year's group mean × factor, per benchmark group."""
+    wanted = [
+        (scale, item)
+        for scale, s in method.sets.items()
+        for item in s.items
+        if isinstance(item.benchmark, LastYearBenchmark)
+    ]
+    if not wanted:
+        return t
+    if previous is None:
+        from zhuansheng.errors import ZhuanshengError
+
+        raise ZhuanshengError(
+            f"方法 {method.id} 以上年平均为基准值，须提供 {year - 1} 年的企业数据 "
+            "(last year's facts are needed for last-year benchmarks)"
+        )
+    p = _prepare(previous, method, energy, year - 1)
+    base_ok = p.known_industry & _in_scope(p, method) & negative_column(p).isnull()
+    by_over: dict[tuple[str, ...], list[tuple[str, Item]]] = {}
+    for scale, item in wanted:
+        by_over.setdefault(tuple(item.benchmark.over), []).append((scale, item))
+    for over, items in by_over.items():
+        aggs = {}
+        for scale, item in items:
+            s = method.sets[scale]
+            ok = base_ok & (p.scale == scale) & _value(p, item).notnull()
+            for q in s.required:
+                ok = ok & (_quantity(p, q) > 0)
+            num = ibis.ifelse(ok, _quantity(p, item.numerator), NULL_F).sum()
+            den = ibis.ifelse(ok, _quantity(p, item.denominator), NULL_F).sum()
+            aggs[f"_ly_{scale}_{item.id}"] = ratio(num, den) * (
+                item.multiplier * item.benchmark.factor
+            )
+        agg = p.group_by(list(over)).aggregate(**aggs) if over else p.aggregate(**aggs)
+        t = t.left_join(agg, list(over)) if over else t.cross_join(agg)
+    return t
+
+
+def with_mujun(
+    t: ir.Table,
+    method: MujunMethod,
+    energy: CarbonMethod,
+    year: int,
+    *,
+    adjustments: ir.Table | None = None,
+    previous: ir.Table | None = None,
+) -> ir.Table:
+    """``t`` (one year's facts with keys) plus the 亩均 columns of :func:`output_columns`.
+
+    ``adjustments`` is :func:`events.adjustments_table` as an Ibis table; ``previous`` last
+    year's facts with keys (needed only for last-year benchmarks).
+    """
+    t = _prepare(t, method, energy, year)
+    if adjustments is not None:
+        t = t.left_join(adjustments, "uscc")
+    else:
+        t = t.mutate(
+            bonus_raw=ibis.literal(0.0),
+            deduction_raw=ibis.literal(0.0),
+            vetoed=ibis.literal(False),
+            exempt_id=ibis.null("string"),
+            exempt_class=ibis.null("string"),
+            adjustments=ibis.null("string"),
+        )
+    t = t.mutate(
+        bonus_raw=t.bonus_raw.fill_null(0.0),
+        deduction_raw=t.deduction_raw.fill_null(0.0),
+        vetoed=t.vetoed.fill_null(False),
+    )
+    t = _last_year_benchmarks(t, previous, method, energy, year)
+    sets = method.sets
+    is_set = {scale: t.scale == scale for scale in sets}
+
+    # 1. Item values and the reasons that exclude a firm before any group figure is computed.
+    values = {(sc, i.id): _value(t, i) for sc, s in sets.items() for i in s.items}
+    r = Reasons()
+    r.add(t.exempt_id.notnull(), "__exempt__")
+    r.add(~t.known_industry, "unknown_industry")
+    r.add(~isin(t.scale, method.scope.scales), "out_of_scope")
+    r.add(~positive(t.land_mu), "missing:land_mu")
+    r.add(~_in_scope(t, method), "out_of_scope")
+    negative = negative_column(t, tuple(_used_columns(method)))
+    r.add(negative.notnull(), "__negative__")
+    for sc, s in sets.items():
+        for q in s.required:
+            r.add(is_set[sc] & ~positive(_quantity(t, q)), f"missing:{q}")
+    for sc, s in sets.items():
+        for i in s.items:
+            if i.missing == "no_class":
+                r.add(is_set[sc] & values[(sc, i.id)].isnull(), f"missing_item:{i.id}")
+    pre = r.code()
+    pre = ibis.cases(
+        (pre == "__exempt__", ibis.literal("exempt:").concat(t.exempt_id)),
+        (pre == "__negative__", ibis.literal("negative:").concat(negative)),
+        else_=pre,
+    )
+    item_cols = {f"_v_{sc}_{iid}": v for (sc, iid), v in values.items()}
+    t = t.mutate(_pre=pre, **item_cols)
+    is_set = {scale: t.scale == scale for scale in sets}
+    e1 = t._pre.isnull()
+
+    # 2. Benchmarks: fixed, group mean (Σ numerator / Σ denominator of the firms evaluated on
+    # the item), or last year's group mean (joined above).
+    bench = {}
+    for sc, s in sets.items():
+        for i in s.items:
+            b = i.benchmark
+            if isinstance(b, GroupMeanBenchmark):
+                ok = e1 & is_set[sc] & t[f"_v_{sc}_{i.id}"].notnull()
+                w = ibis.window(group_by=[t.scale, *(t[k] for k in b.over)])
+                num = ibis.ifelse(ok, _quantity(t, i.numerator), NULL_F).sum().over(w)
+                den = ibis.ifelse(ok, _quantity(t, i.denominator), NULL_F).sum().over(w)
+                bench[f"_b_{sc}_{i.id}"] = ratio(num, den) * (i.multiplier * b.factor)
+            elif isinstance(b, LastYearBenchmark):
+                bench[f"_b_{sc}_{i.id}"] = t[f"_ly_{sc}_{i.id}"]
+            else:
+                bench[f"_b_{sc}_{i.id}"] = ibis.literal(b.value, type="float64")
+    t = t.mutate(**bench)
+    is_set = {scale: t.scale == scale for scale in sets}
+
+    # 3. Ratios, caps and raw points; an item present without any benchmark is a reason.
+    raw = {}
+    r2 = []
+    for sc, s in sets.items():
+        for i in s.items:
+            v, b = t[f"_v_{sc}_{i.id}"], t[f"_b_{sc}_{i.id}"]
+            rt = ratio(v, b)
+            used = rt if i.cap is None else ibis.least(rt, ibis.literal(i.cap, type="float64"))
+            raw[f"_r_{sc}_{i.id}"] = rt
+            raw[f"_p_{sc}_{i.id}"] = used * i.weight
+            # Σ numerator 0 (nobody in the group has any) gives benchmark 0: 0 points, no reason.
+            unusable = is_set[sc] & v.notnull() & b.isnull()
+            r2.append((unusable, f"benchmark_unavailable:{i.id}"))
+    reason = ibis.cases(*r2, else_=t._pre) if r2 else t._pre
+    t = t.mutate(**raw, mujun_reason=ibis.ifelse(t._pre.isnull(), reason, t._pre))
+    is_set = {scale: t.scale == scale for scale in sets}
+    ok = t.mujun_reason.isnull()
+
+    # 4. Missing items: zero, or the evaluation group's average points on the item.
+    keys = [t.scale, *(t[k] for k in method.groups)]
+    group_w = ibis.window(group_by=keys)
+    final = {}
+    for sc, s in sets.items():
+        for i in s.items:
+            p = t[f"_p_{sc}_{i.id}"]
+            if i.missing == "group_average":
+                avg = ibis.ifelse(ok & is_set[sc] & p.notnull(), p, NULL_F).mean().over(group_w)
+                final[f"_f_{sc}_{i.id}"] = p.coalesce(avg, 0.0)
+            else:
+                final[f"_f_{sc}_{i.id}"] = p.fill_null(0.0)
+    t = t.mutate(**final)
+    is_set = {scale: t.scale == scale for scale in sets}
+    ok = t.mujun_reason.isnull()
+    keys = [t.scale, *(t[k] for k in method.groups)]
+
+    # 5. Per-item output columns (one column per item id across the sets), score.
+    out = {}
+    for iid in method.item_ids():
+        owners = [sc for sc, s in sets.items() if any(i.id == iid for i in s.items)]
+
+        def pick(prefix: str, owners: list[str] = owners, iid: str = iid) -> ir.Value:
+            cases = [(is_set[sc], t[f"{prefix}_{sc}_{iid}"]) for sc in owners]
+            return ibis.cases(*cases, else_=NULL_F)
+
+        value, points = pick("_v"), pick("_f")
+        out[f"{iid}_value"] = value
+        out[f"{iid}_benchmark"] = pick("_b")
+        out[f"{iid}_ratio"] = pick("_r")
+        cap_cases = [
+            (is_set[sc], (t[f"_r_{sc}_{iid}"] > i.cap).fill_null(False))
+            for sc in owners
+            for i in sets[sc].items
+            if i.id == iid and i.cap is not None
+        ]
+        capped = ibis.cases(*cap_cases, else_=False) if cap_cases else ibis.literal(False)
+        owned = ok & t.scale.isin(owners)
+        out[f"{iid}_capped"] = ibis.ifelse(owned, capped, ibis.null("boolean"))
+        out[f"{iid}_points"] = ibis.ifelse(owned, points, NULL_F)
+        out[f"{iid}_imputed"] = ibis.ifelse(owned, value.isnull(), ibis.null("boolean"))
+    set_sums = []
+    for sc, s in sets.items():
+        total = t[f"_f_{sc}_{s.items[0].id}"]
+        for i in s.items[1:]:
+            total = total + t[f"_f_{sc}_{i.id}"]
+        set_sums.append((is_set[sc], total))
+    base = ibis.cases(*set_sums, else_=NULL_F)
+    caps = method.adjustment_caps
+    bonus = t.bonus_raw if caps.bonus is None else ibis.least(t.bonus_raw, caps.bonus)
+    deduction = (
+        t.deduction_raw if caps.deduction is None else ibis.least(t.deduction_raw, caps.deduction)
+    )
+    score = (base + bonus - deduction).round(method.score_decimals).cast("float64")
+    t = t.mutate(
+        **out,
+        base_points=ibis.ifelse(ok, base, NULL_F),
+        bonus=ibis.ifelse(ok, bonus, NULL_F),
+        deduction=ibis.ifelse(ok, deduction, NULL_F),
+        mujun_score=ibis.ifelse(ok, score, NULL_F),
+        eval_group=ibis.literal("/").join([k.fill_null("-") for k in keys]),
+    )
+
+    # 6. Rank within the evaluation group (evaluated firms only), class, band.
+    return _classify(t, method)
+
+
+def _tie_keys(t: ir.Table, s: IndicatorSet, scale: str) -> list[ir.Value]:
+    return [
+        ibis.desc(ibis.ifelse(t.scale == scale, t[f"{i}_value"], NULL_F).fill_null(-1.0))
+        for i in s.classes.tie_break
+    ]
+
+
+def _classify(t: ir.Table, method: MujunMethod) -> ir.Table:
+    ok = t.mujun_reason.isnull()
+    keys = [t.scale, *(t[k] for k in method.groups)]
+    order = [ibis.asc(t.vetoed.cast("int8")), ibis.desc(t.mujun_score)]
+    for sc, s in method.sets.items():
+        order += _tie_keys(t, s, sc)
+    w = ibis.window(group_by=[*keys, ok], order_by=order)
+    t = t.mutate(
+        mujun_rank=ibis.ifelse(ok, ibis.rank().over(w) + 1, ibis.null("int64")),
+        mujun_group_size=ibis.ifelse(
+            ok, t.uscc.count().over(ibis.window(group_by=[*keys, ok])), ibis.null("int64")
+        ),
+    )
+    classes, bands = [], []
+    for sc, s in method.sets.items():
+        c = s.classes
+        if isinstance(c, RankClasses):
+            lower = 0.0
+            for b in c.bands:
+                hit = (t.mujun_rank - 1) * 100 < t.mujun_group_size * b.to_pct
+                classes.append(((t.scale == sc) & hit, b.class_))
+                bands.append(((t.scale == sc) & hit, f"rank {lower:g}–{b.to_pct:g}%"))
+                lower = b.to_pct
+        else:
+            upper = None
+            for x in c.cutoffs:
+                hit = ibis.literal(True) if x.min_score is None else t.mujun_score >= x.min_score
+                label = (
+                    f"score ≥ {x.min_score:g}"
+                    if x.min_score is not None
+                    else (f"score < {upper:g}" if upper is not None else "score")
+                )
+                classes.append(((t.scale == sc) & hit, x.class_))
+                bands.append(((t.scale == sc) & hit, label))
+                upper = x.min_score
+    by_rank = ibis.cases(*classes, else_=ibis.null("string"))
+    band = ibis.cases(*bands, else_=ibis.null("string"))
+    cls = ibis.cases(
+        (ok & t.vetoed, ibis.literal(method.veto_class)),
+        (ok, by_rank),
+        (t.exempt_id.notnull(), t.exempt_class),
+        else_=ibis.null("string"),
+    )
+    band_text = ibis.cases(
+        (ok & t.vetoed, ibis.literal("veto")),
+        (ok, band),
+        (t.exempt_id.notnull() & t.exempt_class.notnull(), ibis.literal("exempt")),
+        else_=ibis.null("string"),
+    )
+    return t.mutate(
+        mujun_class=cls,
+        mujun_band=band_text,
+        mujun_reason_zh=reason_zh(t.mujun_reason, reason_codes(method)),
+        mujun_method=ibis.literal(f"{method.id}@{method.version}"),
+    )
+
+
+def mujun(
+    facts: ir.Table,
+    method: MujunMethod,
+    energy: CarbonMethod,
+    year: int,
+    *,
+    adjustments: ir.Table | None = None,
+    previous: ir.Table | None = None,
+) -> ir.Table:
+    """The 亩均 results of ``year``: one row per enterprise, identity then explained figures."""
+    from .common import with_keys
+
+    t = with_keys(facts.filter(facts.year == year))
+    prev = None
+    if previous is not None:
+        prev = with_keys(previous.filter(previous.year == year - 1))
+    t = with_mujun(t, method, energy, year, adjustments=adjustments, previous=prev)
+    return t.select(*ID_COLUMNS, *output_columns(method))

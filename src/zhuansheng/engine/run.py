@@ -1,0 +1,272 @@
+"""One evaluation run: read the facts, compute, write the results, record the run.
+
+Results land in the lake as ``<lake>/evaluations/<kind>/year=YYYY/run=<id>.parquet``, written to a
+temporary name in the same directory and renamed (readers never see half a file), and optionally
+at ``--output``. The store gets an ``evaluation_runs`` row, the screening candidates and the
+county roll-ups as observations (``source_kind`` ``engine``); with ``store=False`` nothing is
+written to the store (ad-hoc runs on a file).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from zhuansheng.errors import ZhuanshengError
+from zhuansheng.lake import lake_root
+
+from . import loader, rollups
+from .backends import connect, is_url
+from .events import adjustments_table, read_events
+from .inputs import read_facts
+from .pipeline import Methods, results
+from .schema import LastYearBenchmark, MujunMethod
+from .summary import summarise
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+KINDS = ("carbon", "mujun", "screen")
+EVALUATIONS_DIR = "evaluations"
+Progress = Callable[[str], None]
+STEPS = 6  # calls to progress() in evaluate()
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    kind: str
+    year: int
+    engine: str
+    method: dict[str, Any]
+    output_path: str
+    enterprises: int
+    summary: dict[str, Any]
+    seconds: float
+    extra_output: str | None = None
+    synthetic: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def new_run_id() -> str:
+    now = dt.datetime.now(dt.UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+def load_methods(kind: str, method: str | Path | None = None) -> tuple[Methods, loader.Loaded]:
+    """The run's method (default for the kind) and the methods it refers to."""
+    if kind not in KINDS:
+        raise ZhuanshengError(f"未知的评价类型 {kind}，应为 carbon、mujun 或 screen")
+    main = loader.load(method, kind=kind) if method is not None else loader.load_default(kind)
+    m = main.method
+    if kind == "carbon":
+        return Methods(kind, carbon=m), main  # type: ignore[arg-type]
+    if kind == "mujun":
+        energy = loader.carbon_for(m, main.path).method  # type: ignore[arg-type]
+        return Methods(kind, mujun=m, energy=energy), main  # type: ignore[arg-type]
+    carbon = loader.carbon_for(m, main.path).method  # type: ignore[arg-type]
+    mj = loader.mujun_for(m, main.path)  # type: ignore[arg-type]
+    energy = loader.carbon_for(mj.method, mj.path).method  # type: ignore[arg-type]
+    return (
+        Methods(kind, carbon=carbon, mujun=mj.method, energy=energy, screen=m),  # type: ignore[arg-type]
+        main,
+    )
+
+
+def needs_last_year(m: Methods) -> bool:
+    mj: MujunMethod | None = m.mujun
+    return mj is not None and any(
+        isinstance(i.benchmark, LastYearBenchmark) for s in mj.sets.values() for i in s.items
+    )
+
+
+def run_path(kind: str, year: int, run_id: str, lake: Path | None = None) -> Path:
+    return lake_root(lake) / EVALUATIONS_DIR / kind / f"year={year}" / f"run={run_id}.parquet"
+
+
+def _durable_rename(tmp: Path, final: Path) -> None:
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, final)
+    try:
+        fd = os.open(final.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_parquet(con: ibis.BaseBackend, expr: ir.Table, final: Path, engine: str) -> None:
+    """Write ``expr`` to ``final`` atomically: a temporary name in the same directory, fsync,
+    rename. DuckDB streams the query into the file; Spark collects to Arrow first (local mode)."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        if engine == "duckdb":
+            con.to_parquet(expr, str(tmp), compression="zstd")
+        else:
+            pq.write_table(expr.to_pyarrow(), tmp, compression="zstd")
+        _durable_rename(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def copy_atomic(source: Path, final: Path) -> None:
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        shutil.copyfile(source, tmp)
+        _durable_rename(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _adjustments(events: str | Path | pa.Table | None, m: Methods, year: int) -> ir.Table | None:
+    if events is None or m.mujun is None:
+        return None
+    table = events if isinstance(events, pa.Table) else read_events(events)
+    adj = adjustments_table(table, m.mujun, year)
+    return ibis.memtable(adj) if adj.num_rows else None
+
+
+def evaluate(
+    kind: str,
+    year: int,
+    *,
+    method: str | Path | None = None,
+    input: str | Path | None = None,
+    output: str | Path | None = None,
+    engine: str = "duckdb",
+    events: str | Path | pa.Table | None = None,
+    convention: str | None = None,
+    lake: Path | None = None,
+    store: bool = True,
+    recorded_by: str = "engine",
+    progress: Progress | None = None,
+    con: ibis.BaseBackend | None = None,
+) -> RunResult:
+    """Run one evaluation of ``year`` and record it; see the module docstring."""
+    step = progress or (lambda _name: None)
+    started = dt.datetime.now().astimezone()
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    step("读取方法文件")
+    m, main = load_methods(kind, method)
+    con = con or connect(engine)
+
+    step("读取企业数据")
+    facts = read_facts(con, year, lake=lake, input=input)
+    # Last year's facts feed last-year benchmarks; without them the method says what is missing.
+    previous = facts.table if (year - 1) in facts.years else None
+    adjustments = _adjustments(events, m, year)
+
+    step("计算")
+    expr = results(
+        facts.table,
+        m,
+        year,
+        convention=convention,
+        adjustments=adjustments,
+        previous=previous,
+    )
+    run_id = new_run_id()
+    remote = output is not None and is_url(output)
+    t0 = time.perf_counter()
+    if remote:
+        if engine != "spark":
+            raise ZhuanshengError("写入 HDFS/S3 等远程地址须用 --engine spark (remote output)")
+        expr.to_parquet(str(output))
+        written = str(output)
+    else:
+        path = run_path(kind, year, run_id, lake)
+        write_parquet(con, expr, path, engine)
+        written = str(path)
+    timings["compute_and_write"] = time.perf_counter() - t0
+
+    step("汇总")
+    result_table = con.read_parquet(written)
+    summary = summarise(result_table, kind)
+    sums = (
+        rollups.county_sums(
+            facts.table, year, m.carbon or m.energy, convention if m.carbon else None
+        )
+        .to_pyarrow()
+        .to_pylist()
+    )
+    summary["rollups"] = _rollup_summary(facts, m, year, convention, sums, con)
+    extra = None
+    if output is not None and not remote:
+        copy_atomic(Path(written), Path(output))
+        extra = str(output)
+
+    result = RunResult(
+        run_id=run_id,
+        kind=kind,
+        year=year,
+        engine=engine,
+        method=loader.describe(main),
+        output_path=written,
+        enterprises=int(summary["enterprises"]),
+        summary=summary,
+        seconds=0.0,
+        extra_output=extra,
+        synthetic=facts.synthetic,
+        timings=timings,
+    )
+    step("写入数据库")
+    if store:
+        from .record import record_run
+
+        record_run(result, result_table, sums, started, recorded_by=recorded_by)
+    result.seconds = round(time.perf_counter() - clock, 3)
+    return result
+
+
+def _rollup_summary(
+    facts: Any,
+    m: Methods,
+    year: int,
+    convention: str | None,
+    sums: list[dict[str, Any]],
+    con: ibis.BaseBackend,
+) -> dict[str, Any]:
+    """Province and city roll-ups, with last year's and the growth when last year is there."""
+    kind = "carbon" if m.kind == "carbon" else "mujun" if m.kind == "mujun" else None
+    if kind is None:
+        return {}
+    out: dict[str, Any] = {"province": rollups.totals(sums, kind)}
+    cities = sorted({rollups.city_of(r["county_code"]) for r in sums})
+    out["cities"] = {
+        c: rollups.totals(sums, kind, key=lambda x, c=c: rollups.city_of(x) == c) for c in cities
+    }
+    if (year - 1) in facts.years:
+        energy = m.carbon or m.energy
+        try:
+            prev = rollups.county_sums(facts.table, year - 1, energy, convention)
+            prev_totals = rollups.totals(prev.to_pyarrow().to_pylist(), kind)
+        except ZhuanshengError:  # e.g. no coefficients for last year: no growth, not a failure
+            prev_totals = {}
+        out["previous"] = prev_totals
+        out["change_pct"] = {
+            k: (v / prev_totals[k] - 1) * 100 if v and prev_totals.get(k) else None
+            for k, v in out["province"].items()
+        }
+    return out

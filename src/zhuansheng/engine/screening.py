@@ -1,0 +1,92 @@
+"""高耗低效 screening: rules from the method file over the carbon and 亩均 results.
+
+A rule is a conjunction (``all``) and/or a disjunction (``any``) of conditions on an enterprise's
+figures or on earlier rules; a condition on a missing figure is false. A firm in scope is a
+candidate when any rule marked ``candidate`` matches; the candidate list records the rules that
+matched and the land and energy a closure would free (the evaluation year's land and energy use:
+the counting rule ``closure`` of ``docs/*/evaluation.md``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import ibis
+
+from .common import join_labels, ratio
+from .schema import Condition, ScreenMethod
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+OUTPUT_COLUMNS = (
+    "tax_per_mu",
+    "va_per_mu",
+    "candidate",
+    "screen_rules",
+    "freed_land_mu",
+    "freed_energy_tce",
+    "screen_reason",
+    "screen_method",
+)
+_OPS = {"lt": "__lt__", "le": "__le__", "gt": "__gt__", "ge": "__ge__", "eq": "__eq__",
+        "ne": "__ne__"}  # fmt: skip
+
+
+def _field(t: ir.Table, name: str) -> ir.Value:
+    if name == "mujun_score":
+        return t.mujun_score
+    return t[name]
+
+
+def _literal(value: Any, column: ir.Value) -> Any:
+    if column.type().is_string():
+        return str(value)
+    return value
+
+
+def _condition(t: ir.Table, c: Condition, rules: dict[str, ir.BooleanValue]) -> ir.BooleanValue:
+    if c.rule is not None:
+        return rules[c.rule]
+    assert c.field is not None and c.op is not None
+    col = _field(t, c.field)
+    if c.op in ("in", "not_in"):
+        values = [_literal(v, col) for v in c.value]  # type: ignore[union-attr]
+        expr = col.isin(values) if c.op == "in" else col.notin(values)
+    else:
+        expr = getattr(col, _OPS[c.op])(_literal(c.value, col))
+    # A condition on a missing figure is false: nothing is concluded from absent data.
+    return (col.notnull() & expr).fill_null(False)
+
+
+def with_screening(t: ir.Table, method: ScreenMethod) -> ir.Table:
+    """``t`` with the carbon and 亩均 columns, plus the screening columns."""
+    t = t.mutate(tax_per_mu=ratio(t.tax_wan, t.land_mu), va_per_mu=ratio(t.value_added_wan,
+                                                                         t.land_mu))  # fmt: skip
+    scope = t.scale.isin(list(method.scope.scales)) & (t.land_mu > 0)
+    if "below" in method.scope.scales:
+        scope = scope & ~((t.scale == "below") & (t.land_mu < method.scope.below_min_land_mu))
+    scope = scope.fill_null(False)
+    rules: dict[str, ir.BooleanValue] = {}
+    for rule in method.rules:
+        expr = ibis.literal(True)
+        for c in rule.all:
+            expr = expr & _condition(t, c, rules)
+        if rule.any:
+            any_expr = ibis.literal(False)
+            for c in rule.any:
+                any_expr = any_expr | _condition(t, c, rules)
+            expr = expr & any_expr
+        rules[rule.id] = expr
+    flagged = [(rules[r.id], r.id) for r in method.rules if r.candidate]
+    labels = [ibis.ifelse(scope & hit, ibis.literal(rid), ibis.null("string")) for hit, rid in
+              flagged]  # fmt: skip
+    t = t.mutate(screen_rules=join_labels(labels), _scope=scope)
+    candidate = t.screen_rules.notnull()
+    return t.mutate(
+        candidate=candidate,
+        freed_land_mu=ibis.ifelse(candidate, t.land_mu.fill_null(0.0), 0.0),
+        freed_energy_tce=ibis.ifelse(candidate, t.tce.fill_null(0.0), 0.0),
+        screen_reason=ibis.ifelse(t._scope, ibis.null("string"), "out_of_scope"),
+        screen_method=ibis.literal(f"{method.id}@{method.version}"),
+    ).drop("_scope")
