@@ -28,7 +28,7 @@ def code(n: int, county: str = "330106") -> str:
 
 def firm(n: int, **values: Any) -> dict[str, Any]:
     """One enterprise-year: an above-scale firm in 1810 (服装) in 西湖区 unless told otherwise;
-    every fuel zero, so a test states exactly the energy it means."""
+    100 000 kWh and every fuel zero, so a test states exactly the energy it means."""
     row: dict[str, Any] = {
         "uscc": code(n, values.get("county_code", "330106")),
         "name": f"测试企业{n}",
@@ -42,7 +42,7 @@ def firm(n: int, **values: Any) -> dict[str, Any]:
         "revenue_wan": 5000.0,
         "rd_wan": 100.0,
         "employees": 50.0,
-        "electricity_kwh": 0.0,
+        "electricity_kwh": 100_000.0,
         "pollutant_t": 1.0,
         **{f: 0.0 for f in ZERO_FUELS},
     }

@@ -99,10 +99,13 @@ class _Rows:
             return None
         if isinstance(c.value, int | float) and not isinstance(c.value, bool):
             return EXCEL_EPOCH + dt.timedelta(days=int(c.value))  # an Excel date serial
-        text = str(c.value).strip().replace("/", "-").replace(".", "-")
+        text = str(c.value).strip()
+        for sep in ("/", ".", "年", "月"):
+            text = text.replace(sep, "-")
+        parts = text.removesuffix("日").split(" ")[0].split("-")
         try:
-            return dt.date.fromisoformat(text[:10])
-        except ValueError:
+            return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+        except (ValueError, IndexError):
             self.problem(row, column, f"“{c.value}”不是日期", "请按 2022-06-15 的格式填写日期")
             return None
 

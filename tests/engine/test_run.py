@@ -1,0 +1,100 @@
+"""Runs on a small demo world: lake files, the run record, candidates, observations, the CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from zhuansheng import demo, store
+from zhuansheng.cli import evaluate as cli
+from zhuansheng.engine import evaluate, run_path
+from zhuansheng.errors import ZhuanshengError
+from zhuansheng.store import tables as t
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("engine-run")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ZHUANSHENG_VAR", str(root / "var"))
+        mp.setenv("ZHUANSHENG_DATABASE_URL", f"sqlite:///{root / 'var' / 'zhuansheng.db'}")
+        mp.setenv("ZHUANSHENG_LAKE", str(root / "var" / "lake"))
+        mp.setenv("ZHUANSHENG_PROGRAMME_DIR", str(root / "programmes"))
+        mp.delenv("ZHUANSHENG_CONFIG", raising=False)
+        demo.build(seed=7, enterprises=600)
+        yield root
+        store.dispose_all()
+
+
+def test_a_screening_run_is_recorded(world: Path) -> None:
+    r = evaluate("screen", 2022)
+    path = Path(r.output_path)
+    assert path == run_path("screen", 2022, r.run_id)
+    assert path.parent.name == "year=2022" and path.name == f"run={r.run_id}.parquet"
+    assert not list(path.parent.glob(".*.tmp"))  # no temporary file left behind
+    table = pq.read_table(path)
+    assert table.num_rows == r.enterprises > 0
+    for col in ("carbon_grade", "mujun_class", "screen_rules", "freed_land_mu", "mujun_reason"):
+        assert col in table.column_names
+    with store.session() as s:
+        run = s.get(t.EvaluationRun, r.run_id)
+        assert run is not None and run.method == "screen" and run.engine == "duckdb"
+        assert run.method_version == "screening-default@2022.1"
+        assert run.synthetic and run.summary["candidates"] == r.summary["candidates"]
+        cands = s.scalars(
+            select(t.ScreeningCandidate).where(t.ScreeningCandidate.run_id == r.run_id)
+        ).all()
+    assert len(cands) == r.summary["candidates"] > 0
+    assert all(c.rules and c.status == "candidate" for c in cands)
+    assert sum(c.freed_land_mu for c in cands) == pytest.approx(r.summary["freed_land_mu"])
+
+
+def test_mujun_roll_ups_become_county_observations(world: Path) -> None:
+    r = evaluate("mujun", 2022)
+    assert set(r.summary["province"]) <= {"A", "B", "C", "D", "none"}
+    assert r.summary["observations_written"] > 0
+    with store.session() as s:
+        obs = s.scalars(select(t.Observation).where(t.Observation.source_kind == "engine")).all()
+    ids = {o.indicator_id for o in obs}
+    assert ids == {"tax_per_mu", "va_per_mu", "rd_intensity", "trad_share"}
+    assert {len(o.region_code) for o in obs} == {6} and all(o.period == "2022" for o in obs)
+    one = next(o for o in obs if o.indicator_id == "tax_per_mu")
+    assert one.value == pytest.approx(one.numerator / one.denominator, rel=1e-6)
+    assert "growth" not in r.summary["rollups"] and "change_pct" in r.summary["rollups"]
+    # the same run again records nothing new (an unchanged value is not a new revision)
+    again = evaluate("mujun", 2022)
+    assert again.summary["observations_written"] == 0
+
+
+def test_cli_summary_table_json_and_files(world: Path, tmp_path: Path) -> None:
+    res = runner.invoke(cli.app, ["carbon", "--year", "2022"])
+    assert res.exit_code == 0, res.output
+    assert "碳效码等级" in res.output and "合计" in res.output
+    out = tmp_path / "mujun.parquet"
+    res = runner.invoke(cli.app, ["mujun", "--year", "2022", "--format", "json", "--no-store",
+                                  "--output", str(out)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.output)
+    assert payload["kind"] == "mujun" and payload["by_city"][-1]["city"] == "合计"
+    assert pq.read_table(out).num_rows == payload["enterprises"]
+    with store.session() as s:
+        assert s.get(t.EvaluationRun, payload["run_id"]) is None  # --no-store
+    res = runner.invoke(cli.app, ["carbon", "--year", "2022", "--input", str(out), "--no-store",
+                                  "--electricity", "equivalent", "--format", "csv"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("city_code,city,1,2,3,4,5,none")
+
+
+def test_clear_errors(world: Path) -> None:
+    with pytest.raises(ZhuanshengError, match="2019"):
+        evaluate("carbon", 2019)
+    with pytest.raises(ZhuanshengError, match="等价值|equivalent"):
+        evaluate("carbon", 2021, convention="equivalent", store=False)
