@@ -36,6 +36,7 @@ class Range(_Model):
 class Outlier(_Model):
     threshold: float
     min_history: int
+    min_relative_mad: float = 0.0
 
 
 class Cross(_Model):
@@ -120,10 +121,11 @@ def _problem(level: Level, sheet: str, e: Entry, column: str, message: str, hint
     )
 
 
-def modified_z(value: float, history: list[float]) -> float | None:
-    """0.6745 (x − median) / MAD; None when the history cannot tell (MAD = 0)."""
+def modified_z(value: float, history: list[float], min_relative_mad: float = 0.0) -> float | None:
+    """0.6745 (x − median) / MAD, the MAD floored at ``min_relative_mad`` × |median|; None when
+    the history cannot tell (MAD = 0)."""
     median = statistics.median(history)
-    mad = statistics.median(abs(h - median) for h in history)
+    mad = max(statistics.median(abs(h - median) for h in history), min_relative_mad * abs(median))
     if mad == 0:
         return None
     return 0.6745 * (value - median) / mad
@@ -232,7 +234,7 @@ def check(
         if prev is not None or not additive:
             current = value - (prev or 0.0) if additive and period.month > 1 else value
             if len(own) >= rules.outlier.min_history:
-                z = modified_z(current, own)
+                z = modified_z(current, own, rules.outlier.min_relative_mad)
                 if z is not None and abs(z) > rules.outlier.threshold:
                     out.append(
                         _problem(

@@ -60,7 +60,9 @@ def record_run(
                 result.summary["candidates_skipped_unknown_county"] = len(candidates) - len(kept)
             if rules:
                 result.summary["rules_matched"] = dict(rules.most_common())
-            written = _observations(s, result, sums, catalogue, known_indicators, regions, recorded_by)
+            written = _observations(
+                s, result, sums, catalogue, known_indicators, regions, recorded_by
+            )
             result.summary["observations_written"] = written
             s.add(
                 t.EvaluationRun(
