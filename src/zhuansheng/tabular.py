@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,19 @@ FORMATS = ("csv", "json", "xlsx")
 
 # Cell fills for status colours in xlsx exports.
 FILLS = {"green": "#C6EFCE", "yellow": "#FFEB9C", "red": "#FFC7CE", "grey": "#E7E6E6"}
+
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def neutralise(text: str) -> str:
+    """Text made safe for a cell of an exported CSV or workbook (OWASP CSV injection): a value
+    starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``,
+    so spreadsheet programs show it as text instead of running it. A plain signed number such
+    as ``-12.5`` or ``+3`` is left alone."""
+    if text and text[0] in "=+-@\t\r" and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def _cell(value: Any) -> Any:
@@ -36,7 +50,8 @@ def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     )
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _cell(row.get(k)) for k in columns})
+        cells = {k: _cell(row.get(k)) for k in columns}
+        writer.writerow({k: neutralise(v) if isinstance(v, str) else v for k, v in cells.items()})
     return buf.getvalue()
 
 

@@ -335,3 +335,34 @@ def test_locked_data_cannot_be_imported(url: str, tmp_path: Path) -> None:
     with pytest.raises(ZhuanshengError, match="已审核"):
         import_observations(path, user="keqiao", url=url)
     assert snapshot(url) == before
+
+
+def test_unknown_region_in_the_stamp(url: str, tmp_path: Path) -> None:
+    path = _edit(filled(url, tmp_path), lambda wb: wb["_meta"].cell(2, 2, "339999"))
+    refused(url, path, "地区代码 '339999' 不是有效的行政区划代码")
+
+
+def test_csv_with_a_bom_is_accepted(url: str, tmp_path: Path) -> None:
+    blank = templates.write_template(KEQIAO, "2022-06", tmp_path / "t.csv", fmt="csv", url=url)
+    out = []
+    for line in blank.read_text(encoding="utf-8-sig").splitlines():
+        cells = line.split(",")
+        v = GOOD.get(cells[1]) if len(cells) > 1 else None
+        if isinstance(v, tuple):
+            cells[7], cells[9] = str(v[0]), str(v[1])
+        elif v is not None:
+            cells[6] = str(v)
+        out.append(",".join(cells))
+    bom = tmp_path / "bom.csv"
+    bom.write_text("\n".join(out), encoding="utf-8-sig")
+    assert bom.read_bytes()[:3] == b"\xef\xbb\xbf"
+    assert import_observations(bom, user="keqiao", url=url).written == 8
+
+
+def test_exports_neutralise_formula_text() -> None:
+    from zhuansheng import tabular
+
+    rows = [{"name": '=HYPERLINK("http://x","点我")', "note": "@SUM(A1)", "value": "-12.5"}]
+    text = tabular.to_csv(rows, ["name", "note", "value"])
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
+    assert text.splitlines()[1].endswith(",-12.5")  # a plain number stays a number

@@ -18,8 +18,17 @@ from zhuansheng.engine.inputs import conform
 from zhuansheng.lake import FACT_SCHEMA, connect, uscc
 
 YEAR = 2022
-ZERO_FUELS = ("coal_t", "coke_t", "fuel_oil_t", "gasoline_t", "diesel_t", "lpg_t",
-              "natural_gas_m3", "heat_gj", "zero_carbon_kwh")  # fmt: skip
+ZERO_FUELS = (
+    "coal_t",
+    "coke_t",
+    "fuel_oil_t",
+    "gasoline_t",
+    "diesel_t",
+    "lpg_t",
+    "natural_gas_m3",
+    "heat_gj",
+    "zero_carbon_kwh",
+)
 
 
 def code(n: int, county: str = "330106") -> str:
@@ -85,5 +94,13 @@ def rows_by_uscc(table: ibis.Table) -> dict[str, dict[str, Any]]:
     return {r["uscc"]: r for r in table.to_pyarrow().to_pylist()}
 
 
-__all__ = ["YEAR", "code", "facts", "firm", "load_method", "method_file", "methods_for",
-           "rows_by_uscc"]  # fmt: skip
+__all__ = [
+    "YEAR",
+    "code",
+    "facts",
+    "firm",
+    "load_method",
+    "method_file",
+    "methods_for",
+    "rows_by_uscc",
+]

@@ -16,10 +16,15 @@ def test_one_enterprise_by_hand_in_both_electricity_conventions(tmp_path: Path) 
     # F1: 1 000 000 kWh of which 200 000 kWh own PV, 100 t raw coal, 10 000 m³ natural gas.
     # F2: 2 000 000 kWh grid electricity only. Both in 服装 (division 18), VA 1000 万元 each.
     rows = [
-        firm(1, electricity_kwh=1_000_000.0, zero_carbon_kwh=200_000.0, coal_t=100.0,
-             natural_gas_m3=10_000.0),
+        firm(
+            1,
+            electricity_kwh=1_000_000.0,
+            zero_carbon_kwh=200_000.0,
+            coal_t=100.0,
+            natural_gas_m3=10_000.0,
+        ),
         firm(2, electricity_kwh=2_000_000.0, industry_code="1820"),
-    ]  # fmt: skip
+    ]
     t = facts(tmp_path, rows)
     m = methods_for("carbon")  # carbon-2022.yaml as shipped
 
@@ -68,7 +73,9 @@ def unit_grid(tmp_path: Path) -> Path:
         "carbon-unit-grid",
         grid={
             "default_region": "national",
-            "factors": [{"year": 2022, "region": "national", "tco2_per_mwh": 1000, "source": "测试"}],
+            "factors": [
+                {"year": 2022, "region": "national", "tco2_per_mwh": 1000, "source": "测试"}
+            ],
         },
     )
 
@@ -76,16 +83,25 @@ def unit_grid(tmp_path: Path) -> Path:
 def test_grade_at_each_boundary_inclusive(tmp_path: Path, unit_grid: Path) -> None:
     # Division 18: L = 0.6, 0.8, 1.2, 2.0 (kWh 60, 80, 120, 200 over VA 100) and a filler with
     # 100 kWh over VA 160, so Σ CO₂ / Σ VA = 560 / 560 = 1.0 and K = L exactly.
-    d18 = [(1, 60.0, 100.0), (2, 80.0, 100.0), (3, 120.0, 100.0), (4, 200.0, 100.0),
-           (5, 100.0, 160.0)]  # fmt: skip
+    d18 = [
+        (1, 60.0, 100.0),
+        (2, 80.0, 100.0),
+        (3, 120.0, 100.0),
+        (4, 200.0, 100.0),
+        (5, 100.0, 160.0),
+    ]
     # Division 17: L = 0.61 and 1.39 over VA 100 each: average (61 + 139) / 200 = 1.0.
     d17 = [(6, 61.0, 100.0), (7, 139.0, 100.0)]
     # Division 19: L = 10/300 and 400/100: average 410 / 400 = 1.025; K = 3.902… → grade 5.
     d19 = [(8, 10.0, 300.0), (9, 400.0, 100.0)]
-    rows = [firm(n, electricity_kwh=k, value_added_wan=va, industry_code=ind)
-            for group, ind in ((d18, "1810"), (d17, "1713"), (d19, "1910"))
-            for n, k, va in group]  # fmt: skip
-    out = rows_by_uscc(carbon_results(facts(tmp_path, rows), methods_for("carbon", unit_grid), 2022))
+    rows = [
+        firm(n, electricity_kwh=k, value_added_wan=va, industry_code=ind)
+        for group, ind in ((d18, "1810"), (d17, "1713"), (d19, "1910"))
+        for n, k, va in group
+    ]
+    out = rows_by_uscc(
+        carbon_results(facts(tmp_path, rows), methods_for("carbon", unit_grid), 2022)
+    )
     k = {n: out[code(n)]["carbon_ratio"] for n in range(1, 10)}
     g = {n: out[code(n)]["carbon_grade"] for n in range(1, 10)}
     assert [k[1], k[2], k[3], k[4]] == [0.6, 0.8, 1.2, 2.0]
@@ -102,10 +118,16 @@ def test_grade_at_each_boundary_inclusive(tmp_path: Path, unit_grid: Path) -> No
 
 
 def test_industry_level_class_uses_four_digit_averages(tmp_path: Path, unit_grid: Path) -> None:
-    path = method_file(tmp_path, str(unit_grid), "carbon-class",
-                       industry_average={"level": "class", "scope": "all"})  # fmt: skip
-    rows = [firm(1, electricity_kwh=50.0, value_added_wan=100.0, industry_code="1810"),
-            firm(2, electricity_kwh=200.0, value_added_wan=100.0, industry_code="1820")]  # fmt: skip
+    path = method_file(
+        tmp_path,
+        str(unit_grid),
+        "carbon-class",
+        industry_average={"level": "class", "scope": "all"},
+    )
+    rows = [
+        firm(1, electricity_kwh=50.0, value_added_wan=100.0, industry_code="1810"),
+        firm(2, electricity_kwh=200.0, value_added_wan=100.0, industry_code="1820"),
+    ]
     out = rows_by_uscc(carbon_results(facts(tmp_path, rows), methods_for("carbon", path), 2022))
     # each firm is alone in its class: K = 1 → grade 3 (with divisions it would be 0.4 and 1.6)
     assert [out[code(n)]["carbon_ratio"] for n in (1, 2)] == [1.0, 1.0]

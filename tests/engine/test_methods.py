@@ -50,7 +50,9 @@ def test_bounds_must_increase(tmp_path: Path) -> None:
 
 def test_bands_must_end_at_100_and_rules_come_in_order(tmp_path: Path) -> None:
     hy = load_method("mujun-huangyan-2022").path.read_text(encoding="utf-8")
-    problems = _problems(tmp_path, hy.replace("{class: D, to_pct: 100}]", "{class: D, to_pct: 99}]", 1))
+    problems = _problems(
+        tmp_path, hy.replace("{class: D, to_pct: 100}]", "{class: D, to_pct: 99}]", 1)
+    )
     assert any("100" in p for p in problems)
     sc = load_method("screening-default").path.read_text(encoding="utf-8")
     moved = sc.replace("{rule: energy_size}", "{rule: other_high_intensity}", 1)
@@ -79,9 +81,12 @@ def test_load_refuses_an_invalid_file_and_the_wrong_kind(tmp_path: Path) -> None
 def test_a_county_file_refers_to_methods_beside_it(tmp_path: Path) -> None:
     # A county copies the carbon file under its own id and points its 亩均 file at it.
     method_file(tmp_path, "carbon-2022", "carbon-xx-2023")
-    mujun = method_file(tmp_path, "mujun-huangyan-2022", "mujun-xx-2023",
-                        energy={"coefficients": "carbon-xx-2023",
-                                "electricity_convention": "calorific"})  # fmt: skip
+    mujun = method_file(
+        tmp_path,
+        "mujun-huangyan-2022",
+        "mujun-xx-2023",
+        energy={"coefficients": "carbon-xx-2023", "electricity_convention": "calorific"},
+    )
     from zhuansheng.engine.run import load_methods
 
     methods, loaded = load_methods("mujun", mujun)

@@ -16,19 +16,35 @@ from zhuansheng.errors import ZhuanshengError
 YEAR = 2022
 ONE_ITEM = {  # score = 100 × (tax / land) / 10
     "required": ["land_mu"],
-    "items": [{"id": "tax_per_mu", "name_zh": "亩均税收", "unit": "万元/亩", "numerator": "tax_wan",
-               "denominator": "land_mu", "weight": 100,
-               "benchmark": {"kind": "fixed", "value": 10}}],
-    "classes": {"by": "rank", "bands": [{"class": "A", "to_pct": 20}, {"class": "B", "to_pct": 80},
-                                        {"class": "C", "to_pct": 95}, {"class": "D", "to_pct": 100}]},
-}  # fmt: skip
+    "items": [
+        {
+            "id": "tax_per_mu",
+            "name_zh": "亩均税收",
+            "unit": "万元/亩",
+            "numerator": "tax_wan",
+            "denominator": "land_mu",
+            "weight": 100,
+            "benchmark": {"kind": "fixed", "value": 10},
+        }
+    ],
+    "classes": {
+        "by": "rank",
+        "bands": [
+            {"class": "A", "to_pct": 20},
+            {"class": "B", "to_pct": 80},
+            {"class": "C", "to_pct": 95},
+            {"class": "D", "to_pct": 100},
+        ],
+    },
+}
 
 
 def one_item(tmp_path: Path, name: str = "one-item", **changes: Any) -> Path:
     """Huangyan's file reduced to one 规上 item (亩均税收, weight 100, benchmark 10)."""
     sets = {"above": {**ONE_ITEM, **changes.pop("set", {})}}
-    return method_file(tmp_path, "mujun-huangyan-2022", name, sets=sets,
-                       scope={"scales": ["above"]}, **changes)  # fmt: skip
+    return method_file(
+        tmp_path, "mujun-huangyan-2022", name, sets=sets, scope={"scales": ["above"]}, **changes
+    )
 
 
 def run(tmp_path: Path, rows: list[dict], method: Path | str | None = None, **kw: Any) -> dict:
@@ -37,8 +53,17 @@ def run(tmp_path: Path, rows: list[dict], method: Path | str | None = None, **kw
 
 
 def test_huangyan_score_by_hand(tmp_path: Path) -> None:
-    f = firm(1, land_mu=10.0, tax_wan=300.0, value_added_wan=2000.0, revenue_wan=10000.0,
-             rd_wan=400.0, employees=100.0, electricity_kwh=1_000_000.0, pollutant_t=0.5)  # fmt: skip
+    f = firm(
+        1,
+        land_mu=10.0,
+        tax_wan=300.0,
+        value_added_wan=2000.0,
+        revenue_wan=10000.0,
+        rd_wan=400.0,
+        employees=100.0,
+        electricity_kwh=1_000_000.0,
+        pollutant_t=0.5,
+    )
     r = run(tmp_path, [f])[code(1)]
     # 等价值 electricity: 1 000 000 kWh × 0.3007 kgce/kWh = 300.7 tce
     assert r["mujun_tce"] == pytest.approx(300.7)
@@ -96,15 +121,23 @@ def test_tie_break_items(tmp_path: Path) -> None:
     two_items = {
         "items": [
             {**ONE_ITEM["items"][0], "weight": 50},
-            {"id": "va_per_mu", "name_zh": "亩均增加值", "unit": "万元/亩",
-             "numerator": "value_added_wan", "denominator": "land_mu", "weight": 50,
-             "benchmark": {"kind": "fixed", "value": 100}},
+            {
+                "id": "va_per_mu",
+                "name_zh": "亩均增加值",
+                "unit": "万元/亩",
+                "numerator": "value_added_wan",
+                "denominator": "land_mu",
+                "weight": 50,
+                "benchmark": {"kind": "fixed", "value": 100},
+            },
         ],
-    }  # fmt: skip
+    }
     # a: 50 × 20/10 + 50 × 100/100 = 150;  b: 50 × 10/10 + 50 × 200/100 = 150;  c: 25 + 25 = 50
-    rows = [firm(1, land_mu=1.0, tax_wan=10.0, value_added_wan=200.0),
-            firm(2, land_mu=1.0, tax_wan=20.0, value_added_wan=100.0),
-            firm(3, land_mu=1.0, tax_wan=5.0, value_added_wan=50.0)]  # fmt: skip
+    rows = [
+        firm(1, land_mu=1.0, tax_wan=10.0, value_added_wan=200.0),
+        firm(2, land_mu=1.0, tax_wan=20.0, value_added_wan=100.0),
+        firm(3, land_mu=1.0, tax_wan=5.0, value_added_wan=50.0),
+    ]
     classes = {**ONE_ITEM["classes"], "tie_break": ["tax_per_mu"]}
     broken = run(tmp_path, rows, one_item(tmp_path, "tb", set={**two_items, "classes": classes}))
     shared = run(tmp_path, rows, one_item(tmp_path, "shared", set=two_items))
@@ -126,9 +159,12 @@ def test_a_cap_that_binds(tmp_path: Path) -> None:
 
 def test_group_benchmark_is_a_ratio_of_sums(tmp_path: Path) -> None:
     item = {**ONE_ITEM["items"][0], "benchmark": {"kind": "group_mean", "over": ["county_code"]}}
-    rows = [firm(1, tax_wan=100.0, land_mu=10.0), firm(2, tax_wan=10.0, land_mu=1.0),
-            firm(3, tax_wan=30.0, land_mu=9.0),
-            firm(4, tax_wan=99.0, land_mu=1.0, county_code="330603")]  # fmt: skip
+    rows = [
+        firm(1, tax_wan=100.0, land_mu=10.0),
+        firm(2, tax_wan=10.0, land_mu=1.0),
+        firm(3, tax_wan=30.0, land_mu=9.0),
+        firm(4, tax_wan=99.0, land_mu=1.0, county_code="330603"),
+    ]
     out = run(tmp_path, rows, one_item(tmp_path, "gm", set={"items": [item]}))
     # Σ tax / Σ land = 140 / 20 = 7.0 (the mean of the three ratios would be 7.78)
     assert out[code(1)]["tax_per_mu_benchmark"] == pytest.approx(7.0)
@@ -139,8 +175,11 @@ def test_group_benchmark_is_a_ratio_of_sums(tmp_path: Path) -> None:
 def test_last_year_benchmark(tmp_path: Path) -> None:
     item = {**ONE_ITEM["items"][0], "benchmark": {"kind": "last_year", "factor": 2}}
     path = one_item(tmp_path, "ly", set={"items": [item]})
-    rows = [firm(1, tax_wan=50.0, year=2021), firm(2, tax_wan=30.0, year=2021),
-            firm(1, tax_wan=120.0)]  # fmt: skip
+    rows = [
+        firm(1, tax_wan=50.0, year=2021),
+        firm(2, tax_wan=30.0, year=2021),
+        firm(1, tax_wan=120.0),
+    ]
     t = facts(tmp_path, rows)
     out = rows_by_uscc(mujun_results(t, methods_for("mujun", path), YEAR, previous=t))
     # 2 × (50 + 30) / (10 + 10) = 8.0;  12 / 8 × 100 = 150
@@ -161,8 +200,14 @@ def test_missing_item_gets_the_group_average_points(tmp_path: Path) -> None:
 
 
 def _events(*rows: tuple[str, str, float]) -> pa.Table:
-    return pa.table({"uscc": [r[0] for r in rows], "year": [YEAR] * len(rows),
-                     "event": [r[1] for r in rows], "count": [r[2] for r in rows]})  # fmt: skip
+    return pa.table(
+        {
+            "uscc": [r[0] for r in rows],
+            "year": [YEAR] * len(rows),
+            "event": [r[1] for r in rows],
+            "count": [r[2] for r in rows],
+        }
+    )
 
 
 def _adjusted(tmp_path: Path, rows: list[dict], events: pa.Table, path: Path | None = None) -> dict:
@@ -247,9 +292,15 @@ def test_bad_data_gives_reasons_never_a_class(tmp_path: Path) -> None:
 
 
 def test_score_cutoffs(tmp_path: Path) -> None:
-    classes = {"by": "score", "cutoffs": [{"class": "A", "min_score": 150},
-                                          {"class": "B", "min_score": 100},
-                                          {"class": "C", "min_score": 60}, {"class": "D"}]}  # fmt: skip
+    classes = {
+        "by": "score",
+        "cutoffs": [
+            {"class": "A", "min_score": 150},
+            {"class": "B", "min_score": 100},
+            {"class": "C", "min_score": 60},
+            {"class": "D"},
+        ],
+    }
     rows = [firm(n, land_mu=1.0, tax_wan=float(t)) for n, t in enumerate([15, 14.9, 10, 6, 5], 1)]
     out = run(tmp_path, rows, one_item(tmp_path, "cut", set={"classes": classes}))
     assert "".join(out[code(n)]["mujun_class"] for n in range(1, 6)) == "ABBCD"

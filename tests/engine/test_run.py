@@ -79,16 +79,30 @@ def test_cli_summary_table_json_and_files(world: Path, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "碳效码等级" in res.output and "合计" in res.output
     out = tmp_path / "mujun.parquet"
-    res = runner.invoke(cli.app, ["mujun", "--year", "2022", "--format", "json", "--no-store",
-                                  "--output", str(out)])  # fmt: skip
+    res = runner.invoke(
+        cli.app, ["mujun", "--year", "2022", "--format", "json", "--no-store", "--output", str(out)]
+    )
     assert res.exit_code == 0, res.output
     payload = json.loads(res.output)
     assert payload["kind"] == "mujun" and payload["by_city"][-1]["city"] == "合计"
     assert pq.read_table(out).num_rows == payload["enterprises"]
     with store.session() as s:
         assert s.get(t.EvaluationRun, payload["run_id"]) is None  # --no-store
-    res = runner.invoke(cli.app, ["carbon", "--year", "2022", "--input", str(out), "--no-store",
-                                  "--electricity", "equivalent", "--format", "csv"])  # fmt: skip
+    res = runner.invoke(
+        cli.app,
+        [
+            "carbon",
+            "--year",
+            "2022",
+            "--input",
+            str(out),
+            "--no-store",
+            "--electricity",
+            "equivalent",
+            "--format",
+            "csv",
+        ],
+    )
     assert res.exit_code == 0, res.output
     assert res.output.startswith("city_code,city,1,2,3,4,5,none")
 

@@ -34,6 +34,7 @@ from typing import IO, Any
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from zhuansheng.errors import InputRejected, Problem
+from zhuansheng.tabular import neutralise
 
 __all__ = [
     "MAGIC",
@@ -1153,15 +1154,3 @@ def read_table(
 
 # ---------------------------------------------------------------------------------------------
 # Exports
-
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-
-
-def neutralise(text: str) -> str:
-    """Text made safe for a cell of an exported CSV or workbook (OWASP CSV injection): a value
-    starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``,
-    so spreadsheet programs show it as text instead of running it. A plain signed number such
-    as ``-12.5`` or ``+3`` is left alone."""
-    if text and text[0] in "=+-@\t\r" and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text

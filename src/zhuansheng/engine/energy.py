@@ -61,8 +61,11 @@ def grid_choices(method: CarbonMethod, year: int, convention: str) -> dict[str, 
 
 def _by_province(t: ir.Table, values: dict[str, object], kind: str) -> ir.Value:
     default = ibis.literal(values[""], type=kind)
-    pairs = [(t.county_code.substr(0, 2) == p, ibis.literal(v, type=kind)) for p, v in values.items()
-             if p]  # fmt: skip
+    pairs = [
+        (t.county_code.substr(0, 2) == p, ibis.literal(v, type=kind))
+        for p, v in values.items()
+        if p
+    ]
     return ibis.cases(*pairs, else_=default) if pairs else default
 
 

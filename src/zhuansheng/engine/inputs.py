@@ -23,8 +23,10 @@ from .backends import is_url
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-_TYPES = {c.name: ("float64" if c.kind == "number" else "int32" if c.kind == "year" else "string")
-          for c in COLUMNS}  # fmt: skip
+_TYPES = {
+    c.name: ("float64" if c.kind == "number" else "int32" if c.kind == "year" else "string")
+    for c in COLUMNS
+}
 REQUIRED_FOR_RUN = ("uscc", "county_code", "industry_code", "scale")
 
 

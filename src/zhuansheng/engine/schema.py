@@ -8,6 +8,7 @@ here so a file is refused as a whole, with every problem and its line, before an
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -67,7 +68,7 @@ class _Method(_Model):
 
 
 def _increasing(values: list[float], what: str) -> None:
-    if any(b <= a for a, b in zip(values, values[1:], strict=False)):
+    if any(b <= a for a, b in pairwise(values)):
         raise _fail("not_increasing", "{what} 必须严格递增：{values}", what=what, values=values)
 
 

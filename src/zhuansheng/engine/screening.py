@@ -29,8 +29,14 @@ OUTPUT_COLUMNS = (
     "screen_reason",
     "screen_method",
 )
-_OPS = {"lt": "__lt__", "le": "__le__", "gt": "__gt__", "ge": "__ge__", "eq": "__eq__",
-        "ne": "__ne__"}  # fmt: skip
+_OPS = {
+    "lt": "__lt__",
+    "le": "__le__",
+    "gt": "__gt__",
+    "ge": "__ge__",
+    "eq": "__eq__",
+    "ne": "__ne__",
+}
 
 
 def _field(t: ir.Table, name: str) -> ir.Value:
@@ -61,8 +67,9 @@ def _condition(t: ir.Table, c: Condition, rules: dict[str, ir.BooleanValue]) -> 
 
 def with_screening(t: ir.Table, method: ScreenMethod) -> ir.Table:
     """``t`` with the carbon and 亩均 columns, plus the screening columns."""
-    t = t.mutate(tax_per_mu=ratio(t.tax_wan, t.land_mu), va_per_mu=ratio(t.value_added_wan,
-                                                                         t.land_mu))  # fmt: skip
+    t = t.mutate(
+        tax_per_mu=ratio(t.tax_wan, t.land_mu), va_per_mu=ratio(t.value_added_wan, t.land_mu)
+    )
     scope = t.scale.isin(list(method.scope.scales)) & (t.land_mu > 0)
     if "below" in method.scope.scales:
         scope = scope & ~((t.scale == "below") & (t.land_mu < method.scope.below_min_land_mu))
@@ -79,8 +86,9 @@ def with_screening(t: ir.Table, method: ScreenMethod) -> ir.Table:
             expr = expr & any_expr
         rules[rule.id] = expr
     flagged = [(rules[r.id], r.id) for r in method.rules if r.candidate]
-    labels = [ibis.ifelse(scope & hit, ibis.literal(rid), ibis.null("string")) for hit, rid in
-              flagged]  # fmt: skip
+    labels = [
+        ibis.ifelse(scope & hit, ibis.literal(rid), ibis.null("string")) for hit, rid in flagged
+    ]
     t = t.mutate(screen_rules=join_labels(labels), _scope=scope)
     candidate = t.screen_rules.notnull()
     return t.mutate(
