@@ -305,3 +305,16 @@ def test_refuses_to_wipe_real_data(world: Path) -> None:
 def test_too_few_enterprises_is_a_clear_error(world: Path) -> None:
     with pytest.raises(ZhuanshengError, match="至少为 500"):
         demo.build(seed=1, enterprises=10)
+
+
+def test_refuses_to_wipe_a_store_with_real_accounts(world: Path) -> None:
+    from zhuansheng import users
+
+    store.upgrade()
+    with store.session() as s:
+        store.sync_reference(s)
+        users.add_user(s, "real-admin", "province_admin")
+    with pytest.raises(ZhuanshengError, match="非演示数据"):
+        demo.build(seed=1, enterprises=600)
+    with store.session() as s:
+        assert s.scalar(select(t.User.username)) == "real-admin"

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow.compute as pc
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
-from zhuansheng import lake, programme, store
+from zhuansheng import lake, programme, reference, store
 from zhuansheng.config import settings
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.store import tables as t
@@ -68,6 +68,16 @@ def _has_real_data(engine: Engine) -> bool:
                 )
                 if n:
                     return True
+        # accounts carry no synthetic flag: a store with users that no demo build made is real
+        if {"users", "audit_log"} <= names and conn.scalar(
+            select(func.count()).select_from(t.User)
+        ):
+            built = conn.scalar(
+                select(func.count())
+                .select_from(t.AuditLog)
+                .where(t.AuditLog.action == "demo.build")
+            )
+            return not built
     return False
 
 
@@ -226,6 +236,9 @@ def build(seed: int = 42, enterprises: int = 20000, progress: Progress | None = 
 
         _insert(s, t.MilestoneReport, list(_milestone_reports(rng, targets, pk, source)))
 
+        _insert(s, t.User, _users())
+        _insert(s, t.Submission, _submissions(rng, geo.county_codes, stat_ids, s))
+
         step("生成高耗低效企业整治提升案例")
         cases_goal = {
             catalogue[i].measure: v.get("count_new", v.get("amount"))
@@ -280,6 +293,69 @@ NARRATIVES = {
     "delayed": "（演示）部分工作进度滞后，已明确整改措施和完成时限。",
     "completed": "（演示）年度任务已完成，正在总结经验做法。",
 }
+
+
+def _users() -> list[dict[str, Any]]:
+    """Demo accounts: the provincial office, one user per city and per county (演示账号)."""
+    rows = [
+        {
+            "username": "admin",
+            "display_name": "省转升办（演示）",
+            "role": "province_admin",
+            "region_code": None,
+            "password_hash": "",
+            "active": True,
+            "created_at": dt.datetime(2022, 1, 4, 9, 0, tzinfo=TZ),
+        }
+    ]
+    for r in reference.regions():
+        if r.level in ("city", "county"):
+            rows.append(
+                {
+                    "username": f"u{r.code}",
+                    "display_name": f"{r.name_zh}转升办（演示）",
+                    "role": r.level,
+                    "region_code": r.code,
+                    "password_hash": "",
+                    "active": True,
+                    "created_at": dt.datetime(2022, 1, 4, 9, 0, tzinfo=TZ),
+                }
+            )
+    return rows
+
+
+def _submissions(
+    rng: np.random.Generator, counties: list[str], stat_ids: list[str], session: Any
+) -> list[dict[str, Any]]:
+    """Each county's monthly submission: accepted up to October, then further behind; a few
+    late. Counties whose observations are missing for a month have no submission for it."""
+    have = set(
+        session.execute(
+            select(t.Observation.region_code, t.Observation.period).where(
+                t.Observation.indicator_id == stat_ids[0], t.Observation.period.like(f"{YEAR}-%")
+            )
+        ).all()
+    )
+    rows = []
+    for month in range(1, 13):
+        period = f"{YEAR}-{month:02d}"
+        for code in counties:
+            if (code, period) not in have:
+                continue
+            status = "accepted" if month <= 10 else ("approved" if month == 11 else "submitted")
+            late_days = int(rng.integers(1, 6)) if rng.random() < 0.08 else 0
+            sent = _recorded_at(period) + dt.timedelta(days=late_days - int(rng.integers(0, 6)))
+            rows.append(
+                {
+                    "region_code": code,
+                    "period": period,
+                    "status": status,
+                    "locked": status in ("approved", "accepted"),
+                    "first_submitted_at": sent,
+                    "updated_at": sent,
+                }
+            )
+    return rows
 
 
 def _milestone_reports(
