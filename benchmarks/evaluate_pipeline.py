@@ -13,3 +13,396 @@ It checks that the two agree (grades, classes, ranks, candidates and rules ident
 1e-9 relative), and prints both times (median of --repeat), the ratio and the peak memory (RSS) of
 the process. Goals: pipeline within 1.25× of the SQL, peak < 1 GB, 10^5 enterprises < 0.5 s.
 """
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from zhuansheng import reference
+from zhuansheng.engine import screen_results
+from zhuansheng.engine.inputs import conform
+from zhuansheng.engine.run import load_methods
+from zhuansheng.lake import FACT_SCHEMA, connect
+
+YEAR = 2022
+ITEMS = ("tax_per_mu", "va_per_mu", "va_per_tce", "va_per_pollutant", "labour_productivity",
+         "rd_intensity", "tax_per_kwh")  # fmt: skip
+# What both sides write: identity, the carbon results, each item's points, the 亩均 result and
+# the screening result (the explanatory columns of a CLI run are left out on both sides).
+COLUMNS = (
+    "uscc", "county_code", "industry_code", "scale", "tce", "co2_t", "energy_intensity",
+    "carbon_intensity", "industry_carbon_intensity", "carbon_ratio", "carbon_grade",
+    "carbon_level", "carbon_reason", "mujun_tce", *(f"{i}_points" for i in ITEMS),
+    "mujun_score", "mujun_rank", "mujun_group_size", "mujun_class", "mujun_reason",
+    "tax_per_mu", "candidate", "screen_rules", "freed_land_mu", "freed_energy_tce",
+)  # fmt: skip
+EXACT = ("carbon_grade", "carbon_level", "carbon_reason", "mujun_rank", "mujun_group_size",
+         "mujun_class", "mujun_reason", "candidate", "screen_rules")  # fmt: skip
+
+
+def generate(n: int, path: Path, seed: int = 1) -> None:
+    """N enterprise-years in the lake contract, with about 1.5 % deliberately bad rows."""
+    rng = np.random.default_rng(seed)
+    counties = [c.code for c in reference.counties()]
+    divisions = [f"{d}" for d in range(13, 44) if d not in (16,)]
+    county = np.array(counties)[rng.integers(0, len(counties), n)]
+    division = np.array(divisions)[rng.integers(0, len(divisions), n)]
+    klass = np.array(["10", "11", "20", "21", "90"])[rng.integers(0, 5, n)]
+    industry = np.char.add(division, klass)
+    above = rng.random(n) < 0.55
+    revenue = rng.lognormal(np.where(above, 9.0, 6.5), 1.0)
+    va = revenue * rng.uniform(0.15, 0.35, n)
+    land = np.round(np.maximum(va / rng.lognormal(4.8, 0.6, n), np.where(above, 1.0, 2.5)), 2)
+    tax = va * rng.lognormal(-1.6, 0.5, n)
+    tce = va * rng.lognormal(-1.2, 0.7, n)
+    elec = np.round(tce * rng.uniform(0.3, 0.9, n) / 1.229e-4)
+    coal = np.where(rng.random(n) < 0.3, tce * 0.3 / 0.7143, 0.0)
+    gas = np.where(rng.random(n) < 0.5, tce * 0.1 / 1.2143e-3, 0.0)
+    bad = rng.random(n)
+    va_out = np.where(above | (rng.random(n) < 0.5), va, np.nan)
+    va_out = np.where((bad > 0.99) & (bad < 0.995), 0.0, va_out)  # zero value added
+    land = np.where(bad > 0.995, np.nan, land)  # missing land
+    coal = np.where(bad < 0.002, -1.0, coal)  # negative energy
+    industry = np.where((bad >= 0.002) & (bad < 0.004), "9910", industry)  # unknown industry
+    pollutant = np.where(rng.random(n) < 0.08, np.nan, va * rng.lognormal(-7.5, 0.8, n))
+    cols = {
+        "uscc": [f"91330000{i:010d}" for i in range(n)],
+        "name": [f"企业{i}" for i in range(n)],
+        "county_code": county,
+        "industry_code": industry,
+        "scale": np.where(above, "above", "below"),
+        "year": np.full(n, YEAR, dtype=np.int32),
+        "land_mu": land,
+        "tax_wan": np.round(tax, 2),
+        "value_added_wan": np.round(va_out, 2),
+        "revenue_wan": np.round(revenue, 2),
+        "rd_wan": np.round(revenue * rng.uniform(0.0, 0.05, n), 2),
+        "employees": np.maximum(5.0, np.round(va / rng.lognormal(2.9, 0.4, n))),
+        "electricity_kwh": elec,
+        "coal_t": np.round(coal, 3),
+        "coke_t": np.zeros(n),
+        "fuel_oil_t": np.zeros(n),
+        "gasoline_t": np.zeros(n),
+        "diesel_t": np.round(rng.uniform(0, 5, n), 2),
+        "lpg_t": np.zeros(n),
+        "natural_gas_m3": np.round(gas),
+        "heat_gj": np.zeros(n),
+        "zero_carbon_kwh": np.where(rng.random(n) < 0.15, np.round(elec * 0.1), 0.0),
+        "pollutant_t": np.round(pollutant, 4),
+    }
+    schema = pa.schema([f.with_nullable(True) for f in FACT_SCHEMA.remove_metadata()])
+    arrays = [pa.array(cols[f.name], type=f.type, from_pandas=True) for f in schema]
+    pq.write_table(pa.Table.from_arrays(arrays, schema=schema), path, compression="zstd")
+
+
+def run_pipeline(source: Path, target: Path) -> float:
+    """The engine: read Parquet → carbon + 碳效码 + 亩均 + screening → write Parquet."""
+    started = time.perf_counter()
+    methods, _ = load_methods("screen")
+    con = connect()
+    facts = conform(con.read_parquet(str(source)), YEAR)
+    expr = screen_results(facts, methods, YEAR).select(*COLUMNS)
+    con.to_parquet(expr, str(target), compression="zstd")
+    con.disconnect()
+    return time.perf_counter() - started
+
+
+def hand_sql(source: Path, target: Path) -> str:
+    """One DuckDB query written by hand; the numbers come from the same method files."""
+    m, _ = load_methods("screen")
+    c, mj, en = m.carbon, m.mujun, m.energy
+    assert c and mj and en
+    divs = ", ".join(f"'{d}'" for d in range(13, 44))
+    kwh_c = c.electricity.calorific_kgce_per_kwh / 1000
+    kwh_e = en.electricity.equivalent_kgce_per_kwh[YEAR] / 1000
+    f = c.fuels
+    fuels_tce = " + ".join(f"coalesce({k}, 0) * {v.tce_per_unit}" for k, v in f.items())
+    fuels_co2 = " + ".join(f"coalesce({k}, 0) * {v.tco2_per_unit}" for k, v in f.items())
+    grid = {(g.year, g.region): g.tco2_per_mwh for g in c.grid.factors}
+    east, national = grid[(YEAR, "east_china")], grid[(YEAR, "national")]
+    ab, be = mj.sets["above"], mj.sets["below"]
+    bench = {(s, i.id): i.benchmark.value for s, st in mj.sets.items() for i in st.items}
+    weight = {(s, i.id): i.weight for s, st in mj.sets.items() for i in st.items}
+    pts = {k: f"{weight[k]} * ({k[1]}_v / {bench[k]})" for k in weight}
+    band = {s: [b.to_pct for b in st.classes.bands] for s, st in mj.sets.items()}
+    hi = "'25', '26', '30', '31', '32'"
+    energy_neg = ("electricity_kwh", "coal_t", "coke_t", "fuel_oil_t", "gasoline_t", "diesel_t",
+                  "lpg_t", "natural_gas_m3", "heat_gj")  # fmt: skip
+    carbon_neg = " ".join(f"WHEN {x} < 0 THEN 'negative:{x}'" for x in (*energy_neg,
+                          "zero_carbon_kwh"))  # fmt: skip
+    mujun_neg_cols = ("land_mu", "value_added_wan", "tax_wan", *energy_neg, "pollutant_t",
+                      "employees", "rd_wan", "revenue_wan", "zero_carbon_kwh")  # fmt: skip
+    mujun_neg = " ".join(f"WHEN {x} < 0 THEN 'negative:{x}'" for x in mujun_neg_cols)
+    return f"""
+COPY (
+WITH base AS (
+  SELECT *,
+    substr(industry_code, 1, 2) AS division,
+    coalesce(length(industry_code) = 4 AND regexp_matches(industry_code, '^[0-9]{{4}}$')
+             AND substr(industry_code, 1, 2) IN ({divs}), false) AS known,
+    CASE WHEN land_mu > 0 THEN tax_wan / land_mu END AS tax_per_mu,
+    CASE WHEN land_mu > 0 THEN value_added_wan / land_mu END AS va_per_mu_any,
+    CASE {carbon_neg} END AS c_neg,
+    CASE {mujun_neg} END AS m_neg,
+    coalesce(coalesce(zero_carbon_kwh, 0) > electricity_kwh, false) AS over_pv
+  FROM read_parquet('{source}') WHERE year = {YEAR}
+), energy AS (
+  SELECT *,
+    CASE WHEN c_neg IS NULL AND electricity_kwh IS NOT NULL AND NOT over_pv
+         THEN electricity_kwh * {kwh_c} + {fuels_tce} END AS tce,
+    CASE WHEN c_neg IS NULL AND electricity_kwh IS NOT NULL AND NOT over_pv
+         THEN (electricity_kwh - coalesce(zero_carbon_kwh, 0))
+              * (CASE WHEN substr(county_code, 1, 2) = '33' THEN {east} ELSE {national} END)
+              / 1000 + {fuels_co2} END AS co2_t,
+    CASE WHEN c_neg IS NULL AND electricity_kwh IS NOT NULL
+         THEN electricity_kwh * {kwh_e} + {fuels_tce} END AS mujun_tce,
+    CASE WHEN NOT known THEN 'unknown_industry'
+         WHEN NOT coalesce(scale = 'above', false) THEN 'out_of_scope'
+         WHEN c_neg IS NOT NULL THEN c_neg
+         WHEN electricity_kwh IS NULL THEN 'missing:electricity_kwh'
+         WHEN over_pv THEN 'zero_carbon_exceeds_electricity'
+         WHEN NOT coalesce(value_added_wan > 0, false) THEN 'missing:value_added_wan'
+    END AS c_pre
+  FROM base
+), carbon AS (
+  SELECT *,
+    CASE WHEN value_added_wan > 0 THEN tce / value_added_wan END AS energy_intensity,
+    CASE WHEN value_added_wan > 0 THEN co2_t / value_added_wan END AS carbon_intensity,
+    sum(CASE WHEN c_pre IS NULL THEN co2_t END) OVER (PARTITION BY division) AS s_co2,
+    sum(CASE WHEN c_pre IS NULL THEN value_added_wan END) OVER (PARTITION BY division) AS s_va
+  FROM energy
+), carbon2 AS (
+  SELECT *,
+    CASE WHEN c_pre IS NULL AND NOT coalesce(s_co2 / nullif(s_va, 0) > 0, false)
+         THEN 'industry_average_unavailable' ELSE c_pre END AS carbon_reason,
+    CASE WHEN s_va > 0 THEN s_co2 / s_va END AS l_ind
+  FROM carbon
+), items AS (
+  SELECT *,
+    CASE WHEN carbon_reason IS NULL THEN l_ind END AS industry_carbon_intensity,
+    CASE WHEN carbon_reason IS NULL THEN round(carbon_intensity / l_ind, {c.decimals}) END
+      AS carbon_ratio,
+    CASE WHEN land_mu > 0 THEN tax_wan / land_mu END AS tax_per_mu_v,
+    CASE WHEN scale = 'above' AND land_mu > 0 THEN value_added_wan / land_mu END AS va_per_mu_v,
+    CASE WHEN scale = 'above' AND mujun_tce > 0 THEN value_added_wan / mujun_tce END
+      AS va_per_tce_v,
+    CASE WHEN scale = 'above' AND pollutant_t > 0 THEN value_added_wan / pollutant_t END
+      AS va_per_pollutant_v,
+    CASE WHEN scale = 'above' AND employees > 0 THEN value_added_wan / employees END
+      AS labour_productivity_v,
+    CASE WHEN scale = 'above' AND revenue_wan > 0 THEN rd_wan / revenue_wan END
+      AS rd_intensity_v,
+    CASE WHEN scale = 'below' AND electricity_kwh > 0
+         THEN tax_wan / electricity_kwh * {be.items[1].multiplier} END AS tax_per_kwh_v
+  FROM carbon2
+), reasons AS (
+  SELECT *,
+    CASE WHEN NOT known THEN 'unknown_industry'
+         WHEN NOT coalesce(scale IN ('above', 'below'), false) THEN 'out_of_scope'
+         WHEN NOT coalesce(land_mu > 0, false) THEN 'missing:land_mu'
+         WHEN scale = 'below' AND land_mu < {mj.scope.below_min_land_mu} THEN 'out_of_scope'
+         WHEN m_neg IS NOT NULL THEN m_neg
+         WHEN scale = 'above' AND NOT coalesce(value_added_wan > 0, false)
+           THEN 'missing:value_added_wan'
+         WHEN scale = 'above' AND tax_per_mu_v IS NULL THEN 'missing_item:tax_per_mu'
+         WHEN scale = 'above' AND va_per_mu_v IS NULL THEN 'missing_item:va_per_mu'
+         WHEN scale = 'above' AND va_per_tce_v IS NULL THEN 'missing_item:va_per_tce'
+         WHEN scale = 'above' AND labour_productivity_v IS NULL
+           THEN 'missing_item:labour_productivity'
+         WHEN scale = 'above' AND rd_intensity_v IS NULL THEN 'missing_item:rd_intensity'
+         WHEN scale = 'below' AND tax_per_mu_v IS NULL THEN 'missing_item:tax_per_mu'
+         WHEN scale = 'below' AND tax_per_kwh_v IS NULL THEN 'missing_item:tax_per_kwh'
+    END AS mujun_reason
+  FROM items
+), points AS (
+  SELECT *,
+    CASE WHEN scale = 'above' THEN {pts[("above", "tax_per_mu")]}
+         ELSE {pts[("below", "tax_per_mu")]} END AS p_tax_per_mu,
+    {pts[("above", "va_per_mu")]} AS p_va_per_mu,
+    {pts[("above", "va_per_tce")]} AS p_va_per_tce,
+    {pts[("above", "va_per_pollutant")]} AS p_va_per_pollutant_raw,
+    {pts[("above", "labour_productivity")]} AS p_labour_productivity,
+    {pts[("above", "rd_intensity")]} AS p_rd_intensity,
+    {pts[("below", "tax_per_kwh")]} AS p_tax_per_kwh
+  FROM reasons
+), imputed AS (
+  SELECT *,
+    coalesce(p_va_per_pollutant_raw,
+             avg(CASE WHEN mujun_reason IS NULL AND scale = 'above'
+                      THEN p_va_per_pollutant_raw END)
+               OVER (PARTITION BY scale, county_code), 0) AS p_va_per_pollutant
+  FROM points
+), scored AS (
+  SELECT *,
+    CASE WHEN mujun_reason IS NULL THEN round(CASE WHEN scale = 'above' THEN
+      coalesce(p_tax_per_mu, 0) + coalesce(p_va_per_mu, 0) + coalesce(p_va_per_tce, 0)
+      + p_va_per_pollutant + coalesce(p_labour_productivity, 0) + coalesce(p_rd_intensity, 0)
+      ELSE coalesce(p_tax_per_mu, 0) + coalesce(p_tax_per_kwh, 0) END, {mj.score_decimals})
+    END AS mujun_score
+  FROM imputed
+), ranked AS (
+  SELECT *,
+    CASE WHEN mujun_reason IS NULL THEN rank() OVER (
+      PARTITION BY scale, county_code, mujun_reason IS NULL
+      ORDER BY mujun_score DESC, coalesce(tax_per_mu_v, -1) DESC) END AS mujun_rank,
+    CASE WHEN mujun_reason IS NULL THEN count(*) OVER (
+      PARTITION BY scale, county_code, mujun_reason IS NULL) END AS mujun_group_size
+  FROM scored
+), classed AS (
+  SELECT *,
+    CASE WHEN mujun_reason IS NOT NULL THEN NULL
+         WHEN scale = 'above' THEN CASE
+           WHEN (mujun_rank - 1) * 100 < mujun_group_size * {band["above"][0]} THEN 'A'
+           WHEN (mujun_rank - 1) * 100 < mujun_group_size * {band["above"][1]} THEN 'B'
+           WHEN (mujun_rank - 1) * 100 < mujun_group_size * {band["above"][2]} THEN 'C'
+           ELSE 'D' END
+         ELSE CASE
+           WHEN (mujun_rank - 1) * 100 < mujun_group_size * {band["below"][0]} THEN 'A'
+           WHEN (mujun_rank - 1) * 100 < mujun_group_size * {band["below"][1]} THEN 'B'
+           WHEN (mujun_rank - 1) * 100 < mujun_group_size * {band["below"][2]} THEN 'C'
+           ELSE 'D' END
+    END AS mujun_class,
+    coalesce(scale IN ('above', 'below') AND land_mu > 0
+             AND NOT (scale = 'below' AND land_mu < 3), false) AS in_scope
+  FROM ranked
+), rules AS (
+  SELECT *,
+    coalesce(tce >= 1000, false) OR coalesce(electricity_kwh >= 3000000, false) AS energy_size
+  FROM classed
+), screened AS (
+  SELECT *, nullif(concat_ws(',',
+    CASE WHEN in_scope AND coalesce(mujun_class = 'D', false) THEN 'mujun_d' END,
+    CASE WHEN in_scope AND scale = 'above' AND coalesce(tax_per_mu < 6, false)
+         THEN 'low_tax_above' END,
+    CASE WHEN in_scope AND scale = 'below' AND coalesce(tax_per_mu < 3, false)
+         THEN 'low_tax_below' END,
+    CASE WHEN in_scope AND scale = 'below' AND coalesce(land_mu >= 10, false)
+         THEN 'large_land_below' END,
+    CASE WHEN in_scope AND energy_size AND coalesce(division IN ({hi}), false)
+              AND coalesce(mujun_class IN ('C', 'D'), false)
+         THEN 'energy_intensive_low_efficiency' END,
+    CASE WHEN in_scope AND energy_size AND coalesce(division NOT IN ({hi}), false)
+              AND coalesce(energy_intensity > 0.6, false) THEN 'other_high_intensity' END
+  ), '') AS screen_rules
+  FROM rules
+)
+SELECT uscc, county_code, industry_code, scale, tce, co2_t, energy_intensity, carbon_intensity,
+  industry_carbon_intensity, carbon_ratio,
+  CAST(CASE WHEN carbon_ratio IS NULL THEN NULL WHEN carbon_ratio <= 0.6 THEN 1
+       WHEN carbon_ratio <= 0.8 THEN 2 WHEN carbon_ratio <= 1.2 THEN 3
+       WHEN carbon_ratio <= 2.0 THEN 4 ELSE 5 END AS TINYINT) AS carbon_grade,
+  CASE WHEN carbon_intensity IS NULL THEN NULL
+       WHEN round(carbon_intensity, {c.decimals}) <= 0.6 THEN 'low'
+       WHEN round(carbon_intensity, {c.decimals}) <= 2.0 THEN 'medium' ELSE 'high' END
+    AS carbon_level,
+  carbon_reason, mujun_tce,
+  CASE WHEN mujun_reason IS NULL THEN coalesce(p_tax_per_mu, 0) END AS tax_per_mu_points,
+  CASE WHEN mujun_reason IS NULL AND scale = 'above' THEN coalesce(p_va_per_mu, 0) END
+    AS va_per_mu_points,
+  CASE WHEN mujun_reason IS NULL AND scale = 'above' THEN coalesce(p_va_per_tce, 0) END
+    AS va_per_tce_points,
+  CASE WHEN mujun_reason IS NULL AND scale = 'above' THEN p_va_per_pollutant END
+    AS va_per_pollutant_points,
+  CASE WHEN mujun_reason IS NULL AND scale = 'above' THEN coalesce(p_labour_productivity, 0)
+    END AS labour_productivity_points,
+  CASE WHEN mujun_reason IS NULL AND scale = 'above' THEN coalesce(p_rd_intensity, 0) END
+    AS rd_intensity_points,
+  CASE WHEN mujun_reason IS NULL AND scale = 'below' THEN coalesce(p_tax_per_kwh, 0) END
+    AS tax_per_kwh_points,
+  mujun_score, mujun_rank, mujun_group_size, mujun_class, mujun_reason, tax_per_mu,
+  screen_rules IS NOT NULL AS candidate, screen_rules,
+  CASE WHEN screen_rules IS NOT NULL THEN coalesce(land_mu, 0) ELSE 0 END AS freed_land_mu,
+  CASE WHEN screen_rules IS NOT NULL THEN coalesce(tce, 0) ELSE 0 END AS freed_energy_tce
+FROM screened
+) TO '{target}' (FORMAT parquet, COMPRESSION zstd)
+"""
+
+
+def run_sql(source: Path, target: Path) -> float:
+    started = time.perf_counter()
+    con = duckdb.connect(config={"autoinstall_known_extensions": False,
+                                 "autoload_known_extensions": False})  # fmt: skip
+    con.execute(hand_sql(source, target))
+    con.close()
+    return time.perf_counter() - started
+
+
+def compare(a: Path, b: Path) -> list[str]:
+    """Differences between the two result files (empty when they agree)."""
+    x = pq.read_table(a).sort_by("uscc")
+    y = pq.read_table(b).sort_by("uscc")
+    problems = []
+    if x.num_rows != y.num_rows:
+        return [f"rows: {x.num_rows} vs {y.num_rows}"]
+    for col in COLUMNS:
+        u, v = x[col].to_numpy(zero_copy_only=False), y[col].to_numpy(zero_copy_only=False)
+        if col in EXACT or u.dtype.kind in "OUSb":
+            same = np.array([(p == q) or (p is None and q is None) for p, q in zip(u, v)])
+            if col in EXACT and not same.all():
+                problems.append(f"{col}: {int((~same).sum())} rows differ")
+            continue
+        uf, vf = u.astype(float), v.astype(float)
+        both_nan = np.isnan(uf) & np.isnan(vf)
+        close = np.isclose(uf, vf, rtol=1e-9, atol=1e-12) | both_nan
+        if not close.all():
+            problems.append(f"{col}: {int((~close).sum())} rows differ beyond 1e-9")
+    return problems
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--enterprises", type=int, default=1_000_000)
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--workdir", type=Path, default=None)
+    args = p.parse_args(argv)
+    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+        root = Path(tmp)
+        source = root / "facts.parquet"
+        t0 = time.perf_counter()
+        generate(args.enterprises, source)
+        print(f"generated {args.enterprises:,} enterprises in {time.perf_counter() - t0:.1f} s "
+              f"({source.stat().st_size / 2**20:.0f} MiB Parquet)")  # fmt: skip
+        rss_before = peak_rss_mib()
+        times: dict[str, list[float]] = {"pipeline": [], "sql": []}
+        for i in range(args.repeat):
+            # alternate the order so that neither side always runs on a warm cache
+            order = ("pipeline", "sql") if i % 2 == 0 else ("sql", "pipeline")
+            for name in order:
+                run = run_pipeline if name == "pipeline" else run_sql
+                times[name].append(run(source, root / f"{name}.parquet"))
+        problems = compare(root / "pipeline.parquet", root / "sql.parquet")
+        pipe, sql = statistics.median(times["pipeline"]), statistics.median(times["sql"])
+        print(
+            f"pipeline (Ibis → DuckDB) median {pipe:.3f} s  {[round(t, 3) for t in times['pipeline']]}"
+        )
+        print(f"hand-written SQL         median {sql:.3f} s  {[round(t, 3) for t in times['sql']]}")
+        print(f"ratio pipeline / SQL     {pipe / sql:.2f}×  (goal ≤ 1.25×)")
+        print(
+            f"peak RSS                 {peak_rss_mib():.0f} MiB (after generating: {rss_before:.0f} MiB; goal < 1024)"
+        )
+        if problems:
+            print("DISAGREE:\n  " + "\n  ".join(problems))
+            return 1
+        print(
+            f"results agree on {len(COLUMNS)} columns (exact: grades, classes, ranks, rules; numbers 1e-9)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -14,9 +14,9 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
+
+from _world import temporary_world
 
 
 def main() -> None:
@@ -24,11 +24,7 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["ZHUANSHENG_VAR"] = str(Path(tmp) / "var")
-        for key in ("ZHUANSHENG_DATABASE_URL", "ZHUANSHENG_LAKE"):
-            os.environ.pop(key, None)
-        os.chdir(tmp)
+    with temporary_world():
         from zhuansheng import demo, monitor, programme, store
         from zhuansheng.monitor.rows import rows_for
         from zhuansheng.monitor.sources import Loader
@@ -66,7 +62,6 @@ def main() -> None:
         print(f"full analysis, all months (goal < 1): {full:6.3f} s  ratio x{full / base:.2f}")
         print(f"materialise all {n_rows} rows:        {rows:6.3f} s  ratio x{rows / base:.2f}")
         print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}")
-        store.dispose_all()
 
 
 if __name__ == "__main__":

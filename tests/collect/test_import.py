@@ -199,20 +199,7 @@ def test_formula_needs_a_comment_and_then_its_cached_value_is_used(
     meta = openpyxl.load_workbook(blank)["_meta"]
     with xlsxwriter.Workbook(made) as book:  # a formula with its cached value, as Excel saves it
         ws = book.add_worksheet("填报")
-        header = [
-            "序号",
-            "指标代码",
-            "指标名称",
-            "单位",
-            "上期值",
-            "上年同期值",
-            "本期值",
-            "分子",
-            "分子单位",
-            "分母",
-            "分母单位",
-            "备注",
-        ]
+        header = templates.COLUMNS
         for j, h in enumerate(header):
             ws.write(3, j, h)
         for i, (code, v) in enumerate(GOOD.items()):

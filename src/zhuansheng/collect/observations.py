@@ -263,14 +263,24 @@ def parse(
 
 
 def _history(session: Session, region: str, p: Period) -> dict[tuple[str, str], float]:
-    rows = session.scalars(
-        obs.current_query().where(
-            t.Observation.region_code == region,
-            t.Observation.period.like(f"{p.year - 1}-%") | t.Observation.period.like(f"{p.year}-%"),
-            t.Observation.period < p.code,
+    """This region's values before the period (this year and last), latest revision winning."""
+    o = t.Observation
+    rows = session.execute(
+        select(o.indicator_id, o.period, o.value)
+        .where(
+            o.region_code == region,
+            o.period < p.code,
+            o.period.like(f"{p.year - 1}-%") | o.period.like(f"{p.year}-%"),
         )
+        .order_by(o.revision)
     )
-    return {(o.indicator_id, o.period): o.value for o in rows if o.value is not None}
+    out: dict[tuple[str, str], float] = {}
+    for ind, period, value in rows:
+        if value is None:
+            out.pop((ind, period), None)
+        else:
+            out[(ind, period)] = value
+    return out
 
 
 def import_observations(
@@ -318,6 +328,7 @@ def import_observations(
         if dry_run:
             return result
         sub = workflow.ensure_draft(s, reg.code, p.code, who)
+        stored = obs.latest_by_indicator(s, reg.code, p.code)
         for e in parsed.entries:
             cell = e.refs.get("分子" if e.is_ratio else "本期值")
             source = obs.Source(
@@ -337,6 +348,7 @@ def import_observations(
                 source,
                 numerator=e.numerator if e.is_ratio else None,
                 denominator=e.denominator if e.is_ratio else None,
+                current=stored.get(e.indicator.id),
             )
             result.written += added
             result.unchanged += not added

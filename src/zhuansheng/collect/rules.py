@@ -9,13 +9,12 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
-from ruamel.yaml import YAML
 
+from zhuansheng.datafile import read_yaml
 from zhuansheng.errors import Problem
 from zhuansheng.periods import Period
 from zhuansheng.programme import Indicator
@@ -72,11 +71,8 @@ class ValidationRules(_Model):
 
 
 def load_rules(path: Path | None = None) -> ValidationRules:
-    if path is None:
-        text = resources.files(__package__).joinpath("data", "validation.yaml").read_text("utf-8")
-    else:
-        text = path.read_text(encoding="utf-8")
-    return ValidationRules.model_validate(YAML(typ="safe").load(text))
+    """The shipped rules, or a locality's file of the same shape."""
+    return ValidationRules.model_validate(read_yaml(__package__, "validation.yaml", path))
 
 
 @cache

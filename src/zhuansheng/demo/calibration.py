@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import Any
 
-from ruamel.yaml import YAML
+from zhuansheng.datafile import read_yaml
 
 
 @cache
 def calibration() -> dict[str, Any]:
-    text = resources.files(__package__).joinpath("data", "calibration.yaml").read_text("utf-8")
-    return YAML(typ="safe").load(text)
+    return read_yaml(__package__, "calibration.yaml")

@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING
 import ibis
 
 from .common import Reasons, isin, positive, ratio, reason_zh, with_keys
-from .energy import co2, negative_column, tce
+from .energy import co2, kgce_per_kwh, negative_code, tce
 from .schema import ENERGY_COLUMNS, CarbonMethod
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+
+NULL_F = ibis.null("float64")
 
 OUTPUT_COLUMNS = (
     "electricity_convention",
@@ -57,60 +59,60 @@ def reason_codes() -> list[str]:
 def with_carbon(
     t: ir.Table, method: CarbonMethod, year: int, convention: str | None = None
 ) -> ir.Table:
-    """``t`` (one year's facts with :func:`common.with_keys`) plus the carbon columns."""
-    from .energy import kgce_per_kwh
+    """``t`` (one year's facts with :func:`common.with_keys`) plus the carbon columns.
 
+    Intermediate results are columns (``_neg``, ``_valid`` …) rather than repeated
+    expressions: the compiled query stays small and every figure is computed once.
+    """
     conv = convention or method.electricity.convention
-    negative = negative_column(t)
-    valid_energy = negative.isnull() & t.electricity_kwh.notnull()
-    over = t.zero_carbon_kwh.fill_null(0.0) > t.electricity_kwh
-    valid_energy = valid_energy & ~over.fill_null(False)
+    t = t.mutate(
+        _neg=negative_code(t),
+        _over=(t.zero_carbon_kwh.fill_null(0.0) > t.electricity_kwh).fill_null(False),
+    )
+    valid = t._neg.isnull() & t.electricity_kwh.notnull() & ~t._over
     emissions = co2(t, method, year, conv)
-    energy = ibis.ifelse(valid_energy, tce(t, method, year, conv), ibis.null("float64"))
-    carbon = ibis.ifelse(valid_energy, emissions.pop("co2_t"), ibis.null("float64"))
-
     r = Reasons()
     r.add(~t.known_industry, "unknown_industry")
     r.add(~isin(t.scale, method.scope.scales), "out_of_scope")
-    r.add(negative.notnull(), "__negative__")  # replaced below by the column's own code
+    r.add(t._neg.notnull(), t._neg)
     r.add(t.electricity_kwh.isnull(), "missing:electricity_kwh")
-    r.add(over, "zero_carbon_exceeds_electricity")
+    r.add(t._over, "zero_carbon_exceeds_electricity")
     r.add(~positive(t.value_added_wan), "missing:value_added_wan")
-    pre = r.code()
-    pre = ibis.ifelse(pre == "__negative__", ibis.literal("negative:").concat(negative), pre)
-
-    key = t.industry_division if method.industry_average.level == "division" else t.industry_code
     t = t.mutate(
         electricity_convention=ibis.literal(conv),
         kgce_per_kwh=ibis.literal(kgce_per_kwh(method, year, conv)),
-        tce=energy,
-        co2_t=carbon,
-        energy_intensity=ratio(energy, t.value_added_wan),
-        carbon_intensity=ratio(carbon, t.value_added_wan),
-        industry_key=key,
-        _pre=pre,
+        tce=ibis.ifelse(valid, tce(t, method, year, conv), NULL_F),
+        co2_t=ibis.ifelse(valid, emissions.pop("co2_t"), NULL_F),
+        industry_key=(
+            t.industry_division if method.industry_average.level == "division" else t.industry_code
+        ),
+        _pre=r.code(),
         **emissions,
     )
+    graded = t._pre.isnull()
     scope = {"all": [], "city": [t.city_code], "county": [t.county_code]}[
         method.industry_average.scope
     ]
-    graded = t._pre.isnull()
     window = ibis.window(group_by=[t.industry_key, *scope])
     t = t.mutate(
-        _sum_co2=ibis.ifelse(graded, t.co2_t, ibis.null("float64")).sum().over(window),
-        _sum_va=ibis.ifelse(graded, t.value_added_wan, ibis.null("float64")).sum().over(window),
+        energy_intensity=ratio(t.tce, t.value_added_wan),
+        carbon_intensity=ratio(t.co2_t, t.value_added_wan),
+        _l_ind=ratio(
+            ibis.ifelse(graded, t.co2_t, NULL_F).sum().over(window),
+            ibis.ifelse(graded, t.value_added_wan, NULL_F).sum().over(window),
+        ),
         _n=ibis.ifelse(graded, 1, 0).sum().over(window),
     )
-    industry_l = ratio(t._sum_co2, t._sum_va)
-    no_average = graded & ~(industry_l > 0).fill_null(False)
-    code = ibis.ifelse(no_average, "industry_average_unavailable", t._pre)
-    ok = code.isnull()
-    k = ibis.ifelse(ok, (t.carbon_intensity / industry_l).round(method.decimals), None)
+    ok = t._pre.isnull() & positive(t._l_ind)
     t = t.mutate(
-        industry_carbon_intensity=ibis.ifelse(ok, industry_l, ibis.null("float64")),
+        carbon_reason=ibis.ifelse(
+            t._pre.isnull() & ~ok, ibis.literal("industry_average_unavailable"), t._pre
+        ),
+        industry_carbon_intensity=ibis.ifelse(ok, t._l_ind, NULL_F),
         industry_firms=ibis.ifelse(ok, t._n, ibis.null("int64")),
-        carbon_ratio=k.cast("float64"),
-        carbon_reason=code,
+        carbon_ratio=ibis.ifelse(
+            ok, (t.carbon_intensity / t._l_ind).round(method.decimals), NULL_F
+        ).cast("float64"),
     )
     grades = [(t.carbon_ratio <= b, i) for i, b in enumerate(method.grade_upper_bounds, start=1)]
     grade = ibis.cases(*grades, else_=len(method.grade_upper_bounds) + 1)
@@ -121,7 +123,7 @@ def with_carbon(
         carbon_grade=ibis.ifelse(t.carbon_ratio.notnull(), grade, ibis.null("int64")).cast("int8"),
         carbon_level=ibis.ifelse(t.carbon_intensity.notnull(), level, ibis.null("string")),
         carbon_reason_zh=reason_zh(t.carbon_reason, reason_codes()),
-    ).drop("_pre", "_sum_co2", "_sum_va", "_n")
+    ).drop("_neg", "_over", "_pre", "_n", "_l_ind")
 
 
 def carbon(

@@ -55,16 +55,19 @@ def reason_text(code: str) -> str:
 
 
 class Reasons:
-    """An ordered list of (condition, code): the first condition that holds is the reason.
+    """An ordered list of (condition, code): the first condition that holds gives the reason.
 
-    Keeping the codes lets the Chinese text be attached in the same query (``text``).
+    A code is a literal or, for codes that name a column (``negative:coal_t``), an expression
+    over an already computed column. Conditions should refer to computed columns too: a reason
+    expression is inlined wherever it is used, so it must stay small.
     """
 
     def __init__(self) -> None:
-        self.branches: list[tuple[ir.BooleanValue, str]] = []
+        self.branches: list[tuple[ir.BooleanValue, ir.Value]] = []
 
-    def add(self, condition: ir.BooleanValue, code: str) -> None:
-        self.branches.append((condition.fill_null(False), code))
+    def add(self, condition: ir.BooleanValue, code: str | ir.StringValue) -> None:
+        value = ibis.literal(code) if isinstance(code, str) else code
+        self.branches.append((condition.fill_null(False), value))
 
     def code(self) -> ir.StringValue:
         if not self.branches:

@@ -69,10 +69,15 @@ def _by_province(t: ir.Table, values: dict[str, object], kind: str) -> ir.Value:
     return ibis.cases(*pairs, else_=default) if pairs else default
 
 
-def negative_column(t: ir.Table, columns: tuple[str, ...] = ENERGY_COLUMNS) -> ir.StringValue:
-    """The first energy column holding a negative number (NULL when none)."""
-    branches = [(t[c] < 0, c) for c in (*columns, "zero_carbon_kwh") if c in t.columns]
-    return ibis.cases(*((b.fill_null(False), c) for b, c in branches), else_=ibis.null("string"))
+def negative_code(t: ir.Table, columns: tuple[str, ...] = ENERGY_COLUMNS) -> ir.StringValue:
+    """``negative:<column>`` for the first of ``columns`` (and zero-carbon electricity) holding a
+    negative number; NULL when none does."""
+    branches = [
+        ((t[c] < 0).fill_null(False), f"negative:{c}")
+        for c in (*columns, "zero_carbon_kwh")
+        if c in t.columns
+    ]
+    return ibis.cases(*branches, else_=ibis.null("string"))
 
 
 def tce(t: ir.Table, method: CarbonMethod, year: int, convention: str) -> ir.FloatingValue:

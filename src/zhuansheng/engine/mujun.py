@@ -14,16 +14,17 @@ firms still equal share the same rank (standard competition ranking) and hence t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis
 
 from .common import Reasons, isin, positive, ratio, reason_zh
-from .energy import negative_column, tce
+from .energy import negative_code, tce
 from .schema import (
     ENERGY_COLUMNS,
     NUMERIC_COLUMNS,
     CarbonMethod,
+    FixedBenchmark,
     GroupMeanBenchmark,
     IndicatorSet,
     Item,
@@ -116,10 +117,10 @@ def _value(t: ir.Table, item: Item) -> ir.FloatingValue:
 def _prepare(t: ir.Table, method: MujunMethod, energy: CarbonMethod, year: int) -> ir.Table:
     """Industry group and this method's energy figure (its own electricity convention)."""
     conv = method.energy.electricity_convention
-    valid = negative_column(t).isnull() & t.electricity_kwh.notnull()
     uses_tce = "tce" in {
         q for s in method.sets.values() for i in s.items for q in (i.numerator, i.denominator)
     } | {q for s in method.sets.values() for q in s.required}
+    valid = negative_code(t).isnull() & t.electricity_kwh.notnull()
     # Energy is computed only when an item uses it (its coefficients may not cover every year).
     energy_tce = ibis.ifelse(valid, tce(t, energy, year, conv), NULL_F) if uses_tce else NULL_F
     return t.mutate(industry_group=industry_group(t, method), mujun_tce=energy_tce)
@@ -156,7 +157,7 @@ def _last_year_benchmarks(
             "(last year's facts are needed for last-year benchmarks)"
         )
     p = _prepare(previous, method, energy, year - 1)
-    base_ok = p.known_industry & _in_scope(p, method) & negative_column(p).isnull()
+    base_ok = p.known_industry & _in_scope(p, method) & negative_code(p).isnull()
     by_over: dict[tuple[str, ...], list[tuple[str, Item]]] = {}
     for scale, item in wanted:
         by_over.setdefault(tuple(item.benchmark.over), []).append((scale, item))
@@ -203,120 +204,112 @@ def with_mujun(
             exempt_class=ibis.null("string"),
             adjustments=ibis.null("string"),
         )
+    t = _last_year_benchmarks(t, previous, method, energy, year)
+    sets = method.sets
+    pairs = [(sc, i) for sc, s in sets.items() for i in s.items]
+
+    # Each stage is one projection and refers to the columns of the stage before: the query
+    # stays shallow and every figure is computed once.
+    # 1. Item values, and the reasons that exclude a firm before any group figure is computed.
     t = t.mutate(
+        _mneg=negative_code(t, tuple(_used_columns(method))),
+        _scope=_in_scope(t, method),
         bonus_raw=t.bonus_raw.fill_null(0.0),
         deduction_raw=t.deduction_raw.fill_null(0.0),
         vetoed=t.vetoed.fill_null(False),
+        **{f"_v_{sc}_{i.id}": _value(t, i) for sc, i in pairs},
     )
-    t = _last_year_benchmarks(t, previous, method, energy, year)
-    sets = method.sets
     is_set = {scale: t.scale == scale for scale in sets}
-
-    # 1. Item values and the reasons that exclude a firm before any group figure is computed.
-    values = {(sc, i.id): _value(t, i) for sc, s in sets.items() for i in s.items}
     r = Reasons()
-    r.add(t.exempt_id.notnull(), "__exempt__")
+    r.add(t.exempt_id.notnull(), ibis.literal("exempt:").concat(t.exempt_id))
     r.add(~t.known_industry, "unknown_industry")
     r.add(~isin(t.scale, method.scope.scales), "out_of_scope")
     r.add(~positive(t.land_mu), "missing:land_mu")
-    r.add(~_in_scope(t, method), "out_of_scope")
-    negative = negative_column(t, tuple(_used_columns(method)))
-    r.add(negative.notnull(), "__negative__")
+    r.add(~t._scope, "out_of_scope")
+    r.add(t._mneg.notnull(), t._mneg)
     for sc, s in sets.items():
         for q in s.required:
             r.add(is_set[sc] & ~positive(_quantity(t, q)), f"missing:{q}")
-    for sc, s in sets.items():
-        for i in s.items:
-            if i.missing == "no_class":
-                r.add(is_set[sc] & values[(sc, i.id)].isnull(), f"missing_item:{i.id}")
-    pre = r.code()
-    pre = ibis.cases(
-        (pre == "__exempt__", ibis.literal("exempt:").concat(t.exempt_id)),
-        (pre == "__negative__", ibis.literal("negative:").concat(negative)),
-        else_=pre,
-    )
-    item_cols = {f"_v_{sc}_{iid}": v for (sc, iid), v in values.items()}
-    t = t.mutate(_pre=pre, **item_cols)
-    is_set = {scale: t.scale == scale for scale in sets}
-    e1 = t._pre.isnull()
+    for sc, i in pairs:
+        if i.missing == "no_class":
+            r.add(is_set[sc] & t[f"_v_{sc}_{i.id}"].isnull(), f"missing_item:{i.id}")
 
-    # 2. Benchmarks: fixed, group mean (Σ numerator / Σ denominator of the firms evaluated on
-    # the item), or last year's group mean (joined above).
-    bench = {}
-    for sc, s in sets.items():
-        for i in s.items:
-            b = i.benchmark
-            if isinstance(b, GroupMeanBenchmark):
-                ok = e1 & is_set[sc] & t[f"_v_{sc}_{i.id}"].notnull()
-                w = ibis.window(group_by=[t.scale, *(t[k] for k in b.over)])
-                num = ibis.ifelse(ok, _quantity(t, i.numerator), NULL_F).sum().over(w)
-                den = ibis.ifelse(ok, _quantity(t, i.denominator), NULL_F).sum().over(w)
-                bench[f"_b_{sc}_{i.id}"] = ratio(num, den) * (i.multiplier * b.factor)
-            elif isinstance(b, LastYearBenchmark):
-                bench[f"_b_{sc}_{i.id}"] = t[f"_ly_{sc}_{i.id}"]
-            else:
-                bench[f"_b_{sc}_{i.id}"] = ibis.literal(b.value, type="float64")
-    t = t.mutate(**bench)
-    is_set = {scale: t.scale == scale for scale in sets}
+    # 2. Benchmarks: fixed (a literal), group mean (Σ numerator / Σ denominator over the firms
+    # evaluated on the item, a window), or last year's group mean (joined above).
+    def bench_expr(t: ir.Table, sc: str, i: Item) -> ir.FloatingValue:
+        b = i.benchmark
+        if isinstance(b, LastYearBenchmark):
+            return t[f"_ly_{sc}_{i.id}"]
+        if isinstance(b, GroupMeanBenchmark):
+            return t[f"_b_{sc}_{i.id}"]
+        return ibis.literal(b.value, type="float64")
+
+    t = t.mutate(_pre=r.code())
+    windows = {}
+    for sc, i in pairs:
+        b = i.benchmark
+        if isinstance(b, GroupMeanBenchmark):
+            ok = t._pre.isnull() & (t.scale == sc) & t[f"_v_{sc}_{i.id}"].notnull()
+            w = ibis.window(group_by=[t.scale, *(t[k] for k in b.over)])
+            num = ibis.ifelse(ok, _quantity(t, i.numerator), NULL_F).sum().over(w)
+            den = ibis.ifelse(ok, _quantity(t, i.denominator), NULL_F).sum().over(w)
+            windows[f"_b_{sc}_{i.id}"] = ratio(num, den) * (i.multiplier * b.factor)
+    if windows:
+        t = t.mutate(**windows)
 
     # 3. Ratios, caps and raw points; an item present without any benchmark is a reason.
     raw = {}
     r2 = []
-    for sc, s in sets.items():
-        for i in s.items:
-            v, b = t[f"_v_{sc}_{i.id}"], t[f"_b_{sc}_{i.id}"]
-            rt = ratio(v, b)
-            used = rt if i.cap is None else ibis.least(rt, ibis.literal(i.cap, type="float64"))
-            raw[f"_r_{sc}_{i.id}"] = rt
-            raw[f"_p_{sc}_{i.id}"] = used * i.weight
-            # Σ numerator 0 (nobody in the group has any) gives benchmark 0: 0 points, no reason.
-            unusable = is_set[sc] & v.notnull() & b.isnull()
+    for sc, i in pairs:
+        v, b = t[f"_v_{sc}_{i.id}"], bench_expr(t, sc, i)
+        rt = ratio(v, b)
+        used = rt if i.cap is None else ibis.least(rt, ibis.literal(i.cap, type="float64"))
+        raw[f"_r_{sc}_{i.id}"] = rt
+        raw[f"_p_{sc}_{i.id}"] = used * i.weight
+        # Σ numerator 0 (nobody in the group has any) gives benchmark 0: 0 points, no reason.
+        if not isinstance(i.benchmark, FixedBenchmark):
+            unusable = (t.scale == sc) & v.notnull() & b.isnull()
             r2.append((unusable, f"benchmark_unavailable:{i.id}"))
     reason = ibis.cases(*r2, else_=t._pre) if r2 else t._pre
     t = t.mutate(**raw, mujun_reason=ibis.ifelse(t._pre.isnull(), reason, t._pre))
-    is_set = {scale: t.scale == scale for scale in sets}
-    ok = t.mujun_reason.isnull()
 
     # 4. Missing items: zero, or the evaluation group's average points on the item.
-    keys = [t.scale, *(t[k] for k in method.groups)]
-    group_w = ibis.window(group_by=keys)
+    ok = t.mujun_reason.isnull()
+    group_w = ibis.window(group_by=[t.scale, *(t[k] for k in method.groups)])
     final = {}
-    for sc, s in sets.items():
-        for i in s.items:
-            p = t[f"_p_{sc}_{i.id}"]
-            if i.missing == "group_average":
-                avg = ibis.ifelse(ok & is_set[sc] & p.notnull(), p, NULL_F).mean().over(group_w)
-                final[f"_f_{sc}_{i.id}"] = p.coalesce(avg, 0.0)
-            else:
-                final[f"_f_{sc}_{i.id}"] = p.fill_null(0.0)
+    for sc, i in pairs:
+        p = t[f"_p_{sc}_{i.id}"]
+        if i.missing == "group_average":
+            avg = ibis.ifelse(ok & (t.scale == sc) & p.notnull(), p, NULL_F).mean().over(group_w)
+            final[f"_f_{sc}_{i.id}"] = p.coalesce(avg, 0.0)
+        else:
+            final[f"_f_{sc}_{i.id}"] = p.fill_null(0.0)
     t = t.mutate(**final)
+
+    # 5. Per-item output columns (one column per item id across the sets) and the score.
     is_set = {scale: t.scale == scale for scale in sets}
     ok = t.mujun_reason.isnull()
     keys = [t.scale, *(t[k] for k in method.groups)]
-
-    # 5. Per-item output columns (one column per item id across the sets), score.
     out = {}
     for iid in method.item_ids():
-        owners = [sc for sc, s in sets.items() if any(i.id == iid for i in s.items)]
+        owners = [(sc, i) for sc, i in pairs if i.id == iid]
 
-        def pick(prefix: str, owners: list[str] = owners, iid: str = iid) -> ir.Value:
-            cases = [(is_set[sc], t[f"{prefix}_{sc}_{iid}"]) for sc in owners]
-            return ibis.cases(*cases, else_=NULL_F)
+        def pick(get: Any, owners: list[tuple[str, Item]] = owners) -> ir.Value:
+            return ibis.cases(*((is_set[sc], get(sc, i)) for sc, i in owners), else_=NULL_F)
 
-        value, points = pick("_v"), pick("_f")
+        value = pick(lambda sc, i: t[f"_v_{sc}_{i.id}"])
         out[f"{iid}_value"] = value
-        out[f"{iid}_benchmark"] = pick("_b")
-        out[f"{iid}_ratio"] = pick("_r")
+        out[f"{iid}_benchmark"] = pick(lambda sc, i: bench_expr(t, sc, i))
+        out[f"{iid}_ratio"] = pick(lambda sc, i: t[f"_r_{sc}_{i.id}"])
         cap_cases = [
-            (is_set[sc], (t[f"_r_{sc}_{iid}"] > i.cap).fill_null(False))
-            for sc in owners
-            for i in sets[sc].items
-            if i.id == iid and i.cap is not None
+            (is_set[sc], (t[f"_r_{sc}_{i.id}"] > i.cap).fill_null(False))
+            for sc, i in owners
+            if i.cap is not None
         ]
         capped = ibis.cases(*cap_cases, else_=False) if cap_cases else ibis.literal(False)
-        owned = ok & t.scale.isin(owners)
+        owned = ok & t.scale.isin([sc for sc, _ in owners])
         out[f"{iid}_capped"] = ibis.ifelse(owned, capped, ibis.null("boolean"))
-        out[f"{iid}_points"] = ibis.ifelse(owned, points, NULL_F)
+        out[f"{iid}_points"] = ibis.ifelse(owned, pick(lambda sc, i: t[f"_f_{sc}_{i.id}"]), NULL_F)
         out[f"{iid}_imputed"] = ibis.ifelse(owned, value.isnull(), ibis.null("boolean"))
     set_sums = []
     for sc, s in sets.items():
@@ -331,6 +324,7 @@ def with_mujun(
         t.deduction_raw if caps.deduction is None else ibis.least(t.deduction_raw, caps.deduction)
     )
     score = (base + bonus - deduction).round(method.score_decimals).cast("float64")
+    temporary = [c for c in t.columns if c.startswith(("_v_", "_b_", "_r_", "_p_", "_f_", "_ly_"))]
     t = t.mutate(
         **out,
         base_points=ibis.ifelse(ok, base, NULL_F),
@@ -338,7 +332,7 @@ def with_mujun(
         deduction=ibis.ifelse(ok, deduction, NULL_F),
         mujun_score=ibis.ifelse(ok, score, NULL_F),
         eval_group=ibis.literal("/").join([k.fill_null("-") for k in keys]),
-    )
+    ).drop(*temporary, "_pre", "_mneg", "_scope")
 
     # 6. Rank within the evaluation group (evaluated firms only), class, band.
     return _classify(t, method)

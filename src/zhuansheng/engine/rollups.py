@@ -17,7 +17,7 @@ import ibis
 from zhuansheng import reference
 
 from .common import with_keys
-from .energy import negative_column, tce
+from .energy import negative_code, tce
 from .schema import CarbonMethod
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def county_sums(
     }
     if energy is not None:
         conv = convention or energy.electricity.convention
-        ok = negative_column(t).isnull() & t.electricity_kwh.notnull()
+        ok = negative_code(t).isnull() & t.electricity_kwh.notnull()
         cols["tce"] = ibis.ifelse(ok, tce(t, energy, year, conv), 0.0).sum()
         cols["va_energy"] = ibis.ifelse(ok, va, 0.0).sum()
     return t.group_by("county_code").aggregate(**cols)

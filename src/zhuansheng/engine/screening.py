@@ -74,6 +74,9 @@ def with_screening(t: ir.Table, method: ScreenMethod) -> ir.Table:
     if "below" in method.scope.scales:
         scope = scope & ~((t.scale == "below") & (t.land_mu < method.scope.below_min_land_mu))
     scope = scope.fill_null(False)
+    scope = scope.fill_null(False)
+    # Rules are small boolean expressions: an earlier rule is inlined where a later one uses it,
+    # and every rule lands in one projection.
     rules: dict[str, ir.BooleanValue] = {}
     for rule in method.rules:
         expr = ibis.literal(True)
@@ -85,9 +88,10 @@ def with_screening(t: ir.Table, method: ScreenMethod) -> ir.Table:
                 any_expr = any_expr | _condition(t, c, rules)
             expr = expr & any_expr
         rules[rule.id] = expr
-    flagged = [(rules[r.id], r.id) for r in method.rules if r.candidate]
     labels = [
-        ibis.ifelse(scope & hit, ibis.literal(rid), ibis.null("string")) for hit, rid in flagged
+        ibis.ifelse(scope & rules[r.id], ibis.literal(r.id), ibis.null("string"))
+        for r in method.rules
+        if r.candidate
     ]
     t = t.mutate(screen_rules=join_labels(labels), _scope=scope)
     candidate = t.screen_rules.notnull()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
-from ruamel.yaml import YAML
+
+from zhuansheng.datafile import read_yaml
 
 
 class _Model(BaseModel):
@@ -56,11 +56,7 @@ class MonitorConfig(_Model):
 
 def load_config(path: Path | None = None) -> MonitorConfig:
     """The shipped rules, or a file of the same shape (a locality's own bands)."""
-    if path is None:
-        text = resources.files(__package__).joinpath("data", "monitoring.yaml").read_text("utf-8")
-    else:
-        text = path.read_text(encoding="utf-8")
-    return MonitorConfig.model_validate(YAML(typ="safe").load(text))
+    return MonitorConfig.model_validate(read_yaml(__package__, "monitoring.yaml", path))
 
 
 @cache

@@ -45,6 +45,19 @@ def latest(
     ).first()
 
 
+def latest_by_indicator(session: Session, region_code: str, period: str) -> dict[str, Observation]:
+    """The current revision of every indicator of one region and period (one query)."""
+    rows = session.scalars(
+        select(Observation)
+        .where(Observation.region_code == region_code, Observation.period == period)
+        .order_by(Observation.revision)
+    )
+    return {o.indicator_id: o for o in rows}
+
+
+_LOOK_UP = object()
+
+
 def record(
     session: Session,
     indicator_id: str,
@@ -55,13 +68,17 @@ def record(
     *,
     numerator: float | None = None,
     denominator: float | None = None,
+    current: Observation | object | None = _LOOK_UP,
 ) -> tuple[Observation, bool]:
     """Store a value as a new revision; returns (the current row, whether anything was added).
 
     The same value again is not a new revision, so re-submitting unchanged data changes nothing.
+    ``current`` may be passed when the caller already read it (``latest_by_indicator``).
     """
     parse_period(period)  # refuse malformed periods before they reach the table
-    current = latest(session, indicator_id, region_code, period)
+    if current is _LOOK_UP:
+        current = latest(session, indicator_id, region_code, period)
+    assert current is None or isinstance(current, Observation)
     if current is not None and _same(current, value, numerator, denominator):
         return current, False
     obs = Observation(
@@ -81,7 +98,6 @@ def record(
         synthetic=source.synthetic,
     )
     session.add(obs)
-    session.flush()
     return obs, True
 
 

@@ -1,0 +1,27 @@
+"""A throw-away demo world for benchmarks: a temporary folder the settings point at."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def temporary_world() -> Iterator[Path]:
+    """Point ZHUANSHENG_VAR at a new temporary folder (store and lake inside) and work there."""
+    old = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["ZHUANSHENG_VAR"] = str(Path(tmp) / "var")
+        for key in ("ZHUANSHENG_DATABASE_URL", "ZHUANSHENG_LAKE"):
+            os.environ.pop(key, None)
+        os.chdir(tmp)
+        try:
+            yield Path(tmp)
+        finally:
+            from zhuansheng import store
+
+            store.dispose_all()
+            os.chdir(old)
