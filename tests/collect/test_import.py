@@ -353,3 +353,34 @@ def test_exports_neutralise_formula_text() -> None:
     text = tabular.to_csv(rows, ["name", "note", "value"])
     assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
     assert text.splitlines()[1].endswith(",-12.5")  # a plain number stays a number
+
+
+def test_a_warning_is_explained_by_the_lines_note(url: str, tmp_path: Path) -> None:
+    src = obs.Source(recorded_by="test", kind="api")
+    flows = {2021: [8, 12, 9, 11, 10, 13, 7, 12, 9, 11, 10, 8], 2022: [9, 11, 10, 12, 8]}
+    with store.session(url) as s:
+        for year, months in flows.items():
+            total = 0
+            for m, flow in enumerate(months, start=1):
+                total += flow
+                obs.record(s, "robots", KEQIAO, f"{year}-{m:02d}", float(total), src)
+    path = filled(url, tmp_path, {**GOOD, "robots": 150})
+    _edit(path, lambda wb: wb["填报"].cell(5, 12, "新上一条机器人产线"))  # 备注 of robots
+    result = import_observations(path, user="keqiao", url=url)
+    assert result.written == 8 and len(result.warnings) == 1
+    with store.session(url) as s:
+        assert "新上一条机器人产线" in obs.latest(s, "robots", KEQIAO, "2022-06").comment
+
+
+def test_a_rules_file_with_an_unknown_indicator_is_refused(tmp_path: Path) -> None:
+    from ruamel.yaml import YAML
+
+    from zhuansheng.collect import default_rules, load_rules
+
+    data = default_rules().model_dump()
+    data["ranges"]["robotz"] = {"min": 0, "max": 1}
+    path = tmp_path / "rules.yaml"
+    with path.open("w", encoding="utf-8") as fh:
+        YAML(typ="safe").dump(data, fh)
+    with pytest.raises(ZhuanshengError, match="未知的指标代码 robotz"):
+        load_rules(path)

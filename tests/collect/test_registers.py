@@ -162,3 +162,19 @@ def test_killed_import_leaves_all_or_nothing(tmp_path: Path) -> None:
     assert n in (0, rows)
     assert killed, "the import finished before it could be killed mid-write"
     assert n == 0  # killed before the commit: none of the file
+
+
+def test_a_county_user_brings_in_only_its_own_rows(url: str, tmp_path: Path) -> None:
+    with store.session(url) as s:
+        users.add_user(s, "keqiao", "county", "330603")
+    f = csv_file(
+        tmp_path / "r.csv",
+        "registry_kind,name,uscc,region_code,recognised_on,batch\n"
+        "future_factory,本县企业,,330603,2022-06-15,\n"
+        "future_factory,外县企业,,330602,2022-06-15,\n",
+    )
+    with pytest.raises(InputRejected) as err:
+        import_register("registry", f, user="keqiao", url=url)
+    assert [(p.row, p.column) for p in err.value.problems] == [(3, "region_code")]
+    assert "超出用户 keqiao 的数据范围" in str(err.value)
+    assert count(url, t.RegistryEntry) == 0

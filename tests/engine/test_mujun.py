@@ -157,6 +157,14 @@ def test_a_cap_that_binds(tmp_path: Path) -> None:
     assert (out[code(2)]["tax_per_mu_capped"], out[code(2)]["mujun_score"]) == (False, 200.0)
 
 
+def test_a_cap_never_gives_points_to_a_missing_item(tmp_path: Path) -> None:
+    item = {**ONE_ITEM["items"][0], "cap": 3, "missing": "zero"}
+    rows = [firm(1, land_mu=1.0, tax_wan=None), firm(2, land_mu=1.0, tax_wan=20.0)]
+    out = run(tmp_path, rows, one_item(tmp_path, "capzero", set={"items": [item]}))
+    assert out[code(1)]["tax_per_mu_points"] == 0.0  # not 100 × cap
+    assert out[code(1)]["tax_per_mu_imputed"] is True
+
+
 def test_group_benchmark_is_a_ratio_of_sums(tmp_path: Path) -> None:
     item = {**ONE_ITEM["items"][0], "benchmark": {"kind": "group_mean", "over": ["county_code"]}}
     rows = [

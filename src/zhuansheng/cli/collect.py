@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from zhuansheng import store, users
-from zhuansheng.collect import default_rules, templates, workflow
+from zhuansheng.collect import default_rules, load_rules, templates, workflow
 from zhuansheng.errors import ZhuanshengError
 
 from .output import Format, console, emit
@@ -93,10 +93,17 @@ def unlock(
 
 
 @submission.command("status")
-def status(period: str = PERIOD, fmt: Format = FORMAT) -> None:
+def status(
+    period: str = PERIOD,
+    fmt: Format = FORMAT,
+    rules: Path | None = typer.Option(
+        None, "--rules", exists=True, dir_okay=False, help="校验规则文件（其中的报送时限 due_day）"
+    ),
+) -> None:
     """报送情况：各市及全省应报、已报、按时报送的县数，报送率与及时率。"""
+    due_day = (load_rules(rules) if rules else default_rules()).due_day
     with store.session() as s:
-        rows = workflow.reporting(s, period, default_rules().due_day)
+        rows = workflow.reporting(s, period, due_day)
     cols = [
         "region",
         "region_name",
@@ -113,7 +120,7 @@ def status(period: str = PERIOD, fmt: Format = FORMAT) -> None:
 
 @submission.command("history")
 def history(region: str = REGION, period: str = PERIOD, fmt: Format = FORMAT) -> None:
-    """某地区某期的流转记录与导入文件。"""
+    """某地区某期的流转记录（上报、退回、审核、确认、解锁）。"""
     with store.session() as s:
         sub = workflow.get(s, region, period)
         if sub is None:

@@ -23,6 +23,11 @@ FileArg = Annotated[
     Path, typer.Argument(help="企业年度数据文件：.csv（UTF-8 或 GB18030）、.parquet 或 .xlsx")
 ]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="只校验并报告，不写入数据湖")]
+Check = Annotated[bool, typer.Option("--dry-run", help="只校验并报告，不写入数据库")]
+Rules = Annotated[
+    Path | None,
+    typer.Option("--rules", exists=True, dir_okay=False, help="校验规则文件（默认用内置规则）"),
+]
 Synthetic = Annotated[
     bool, typer.Option("--synthetic", help="标记为合成（演示）数据，记入文件元数据")
 ]
@@ -116,7 +121,8 @@ def observations(
         str | None, typer.Option("--region", help="只接收该地区的文件（核对模板中的地区）")
     ] = None,
     period: Annotated[str | None, typer.Option("--period", help="只接收该期间的文件")] = None,
-    dry_run: DryRun = False,
+    dry_run: Check = False,
+    rules: Rules = None,
     fmt: Fmt = Format.table,
 ) -> None:
     """导入填好的监测数据填报模板：整份校验，通过才写入；每个数值都作为新的修订版本保存。
@@ -185,7 +191,7 @@ User = Annotated[str, typer.Option("--user", help="导入人用户名")]
 
 @app.command()
 def registry(
-    file: RegisterFile, user: User, dry_run: DryRun = False, fmt: Fmt = Format.table
+    file: RegisterFile, user: User, dry_run: Check = False, fmt: Fmt = Format.table
 ) -> None:
     """导入认定名单（未来工厂、专精特新、品字标等）。
 
@@ -196,7 +202,7 @@ def registry(
 
 @app.command()
 def projects(
-    file: RegisterFile, user: User, dry_run: DryRun = False, fmt: Fmt = Format.table
+    file: RegisterFile, user: User, dry_run: Check = False, fmt: Fmt = Format.table
 ) -> None:
     """导入项目库（数字化技改、节能降碳、废气治理、强链补链、首台套等）。
 
@@ -208,7 +214,7 @@ def projects(
 
 @app.command()
 def investments(
-    file: RegisterFile, user: User, dry_run: DryRun = False, fmt: Fmt = Format.table
+    file: RegisterFile, user: User, dry_run: Check = False, fmt: Fmt = Format.table
 ) -> None:
     """导入项目逐月完成投资。列：code,month,invested_wan（万元）。"""
     _register("investments", file, user, dry_run, fmt)

@@ -217,12 +217,22 @@ def parse(
                     )
                 )
                 continue
+            if cell.formula and cell.value is None and column != "备注":
+                problems.append(
+                    located(
+                        column,
+                        f"单元格 {cell.ref} 含公式 {cell.formula}，但文件中没有保存计算结果",
+                        "请在 Excel 中打开并保存后再上传，或直接填写数值",
+                    )
+                )
+                entry.unreadable.add(column)
+                continue
             if cell.formula:
                 problems.append(
                     located(
                         column,
-                        f"单元格 {cell.ref} 含公式 ={cell.formula}，已取其计算结果 {cell.value}",
-                        "请在上传说明中确认该结果无误",
+                        f"单元格 {cell.ref} 含公式 {cell.formula}，已取其计算结果 {cell.value}",
+                        "请在该行“备注”或上传说明中确认该结果无误",
                         level=rules.levels.formula,
                     )
                 )
@@ -313,14 +323,18 @@ def import_observations(
         warnings = [x for x in problems if x.level == "warning"]
         if errors:
             raise InputRejected(path.name, errors + warnings)
-        if warnings and not comment.strip() and not dry_run:
+        # A warning is explained by the line's 备注 or by a comment on the whole upload.
+        noted = {e.row for e in parsed.entries if e.comment.strip()}
+        unexplained = [w for w in warnings if w.row not in noted]
+        if unexplained and not comment.strip() and not dry_run:
             raise InputRejected(
                 path.name,
                 [
-                    *warnings,
+                    *unexplained,
                     Problem(
-                        f"有 {len(warnings)} 条警告，须填写说明后才能接收",
-                        hint="核实无误后，在上传时填写说明（命令行 --comment），说明会随数据保存",
+                        f"有 {len(unexplained)} 条警告未说明，须填写说明后才能接收",
+                        hint="核实无误后，在该行“备注”中说明，或在上传时填写说明"
+                        "（命令行 --comment），说明会随数据保存",
                     ),
                 ],
             )

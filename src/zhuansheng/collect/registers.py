@@ -19,11 +19,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from zhuansheng import programme, store
-from zhuansheng.errors import InputRejected, Problem
+from zhuansheng.errors import InputRejected, Problem, ZhuanshengError
 from zhuansheng.lake import uscc as uscc_rules
 from zhuansheng.periods import parse_period
 from zhuansheng.store import tables as t
-from zhuansheng.users import actor
+from zhuansheng.users import Actor, actor
 
 from . import files
 from .numbers import NumberError, cell_number
@@ -348,6 +348,33 @@ def _write_investments(s: Session, recs: list[dict[str, Any]], user: str) -> tup
     return written, len(recs) - written
 
 
+def _check_scope(
+    s: Session,
+    who: Actor,
+    kind: str,
+    recs: list[dict[str, Any]],
+    body: list[tuple[int, Any]],
+    rows: _Rows,
+) -> None:
+    """A city or county user may only bring in rows of its own region (and, for a city, its
+    counties); provincial users may bring in any."""
+    if who.is_province:
+        return
+    if who.role not in ("city", "county"):
+        raise ZhuanshengError(f"用户 {who.username}（{who.role}）无权导入名单或项目库")
+    parents = dict(s.execute(select(t.Region.code, t.Region.parent_code)).all())
+    regions = dict(s.execute(select(t.Project.code, t.Project.region_code)).all())
+    for (row, _), rec in zip(body, recs, strict=True):
+        region = rec.get("region_code") or regions.get(rec.get("code", ""), "")
+        if region != who.region_code and parents.get(region) != who.region_code:
+            rows.problem(
+                row,
+                "region_code" if "region_code" in rec else "code",
+                f"地区 {region} 超出用户 {who.username} 的数据范围",
+                "只能导入本地区（市级含所辖县）的数据",
+            )
+
+
 def import_register(
     kind: str, path: Path, *, user: str, dry_run: bool = False, url: str | None = None
 ) -> RegisterResult:
@@ -365,6 +392,7 @@ def import_register(
             ),
         }
         recs = parse[kind]()
+        _check_scope(s, who, kind, recs, body, rows)
         if rows.problems:
             raise InputRejected(path.name, rows.problems)
         result = RegisterResult(kind, path.name, rows=len(recs), dry_run=dry_run)

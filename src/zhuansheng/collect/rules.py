@@ -15,11 +15,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from zhuansheng.datafile import read_yaml
-from zhuansheng.errors import Problem
+from zhuansheng.errors import Problem, ZhuanshengError
 from zhuansheng.periods import Period
 from zhuansheng.programme import Indicator
 
 Level = Literal["error", "warning"]
+PARTS = ("value", "numerator", "denominator")
 LEVEL_ZH = {"error": "错误", "warning": "警告"}
 
 
@@ -71,8 +72,28 @@ class ValidationRules(_Model):
 
 
 def load_rules(path: Path | None = None) -> ValidationRules:
-    """The shipped rules, or a locality's file of the same shape."""
-    return ValidationRules.model_validate(read_yaml(__package__, "validation.yaml", path))
+    """The shipped rules, or a locality's file of the same shape; indicator ids must exist (a
+    misspelt id would otherwise make its rule silently never fire)."""
+    from zhuansheng.programme import indicators
+
+    rules = ValidationRules.model_validate(read_yaml(__package__, "validation.yaml", path))
+    named = [*rules.ranges, *rules.numerator_within_denominator]
+    named += [ref.split(".")[0] for c in rules.cross for ref in (c.left, c.right)]
+    unknown = sorted(set(named) - set(indicators()))
+    bad_parts = [
+        ref
+        for c in rules.cross
+        for ref in (c.left, c.right)
+        if ref.count(".") != 1 or ref.split(".")[1] not in PARTS
+    ]
+    if unknown or bad_parts:
+        where = f"校验规则文件 {path or 'validation.yaml'}"
+        raise ZhuanshengError(
+            f"{where}：未知的指标代码 {'、'.join(unknown) or '无'}；"
+            f"写法不对的跨指标引用 {'、'.join(bad_parts) or '无'}"
+            "（应为 指标代码.numerator / .denominator / .value）"
+        )
+    return rules
 
 
 @cache

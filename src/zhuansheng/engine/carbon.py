@@ -61,22 +61,22 @@ def with_carbon(
 ) -> ir.Table:
     """``t`` (one year's facts with :func:`common.with_keys`) plus the carbon columns.
 
-    Intermediate results are columns (``_neg``, ``_valid`` …) rather than repeated
+    Intermediate results are columns (``_c_neg``, ``_c_pre`` …) rather than repeated
     expressions: the compiled query stays small and every figure is computed once.
     """
     conv = convention or method.electricity.convention
     t = t.mutate(
-        _neg=negative_code(t),
-        _over=(t.zero_carbon_kwh.fill_null(0.0) > t.electricity_kwh).fill_null(False),
+        _c_neg=negative_code(t),
+        _c_over=(t.zero_carbon_kwh.fill_null(0.0) > t.electricity_kwh).fill_null(False),
     )
-    valid = t._neg.isnull() & t.electricity_kwh.notnull() & ~t._over
+    valid = t._c_neg.isnull() & t.electricity_kwh.notnull() & ~t._c_over
     emissions = co2(t, method, year, conv)
     r = Reasons()
     r.add(~t.known_industry, "unknown_industry")
     r.add(~isin(t.scale, method.scope.scales), "out_of_scope")
-    r.add(t._neg.notnull(), t._neg)
+    r.add(t._c_neg.notnull(), t._c_neg)
     r.add(t.electricity_kwh.isnull(), "missing:electricity_kwh")
-    r.add(t._over, "zero_carbon_exceeds_electricity")
+    r.add(t._c_over, "zero_carbon_exceeds_electricity")
     r.add(~positive(t.value_added_wan), "missing:value_added_wan")
     t = t.mutate(
         electricity_convention=ibis.literal(conv),
@@ -86,10 +86,10 @@ def with_carbon(
         industry_key=(
             t.industry_division if method.industry_average.level == "division" else t.industry_code
         ),
-        _pre=r.code(),
+        _c_pre=r.code(),
         **emissions,
     )
-    graded = t._pre.isnull()
+    graded = t._c_pre.isnull()
     scope = {"all": [], "city": [t.city_code], "county": [t.county_code]}[
         method.industry_average.scope
     ]
@@ -97,33 +97,32 @@ def with_carbon(
     t = t.mutate(
         energy_intensity=ratio(t.tce, t.value_added_wan),
         carbon_intensity=ratio(t.co2_t, t.value_added_wan),
-        _l_ind=ratio(
+        _c_l_ind=ratio(
             ibis.ifelse(graded, t.co2_t, NULL_F).sum().over(window),
             ibis.ifelse(graded, t.value_added_wan, NULL_F).sum().over(window),
         ),
-        _n=ibis.ifelse(graded, 1, 0).sum().over(window),
+        _c_n=ibis.ifelse(graded, 1, 0).sum().over(window),
     )
-    ok = t._pre.isnull() & positive(t._l_ind)
-    t = t.mutate(
-        carbon_reason=ibis.ifelse(
-            t._pre.isnull() & ~ok, ibis.literal("industry_average_unavailable"), t._pre
-        ),
-        industry_carbon_intensity=ibis.ifelse(ok, t._l_ind, NULL_F),
-        industry_firms=ibis.ifelse(ok, t._n, ibis.null("int64")),
-        carbon_ratio=ibis.ifelse(
-            ok, (t.carbon_intensity / t._l_ind).round(method.decimals), NULL_F
-        ).cast("float64"),
-    )
-    grades = [(t.carbon_ratio <= b, i) for i, b in enumerate(method.grade_upper_bounds, start=1)]
+    ok = t._c_pre.isnull() & positive(t._c_l_ind)
+    k = ibis.ifelse(ok, (t.carbon_intensity / t._c_l_ind).round(method.decimals), NULL_F)
+    grades = [(k <= b, i) for i, b in enumerate(method.grade_upper_bounds, start=1)]
     grade = ibis.cases(*grades, else_=len(method.grade_upper_bounds) + 1)
     l_rounded = t.carbon_intensity.round(method.decimals)
     levels = [(l_rounded <= b.upper, b.level) for b in method.levels if b.upper is not None]
     level = ibis.cases(*levels, else_=method.levels[-1].level)
+    reason = ibis.ifelse(
+        t._c_pre.isnull() & ~ok, ibis.literal("industry_average_unavailable"), t._c_pre
+    )
+    # ``_``-prefixed columns are internal; the *_results functions select the outputs.
     return t.mutate(
-        carbon_grade=ibis.ifelse(t.carbon_ratio.notnull(), grade, ibis.null("int64")).cast("int8"),
+        carbon_reason=reason,
+        industry_carbon_intensity=ibis.ifelse(ok, t._c_l_ind, NULL_F),
+        industry_firms=ibis.ifelse(ok, t._c_n, ibis.null("int64")),
+        carbon_ratio=k.cast("float64"),
+        carbon_grade=ibis.ifelse(ok, grade, ibis.null("int64")).cast("int8"),
         carbon_level=ibis.ifelse(t.carbon_intensity.notnull(), level, ibis.null("string")),
-        carbon_reason_zh=reason_zh(t.carbon_reason, reason_codes()),
-    ).drop("_neg", "_over", "_pre", "_n", "_l_ind")
+        carbon_reason_zh=reason_zh(reason, reason_codes()),
+    )
 
 
 def carbon(

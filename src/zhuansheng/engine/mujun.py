@@ -114,7 +114,13 @@ def _value(t: ir.Table, item: Item) -> ir.FloatingValue:
     return ratio(_quantity(t, item.numerator), _quantity(t, item.denominator)) * item.multiplier
 
 
-def _prepare(t: ir.Table, method: MujunMethod, energy: CarbonMethod, year: int) -> ir.Table:
+def _prepare(
+    t: ir.Table,
+    method: MujunMethod,
+    energy: CarbonMethod,
+    year: int,
+    extra: dict[str, ir.Value] | None = None,
+) -> ir.Table:
     """Industry group and this method's energy figure (its own electricity convention)."""
     conv = method.energy.electricity_convention
     uses_tce = "tce" in {
@@ -123,7 +129,7 @@ def _prepare(t: ir.Table, method: MujunMethod, energy: CarbonMethod, year: int) 
     valid = negative_code(t).isnull() & t.electricity_kwh.notnull()
     # Energy is computed only when an item uses it (its coefficients may not cover every year).
     energy_tce = ibis.ifelse(valid, tce(t, energy, year, conv), NULL_F) if uses_tce else NULL_F
-    return t.mutate(industry_group=industry_group(t, method), mujun_tce=energy_tce)
+    return t.mutate(industry_group=industry_group(t, method), mujun_tce=energy_tce, **(extra or {}))
 
 
 def _in_scope(t: ir.Table, method: MujunMethod) -> ir.BooleanValue:
@@ -192,18 +198,17 @@ def with_mujun(
     ``adjustments`` is :func:`events.adjustments_table` as an Ibis table; ``previous`` last
     year's facts with keys (needed only for last-year benchmarks).
     """
-    t = _prepare(t, method, energy, year)
+    no_events = {
+        "bonus_raw": ibis.literal(0.0),
+        "deduction_raw": ibis.literal(0.0),
+        "vetoed": ibis.literal(False),
+        "exempt_id": ibis.null("string"),
+        "exempt_class": ibis.null("string"),
+        "adjustments": ibis.null("string"),
+    }
+    t = _prepare(t, method, energy, year, {} if adjustments is not None else no_events)
     if adjustments is not None:
         t = t.left_join(adjustments, "uscc")
-    else:
-        t = t.mutate(
-            bonus_raw=ibis.literal(0.0),
-            deduction_raw=ibis.literal(0.0),
-            vetoed=ibis.literal(False),
-            exempt_id=ibis.null("string"),
-            exempt_class=ibis.null("string"),
-            adjustments=ibis.null("string"),
-        )
     t = _last_year_benchmarks(t, previous, method, energy, year)
     sets = method.sets
     pairs = [(sc, i) for sc, s in sets.items() for i in s.items]
@@ -212,8 +217,8 @@ def with_mujun(
     # stays shallow and every figure is computed once.
     # 1. Item values, and the reasons that exclude a firm before any group figure is computed.
     t = t.mutate(
-        _mneg=negative_code(t, tuple(_used_columns(method))),
-        _scope=_in_scope(t, method),
+        _m_neg=negative_code(t, tuple(_used_columns(method))),
+        _m_scope=_in_scope(t, method),
         bonus_raw=t.bonus_raw.fill_null(0.0),
         deduction_raw=t.deduction_raw.fill_null(0.0),
         vetoed=t.vetoed.fill_null(False),
@@ -225,8 +230,8 @@ def with_mujun(
     r.add(~t.known_industry, "unknown_industry")
     r.add(~isin(t.scale, method.scope.scales), "out_of_scope")
     r.add(~positive(t.land_mu), "missing:land_mu")
-    r.add(~t._scope, "out_of_scope")
-    r.add(t._mneg.notnull(), t._mneg)
+    r.add(~t._m_scope, "out_of_scope")
+    r.add(t._m_neg.notnull(), t._m_neg)
     for sc, s in sets.items():
         for q in s.required:
             r.add(is_set[sc] & ~positive(_quantity(t, q)), f"missing:{q}")
@@ -244,12 +249,12 @@ def with_mujun(
             return t[f"_b_{sc}_{i.id}"]
         return ibis.literal(b.value, type="float64")
 
-    t = t.mutate(_pre=r.code())
+    t = t.mutate(_m_pre=r.code())
     windows = {}
     for sc, i in pairs:
         b = i.benchmark
         if isinstance(b, GroupMeanBenchmark):
-            ok = t._pre.isnull() & (t.scale == sc) & t[f"_v_{sc}_{i.id}"].notnull()
+            ok = t._m_pre.isnull() & (t.scale == sc) & t[f"_v_{sc}_{i.id}"].notnull()
             w = ibis.window(group_by=[t.scale, *(t[k] for k in b.over)])
             num = ibis.ifelse(ok, _quantity(t, i.numerator), NULL_F).sum().over(w)
             den = ibis.ifelse(ok, _quantity(t, i.denominator), NULL_F).sum().over(w)
@@ -263,15 +268,16 @@ def with_mujun(
     for sc, i in pairs:
         v, b = t[f"_v_{sc}_{i.id}"], bench_expr(t, sc, i)
         rt = ratio(v, b)
-        used = rt if i.cap is None else ibis.least(rt, ibis.literal(i.cap, type="float64"))
+        # (not ibis.least: LEAST skips NULLs, and a missing ratio must stay missing)
+        used = rt if i.cap is None else ibis.ifelse(rt > i.cap, i.cap, rt).cast("float64")
         raw[f"_r_{sc}_{i.id}"] = rt
         raw[f"_p_{sc}_{i.id}"] = used * i.weight
         # Σ numerator 0 (nobody in the group has any) gives benchmark 0: 0 points, no reason.
         if not isinstance(i.benchmark, FixedBenchmark):
             unusable = (t.scale == sc) & v.notnull() & b.isnull()
             r2.append((unusable, f"benchmark_unavailable:{i.id}"))
-    reason = ibis.cases(*r2, else_=t._pre) if r2 else t._pre
-    t = t.mutate(**raw, mujun_reason=ibis.ifelse(t._pre.isnull(), reason, t._pre))
+    reason = ibis.cases(*r2, else_=t._m_pre) if r2 else t._m_pre
+    t = t.mutate(**raw, mujun_reason=ibis.ifelse(t._m_pre.isnull(), reason, t._m_pre))
 
     # 4. Missing items: zero, or the evaluation group's average points on the item.
     ok = t.mujun_reason.isnull()
@@ -324,7 +330,6 @@ def with_mujun(
         t.deduction_raw if caps.deduction is None else ibis.least(t.deduction_raw, caps.deduction)
     )
     score = (base + bonus - deduction).round(method.score_decimals).cast("float64")
-    temporary = [c for c in t.columns if c.startswith(("_v_", "_b_", "_r_", "_p_", "_f_", "_ly_"))]
     t = t.mutate(
         **out,
         base_points=ibis.ifelse(ok, base, NULL_F),
@@ -332,7 +337,7 @@ def with_mujun(
         deduction=ibis.ifelse(ok, deduction, NULL_F),
         mujun_score=ibis.ifelse(ok, score, NULL_F),
         eval_group=ibis.literal("/").join([k.fill_null("-") for k in keys]),
-    ).drop(*temporary, "_pre", "_mneg", "_scope")
+    )
 
     # 6. Rank within the evaluation group (evaluated firms only), class, band.
     return _classify(t, method)

@@ -27,7 +27,7 @@ from zhuansheng.errors import ZhuanshengError
 from zhuansheng.lake import lake_root
 
 from . import loader, rollups
-from .backends import connect, is_url
+from .backends import connect, is_url, unfused
 from .events import adjustments_table, read_events
 from .inputs import read_facts
 from .pipeline import Methods, results
@@ -138,6 +138,28 @@ def copy_atomic(source: Path, final: Path) -> None:
         raise
 
 
+def _write(
+    con: ibis.BaseBackend,
+    expr: ir.Table,
+    engine: str,
+    output: str | Path | None,
+    kind: str,
+    year: int,
+    run_id: str,
+    lake: Path | None,
+    remote: bool,
+) -> str:
+    """Write the results: to the lake (local), or straight to a remote URL with Spark."""
+    if remote:
+        if engine != "spark":
+            raise ZhuanshengError("写入 HDFS/S3 等远程地址须用 --engine spark (remote output)")
+        expr.to_parquet(str(output))
+        return str(output)
+    path = run_path(kind, year, run_id, lake)
+    write_parquet(con, expr, path, engine)
+    return str(path)
+
+
 def _adjustments(events: str | Path | pa.Table | None, m: Methods, year: int) -> ir.Table | None:
     if events is None or m.mujun is None:
         return None
@@ -190,15 +212,8 @@ def evaluate(
     run_id = new_run_id()
     remote = output is not None and is_url(output)
     t0 = time.perf_counter()
-    if remote:
-        if engine != "spark":
-            raise ZhuanshengError("写入 HDFS/S3 等远程地址须用 --engine spark (remote output)")
-        expr.to_parquet(str(output))
-        written = str(output)
-    else:
-        path = run_path(kind, year, run_id, lake)
-        write_parquet(con, expr, path, engine)
-        written = str(path)
+    with unfused():
+        written = _write(con, expr, engine, output, kind, year, run_id, lake, remote)
     timings["compute_and_write"] = time.perf_counter() - t0
 
     step("汇总")

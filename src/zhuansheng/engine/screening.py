@@ -40,8 +40,10 @@ _OPS = {
 
 
 def _field(t: ir.Table, name: str) -> ir.Value:
-    if name == "mujun_score":
-        return t.mujun_score
+    if name == "tax_per_mu":
+        return ratio(t.tax_wan, t.land_mu)
+    if name == "va_per_mu":
+        return ratio(t.value_added_wan, t.land_mu)
     return t[name]
 
 
@@ -67,9 +69,6 @@ def _condition(t: ir.Table, c: Condition, rules: dict[str, ir.BooleanValue]) -> 
 
 def with_screening(t: ir.Table, method: ScreenMethod) -> ir.Table:
     """``t`` with the carbon and 亩均 columns, plus the screening columns."""
-    t = t.mutate(
-        tax_per_mu=ratio(t.tax_wan, t.land_mu), va_per_mu=ratio(t.value_added_wan, t.land_mu)
-    )
     scope = t.scale.isin(list(method.scope.scales)) & (t.land_mu > 0)
     if "below" in method.scope.scales:
         scope = scope & ~((t.scale == "below") & (t.land_mu < method.scope.below_min_land_mu))
@@ -93,12 +92,17 @@ def with_screening(t: ir.Table, method: ScreenMethod) -> ir.Table:
         for r in method.rules
         if r.candidate
     ]
-    t = t.mutate(screen_rules=join_labels(labels), _scope=scope)
+    t = t.mutate(
+        screen_rules=join_labels(labels),
+        _s_scope=scope,
+        tax_per_mu=_field(t, "tax_per_mu"),
+        va_per_mu=_field(t, "va_per_mu"),
+    )
     candidate = t.screen_rules.notnull()
     return t.mutate(
         candidate=candidate,
         freed_land_mu=ibis.ifelse(candidate, t.land_mu.fill_null(0.0), 0.0),
         freed_energy_tce=ibis.ifelse(candidate, t.tce.fill_null(0.0), 0.0),
-        screen_reason=ibis.ifelse(t._scope, ibis.null("string"), "out_of_scope"),
+        screen_reason=ibis.ifelse(t._s_scope, ibis.null("string"), "out_of_scope"),
         screen_method=ibis.literal(f"{method.id}@{method.version}"),
-    ).drop("_scope")
+    )
