@@ -49,7 +49,7 @@ def test_one_enterprise_by_hand_in_both_electricity_conventions(tmp_path: Path) 
     assert f1["carbon_intensity"] == pytest.approx(l1)
     assert f1["industry_carbon_intensity"] == pytest.approx(l_industry)
     assert f1["industry_firms"] == 2
-    assert f1["carbon_ratio"] == pytest.approx(round(l1 / l_industry, 6))  # 0.740875 → grade 2
+    assert f1["carbon_ratio"] == pytest.approx(round(l1 / l_industry, 6))  # 0.740874 → grade 2
     assert f1["carbon_grade"] == 2
     assert f2["carbon_ratio"] == pytest.approx(round(l2 / l_industry, 6))  # 1.259126 → grade 4
     assert f2["carbon_grade"] == 4

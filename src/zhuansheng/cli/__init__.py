@@ -13,7 +13,7 @@ from typer.models import Context
 
 from zhuansheng.errors import ZhuanshengError
 
-from . import collect, db, demo, imports, lake, monitor, programme, ref
+from . import collect, db, demo, evaluate, imports, lake, monitor, programme, ref
 from .output import console_err
 
 
@@ -41,6 +41,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(demo.app, name="demo")
 app.add_typer(imports.app, name="import")
 app.add_typer(lake.app, name="lake")
+app.add_typer(evaluate.app, name="evaluate")
 app.command("monitor")(monitor.monitor)
 app.command("template")(collect.template)
 app.add_typer(collect.submission, name="submission")

@@ -135,3 +135,15 @@ def run(seed: int = SEED, enterprises: int = ENTERPRISES) -> None:
         f"全部县级结果已写入 {path}"
     )
     console.print(table(m.warnings()[:10], f"{m.period.label_zh} 预警（前 10 项，红色）"))
+    from zhuansheng import engine
+
+    for kind, label in (
+        ("carbon", "碳效码"),
+        ("mujun", "亩均效益评价"),
+        ("screen", "高耗低效筛查"),
+    ):
+        run = engine.evaluate(kind, 2022)
+        console.print(
+            f"{label}（合成演示数据）：{run.enterprises} 家企业，{run.seconds:.1f} 秒，"
+            f"结果 {run.output_path}"
+        )

@@ -95,7 +95,9 @@ def adjustments_table(events: pa.Table, method: MujunMethod, year: int) -> pa.Ta
         out["bonus_raw"].append(e["bonus"])
         out["deduction_raw"].append(e["deduction"])
         out["vetoed"].append(e["veto"])
-        out["exempt_id"].append(first_exempt)
-        out["exempt_class"].append(exempt[first_exempt].class_ if first_exempt else None)
+        # "" rather than NULL: a small table reaches Spark through pandas, where a missing text
+        # would arrive as the string "NaN" (DESIGN.md); the engine turns "" back into NULL.
+        out["exempt_id"].append(first_exempt or "")
+        out["exempt_class"].append((exempt[first_exempt].class_ if first_exempt else None) or "")
         out["adjustments"].append(",".join(sorted(e["events"])))
     return pa.table(out, schema=ADJUSTMENT_SCHEMA)

@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 
 from zhuansheng.config import settings
 from zhuansheng.errors import InputRejected, Problem, ZhuanshengError
-from zhuansheng.programme.loader import _plain, _read_yaml, _validated
+from zhuansheng.yamlfile import plain, read_tree, validated
 
 from .schema import MODELS, CarbonMethod, Method, MujunMethod, ScreenMethod
 
@@ -78,10 +78,10 @@ def validate_method_file(path: Path | str) -> tuple[Method | None, list[Problem]
     method = _fast(path)
     if method is not None:
         return method, []
-    tree, problems = _read_yaml(path)
+    tree, problems = read_tree(path)
     if tree is None:
         return None, problems
-    kind = _plain(tree).get("kind")
+    kind = plain(tree).get("kind")
     if kind not in MODELS:
         line = tree.lc.key("kind")[0] + 1 if "kind" in tree else 1
         return None, [
@@ -91,7 +91,7 @@ def validate_method_file(path: Path | str) -> tuple[Method | None, list[Problem]
                 row=line,
             )
         ]
-    parsed, problems = _validated(path, MODELS[kind])
+    parsed, problems = validated(path, MODELS[kind])
     return parsed, problems  # type: ignore[return-value]
 
 

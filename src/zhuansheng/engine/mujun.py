@@ -222,6 +222,9 @@ def with_mujun(
         bonus_raw=t.bonus_raw.fill_null(0.0),
         deduction_raw=t.deduction_raw.fill_null(0.0),
         vetoed=t.vetoed.fill_null(False),
+        exempt_id=t.exempt_id.nullif(""),
+        exempt_class=t.exempt_class.nullif(""),
+        adjustments=t.adjustments.nullif(""),
         **{f"_v_{sc}_{i.id}": _value(t, i) for sc, i in pairs},
     )
     is_set = {scale: t.scale == scale for scale in sets}

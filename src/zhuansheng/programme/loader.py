@@ -7,24 +7,18 @@ with its YAML path and line, so an official can fix the file without reading a t
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
 import re
-import types
-import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from pydantic import BaseModel
 
 from zhuansheng.config import settings
 from zhuansheng.errors import InputRejected, Problem
+from zhuansheng.yamlfile import Loc, did_you_mean, locate, problem, validated
 
 from .schema import (
     ADDITIVE_KINDS,
@@ -39,196 +33,8 @@ from .schema import (
     clause_problem,
 )
 
-Loc = tuple[str | int, ...]
 DATA = resources.files("zhuansheng.programme") / "data"
 _YEAR_FILE = re.compile(r"^(\d{4})\.ya?ml$")
-
-# -- YAML with positions ---------------------------------------------------------------------
-
-
-def _read_yaml(path: Path) -> tuple[Any, list[Problem]]:
-    """The round-trip tree of ``path``, or the problems that prevented reading it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None, [Problem("文件不存在 (file not found)", where=str(path))]
-    except UnicodeDecodeError as exc:
-        return None, [Problem(f"文件不是 UTF-8 编码：{exc.reason}", where=str(path))]
-    try:
-        tree = YAML(typ="rt").load(text)
-    except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        detail = exc.problem if isinstance(exc, MarkedYAMLError) and exc.problem else str(exc)
-        where = f"(第 {line} 行)" if line else ""
-        return None, [Problem(f"YAML 语法错误：{detail}", where=where, row=line)]
-    if tree is None:
-        return None, [Problem("文件为空", where="(第 1 行)", row=1)]
-    if not isinstance(tree, CommentedMap):
-        return None, [Problem("文件顶层应为映射（键: 值）", where="(第 1 行)", row=1)]
-    return tree, []
-
-
-def _plain(node: Any) -> Any:
-    """Round-trip nodes to plain Python values, so Pydantic sees ordinary types."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, dt.datetime):
-        return dt.datetime.fromisoformat(node.isoformat())
-    return node
-
-
-def _locate(tree: Any, loc: Loc) -> tuple[str, int | None]:
-    """YAML path text and 1-based line of ``loc``; a missing key points at its parent's line."""
-    line = 1
-    node = tree
-    path = ""
-    walking = True
-    for part in loc:
-        if isinstance(part, str) and part.startswith("["):  # Pydantic's "[key]" marker
-            continue
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-        if not walking:
-            continue
-        if isinstance(node, CommentedMap) and part in node:
-            line = node.lc.key(part)[0] + 1
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.lc.item(part)[0] + 1
-            node = node[part]
-        else:
-            walking = False
-    return path, line
-
-
-def _problem(tree: Any, loc: Loc, message: str, hint: str = "") -> Problem:
-    path, line = _locate(tree, loc)
-    where = f"{path} (第 {line} 行)" if path else f"(第 {line} 行)"
-    return Problem(message, where=where, hint=hint, row=line, column=path or None)
-
-
-# -- Pydantic errors in the official's words ------------------------------------------------------
-
-_LABELS = {
-    "kind": "目标类型",
-    "qualifier": "限定词",
-    "basis": "容差口径",
-    "source": "指标来源",
-    "aggregation": "汇总方式",
-    "measure": "计量方式",
-    "reported_by": "报送层级",
-}
-
-
-def _field_names(model: type[BaseModel], loc: Loc) -> list[str]:
-    """Allowed keys of the model found at ``loc`` (for 'did you mean' hints)."""
-    tp: Any = model
-    for part in loc:
-        while True:  # unwrap list[...], X | None, dict[...] down to a model class
-            origin = typing.get_origin(tp)
-            if origin is typing.Annotated:
-                tp = typing.get_args(tp)[0]
-            elif origin in (list, dict):
-                tp = typing.get_args(tp)[-1]
-            elif origin in (typing.Union, types.UnionType):
-                tp = next(a for a in typing.get_args(tp) if a is not type(None))
-            else:
-                break
-        if isinstance(part, int):
-            continue
-        if isinstance(tp, type) and issubclass(tp, BaseModel) and part in tp.model_fields:
-            tp = tp.model_fields[part].annotation
-        else:
-            break
-    return list(tp.model_fields) if isinstance(tp, type) and issubclass(tp, BaseModel) else []
-
-
-def _did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"是否为 '{close[0]}'？" if close else ""
-
-
-def _pydantic_problems(exc: ValidationError, tree: Any, model: type[BaseModel]) -> list[Problem]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc: Loc = err["loc"]
-        names = [p for p in loc if isinstance(p, str) and not p.startswith("[")]
-        field = names[-1] if names else ""
-        kind, given, ctx = err["type"], err.get("input"), err.get("ctx") or {}
-        shown = f"'{given}'" if isinstance(given, str) else repr(given)
-        hint = ""
-        if kind == "missing":
-            msg = f"缺少必填字段 '{field}'"
-        elif kind == "extra_forbidden":
-            msg = f"未知字段 '{field}'"
-            hint = _did_you_mean(field, _field_names(model, loc[:-1]))
-        elif kind in ("literal_error", "enum"):
-            allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-            label = "单位类型" if loc[:1] == ("units",) and field == "kind" else _LABELS.get(field)
-            label = label or ("目标类型" if loc[:1] == ("tolerance_defaults",) else "取值")
-            msg = f"未知的{label} {shown}，应为 {', '.join(allowed)}"
-            hint = _did_you_mean(str(given), allowed)
-        elif kind == "greater_than_equal":
-            msg = f"不能为负数：{given}" if ctx.get("ge") == 0 else f"应 ≥ {ctx.get('ge')}：{given}"
-        elif kind == "less_than_equal":
-            msg = f"应 ≤ {ctx.get('le')}：{given}"
-        elif kind in ("float_type", "float_parsing"):
-            msg = f"应为数字，实际为 {shown}"
-            if isinstance(given, str) and "万" in given:
-                hint = "请写成完整数字，如 1.5 万 写作 15000"
-        elif kind in ("int_type", "int_parsing", "int_from_float"):
-            msg = f"应为整数，实际为 {shown}"
-        elif kind in ("bool_type", "bool_parsing"):
-            msg = f"应为 true 或 false，实际为 {shown}"
-        elif kind.startswith("date"):
-            msg = f"应为日期（YYYY-MM-DD），实际为 {shown}"
-        elif kind == "string_type":
-            msg = f"应为文本，实际为 {shown}"
-        elif kind == "string_too_short":
-            msg = "不能为空"
-        elif kind == "too_short":
-            msg = "不能为空列表"
-        elif kind == "list_type":
-            msg = f"应为列表（如 [a, b]），实际为 {shown}"
-        elif kind in ("dict_type", "model_type", "model_attributes_type"):
-            msg = "应为映射（键: 值）"
-        elif kind == "string_pattern_mismatch":
-            msg = f"编号 {shown} 无效：只能用小写字母、数字和下划线，且以字母开头"
-        else:  # our own PydanticCustomError messages are already in Chinese
-            msg = err["msg"]
-        problems.append(_problem(tree, loc, msg, hint))
-    return problems
-
-
-# -- catalogues -------------------------------------------------------------------------------
-
-
-def _validated(
-    path: Path, model: type[BaseModel], check: Callable[[dict, Any], list[Problem]] | None = None
-) -> tuple[BaseModel | None, list[Problem]]:
-    tree, problems = _read_yaml(path)
-    if tree is None:
-        return None, problems
-    plain = _plain(tree)
-    parsed = None
-    try:
-        parsed = model.model_validate(plain)
-    except ValidationError as exc:
-        problems = _pydantic_problems(exc, tree, model)
-    if check is not None:
-        problems += check(plain, tree)
-    problems.sort(key=lambda p: p.row or 0)
-    return (None if problems else parsed), problems
 
 
 def _dupes(items: list[Any], key: str, section: str, tree: Any, label: str) -> list[Problem]:
@@ -239,9 +45,9 @@ def _dupes(items: list[Any], key: str, section: str, tree: Any, label: str) -> l
         if not isinstance(value, str | int) or isinstance(value, bool):
             continue
         if value in seen:
-            _, first_line = _locate(tree, (section, seen[value], key))
+            _, first_line = locate(tree, (section, seen[value], key))
             problems.append(
-                _problem(
+                problem(
                     tree, (section, i, key), f"{label} '{value}' 重复（第 {first_line} 行已有）"
                 )
             )
@@ -261,7 +67,7 @@ def _catalogue_paths(name: str) -> list[Path]:
 
 @cache
 def _shipped(path: Path, model: type[BaseModel]) -> BaseModel:
-    parsed, problems = _validated(path, model)
+    parsed, problems = validated(path, model)
     if parsed is None:
         raise InputRejected(str(path), problems)
     return parsed
@@ -273,7 +79,7 @@ def _catalogue(name: str, model: type[BaseModel], section: str, key: str) -> lis
         if i == 0:
             parsed = _shipped(path, model)
         else:
-            parsed, problems = _validated(path, model)
+            parsed, problems = validated(path, model)
             if parsed is None:
                 raise InputRejected(str(path), problems)
         known = {getattr(e, key) for e in entries}
@@ -333,7 +139,7 @@ def _programme_checks(doc: dict, tree: Any) -> list[Problem]:
     problems: list[Problem] = []
 
     def add(loc: Loc, message: str, hint: str = "") -> None:
-        problems.append(_problem(tree, loc, message, hint))
+        problems.append(problem(tree, loc, message, hint))
 
     catalogue = indicators()
     known_units = unit_names()
@@ -360,7 +166,7 @@ def _programme_checks(doc: dict, tree: Any) -> list[Problem]:
         clause = item.get("clause")
         if _clause_ok(clause):
             if clause in item_clauses:
-                _, first = _locate(tree, (*item_clauses[clause], "clause"))
+                _, first = locate(tree, (*item_clauses[clause], "clause"))
                 add((*loc, "clause"), f"条款 '{clause}' 重复（第 {first} 行已有）")
             item_clauses.setdefault(clause, loc)
             want = 3 if section == "tasks" else 2
@@ -377,7 +183,7 @@ def _programme_checks(doc: dict, tree: Any) -> list[Problem]:
                 add(
                     (*loc, "area"),
                     f"未知的工程 '{area}'，应为 {', '.join(map(str, area_clause))}",
-                    _did_you_mean(area, [str(a) for a in area_clause]),
+                    did_you_mean(area, [str(a) for a in area_clause]),
                 )
             elif _clause_ok(clause) and area in area_clause:
                 if not clause.startswith(area_clause[area] + "."):
@@ -405,7 +211,7 @@ def _programme_checks(doc: dict, tree: Any) -> list[Problem]:
             tid = target.get("id")
             if isinstance(tid, str):
                 if tid in seen_ids:
-                    first_path, first_line = _locate(tree, (*seen_ids[tid], "id"))
+                    first_path, first_line = locate(tree, (*seen_ids[tid], "id"))
                     add(
                         (*tloc, "id"),
                         f"目标编号 '{tid}' 重复：{first_path}（第 {first_line} 行）已使用",
@@ -428,15 +234,15 @@ def _unit_checks(obj: dict, loc: Loc, known: dict[str, str], tree: Any) -> list[
                 continue
             if name not in known:
                 problems.append(
-                    _problem(
+                    problem(
                         tree,
                         (*loc, key, k),
                         f"未知的责任单位 '{name}'，不在单位名单 units.yaml 中",
-                        _did_you_mean(name, list(known)),
+                        did_you_mean(name, list(known)),
                     )
                 )
             elif known[name] in seen:
-                problems.append(_problem(tree, (*loc, key, k), f"责任单位 '{name}' 重复列出"))
+                problems.append(problem(tree, (*loc, key, k), f"责任单位 '{name}' 重复列出"))
             else:
                 seen.add(known[name])
     return problems
@@ -454,7 +260,7 @@ def _target_checks(
     problems: list[Problem] = []
 
     def add(key: str | None, message: str, hint: str = "") -> None:
-        problems.append(_problem(tree, (*loc, key) if key else loc, message, hint))
+        problems.append(problem(tree, (*loc, key) if key else loc, message, hint))
 
     own = item.get("clause")
     clauses = _seq(t, "clause")
@@ -462,7 +268,7 @@ def _target_checks(
         add("clause", f"目标的 clause 应包含所在条目的条款 '{own}'")
     for k, c in enumerate(clauses):
         if item_clauses is not None and _clause_ok(c) and c != own and c not in item_clauses:
-            problems.append(_problem(tree, (*loc, "clause", k), f"条款 '{c}' 在本文件中不存在"))
+            problems.append(problem(tree, (*loc, "clause", k), f"条款 '{c}' 在本文件中不存在"))
 
     kind = t.get("kind")
     if kind not in TARGET_KINDS:
@@ -475,7 +281,7 @@ def _target_checks(
         add(
             "indicator",
             f"未知的指标 '{indicator}'，不在指标目录 indicators.yaml 中",
-            _did_you_mean(indicator, list(catalogue)),
+            did_you_mean(indicator, list(catalogue)),
         )
 
     value = t.get("value")
@@ -505,7 +311,7 @@ def _target_checks(
             add(
                 "compare_to",
                 f"未知的指标 '{compare_to}'，不在指标目录 indicators.yaml 中",
-                _did_you_mean(compare_to, list(catalogue)),
+                did_you_mean(compare_to, list(catalogue)),
             )
     elif compare_to is not None:
         add("compare_to", f"只有 relative 目标才有 compare_to，本目标类型为 {kind}")
@@ -547,11 +353,11 @@ def _check_and_parse(path: Path) -> tuple[Programme | None, list[Problem]]:
             and plain["year"] != expected
         ):
             problems.append(
-                _problem(tree, ("year",), f"年份 {plain['year']} 与文件名 {path.name} 不符")
+                problem(tree, ("year",), f"年份 {plain['year']} 与文件名 {path.name} 不符")
             )
         return problems
 
-    parsed, problems = _validated(path, Programme, check)
+    parsed, problems = validated(path, Programme, check)
     if parsed is None:
         return None, problems
     return _resolved(parsed), problems
