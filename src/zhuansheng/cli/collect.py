@@ -6,11 +6,16 @@ from pathlib import Path
 
 import typer
 
-from zhuansheng import store, users
-from zhuansheng.collect import default_rules, load_rules, templates, workflow
 from zhuansheng.errors import ZhuanshengError
 
+from .lazy import lazy
 from .output import Format, console, emit
+
+store = lazy("zhuansheng.store")
+users = lazy("zhuansheng.users")
+collect = lazy("zhuansheng.collect")
+templates = lazy("zhuansheng.collect.template")
+workflow = lazy("zhuansheng.collect.workflow")
 
 FORMAT = typer.Option(Format.table, "--format", "-f", help="输出格式 table|csv|json")
 
@@ -101,7 +106,7 @@ def status(
     ),
 ) -> None:
     """报送情况：各市及全省应报、已报、按时报送的县数，报送率与及时率。"""
-    due_day = (load_rules(rules) if rules else default_rules()).due_day
+    due_day = (collect.load_rules(rules) if rules else collect.default_rules()).due_day
     with store.session() as s:
         rows = workflow.reporting(s, period, due_day)
     cols = [
@@ -150,7 +155,9 @@ user = typer.Typer(help="用户：新增、列表、停用。", no_args_is_help=
 @user.command("add")
 def user_add(
     username: str = typer.Argument(..., help="用户名"),
-    role: str = typer.Option(..., "--role", help="、".join(users.ROLES)),
+    role: str = typer.Option(
+        ..., "--role", help="province_admin、province_analyst、city、county、department、viewer"
+    ),
     region: str | None = typer.Option(None, "--region", help="市、县用户的地区代码"),
     display_name: str = typer.Option("", "--display-name", help="显示名称"),
 ) -> None:

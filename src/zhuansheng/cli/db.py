@@ -7,10 +7,13 @@ from pathlib import Path
 import typer
 from sqlalchemy import func, select
 
-from zhuansheng import reference, store
 from zhuansheng.config import settings
 
+from .lazy import lazy
 from .output import Format, console, emit
+
+reference = lazy("zhuansheng.reference")
+store = lazy("zhuansheng.store")
 
 app = typer.Typer(help="业务数据库：升级、载入参考数据 (operational store).", no_args_is_help=True)
 

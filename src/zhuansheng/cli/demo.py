@@ -8,11 +8,15 @@ import typer
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from zhuansheng import demo, monitor, tabular
+from zhuansheng import tabular
 from zhuansheng.config import settings
 
+from .lazy import lazy
 from .monitor import ROW_COLUMNS, table
 from .output import Format, console
+
+demo = lazy("zhuansheng.demo")
+monitor = lazy("zhuansheng.monitor")
 
 app = typer.Typer(help="合成演示数据 (synthetic demo world).", no_args_is_help=True)
 

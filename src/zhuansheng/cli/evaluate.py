@@ -11,9 +11,10 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from zhuansheng import engine as service
-
+from .lazy import lazy
 from .output import Format, console
+
+service = lazy("zhuansheng.engine")
 
 app = typer.Typer(
     help="企业评价：碳效码、亩均效益 A/B/C/D、高耗低效筛查 (enterprise evaluations).",

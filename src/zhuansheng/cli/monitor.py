@@ -9,12 +9,13 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from zhuansheng import monitor as service
 from zhuansheng import tabular
 from zhuansheng.errors import ZhuanshengError
-from zhuansheng.monitor.rows import FLAG_ZH
 
+from .lazy import lazy
 from .output import console
+
+service = lazy("zhuansheng.monitor")
 
 ROW_COLUMNS = [
     "target",
@@ -102,7 +103,7 @@ def table(rows: list[service.ProgressRow], title: str) -> Table:
             _fmt(ratio),
             f"[{STYLE[r.colour]}]{r.status_zh}[/]",
             _fmt(r.projection) + (f"（{_projected(r)}）" if r.projected_status else ""),
-            FLAG_ZH[r.flag],
+            service.rows.FLAG_ZH[r.flag],
         )
     return table
 

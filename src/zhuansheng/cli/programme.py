@@ -8,10 +8,12 @@ from pathlib import Path
 
 import typer
 
-from zhuansheng import programme as prog
 from zhuansheng.errors import InputRejected, ZhuanshengError
 
+from .lazy import lazy
 from .output import Format, console, emit
+
+prog = lazy("zhuansheng.programme")
 
 app = typer.Typer(
     help="工作要点：年度目标文件的校验、查看与导出 (the yearly programme: validate, show, export).",
