@@ -33,13 +33,14 @@ class Rollup:
     scale: float  # 100 for a percentage
 
 
+# Each pair is summed over the same firms: those with both parts present and valid, so a firm
+# missing one part drops out of the ratio instead of weighing on one side only.
 ROLLUPS: dict[str, tuple[Rollup, ...]] = {
-    # energy intensity divides by the value added of the firms whose energy could be computed
     "carbon": (Rollup("energy_intensity", "tce", "va_energy", 1.0, 1.0),),
     "mujun": (
-        Rollup("tax_per_mu", "tax", "land", 1.0, 1.0),
-        Rollup("va_per_mu", "va_land", "land", 1.0, 1.0),
-        Rollup("rd_intensity", "rd", "revenue", 1e-4, 100.0),
+        Rollup("tax_per_mu", "tax", "land_tax", 1.0, 1.0),
+        Rollup("va_per_mu", "va_land", "land_va", 1.0, 1.0),
+        Rollup("rd_intensity", "rd", "revenue_rd", 1e-4, 100.0),
         Rollup("trad_share", "trad_va", "va", 1e-4, 100.0),
     ),
     "screen": (),
@@ -67,23 +68,31 @@ def county_sums(
 ) -> ir.Table:
     """Per county: sums over above-scale firms of the figures the roll-ups divide."""
     t = with_keys(facts.filter((facts.year == year) & (facts.scale == "above")))
-    valid_land = (t.land_mu > 0).fill_null(False)
-    va = t.value_added_wan.fill_null(0.0)
+    land_ok = (t.land_mu > 0).fill_null(False)
+    va_ok = t.value_added_wan.notnull()
+    tax_land = land_ok & t.tax_wan.notnull()
+    va_land = land_ok & va_ok
+    rd_rev = t.rd_wan.notnull() & (t.revenue_wan > 0).fill_null(False)
+
+    def total(ok: Any, col: Any) -> Any:
+        return ibis.ifelse(ok, col, 0.0).sum()
+
     cols: dict[str, Any] = {
-        "tax": ibis.ifelse(valid_land, t.tax_wan, 0.0).sum(),
-        "land": ibis.ifelse(valid_land, t.land_mu, 0.0).sum(),
-        "va": va.sum(),
-        "va_land": ibis.ifelse(valid_land, va, 0.0).sum(),
-        "rd": t.rd_wan.fill_null(0.0).sum(),
-        "revenue": t.revenue_wan.fill_null(0.0).sum(),
-        "trad_va": ibis.ifelse(traditional(t), va, 0.0).sum(),
+        "tax": total(tax_land, t.tax_wan),
+        "land_tax": total(tax_land, t.land_mu),
+        "va_land": total(va_land, t.value_added_wan),
+        "land_va": total(va_land, t.land_mu),
+        "rd": total(rd_rev, t.rd_wan),
+        "revenue_rd": total(rd_rev, t.revenue_wan),
+        "va": total(va_ok, t.value_added_wan),
+        "trad_va": total(va_ok & traditional(t), t.value_added_wan),
         "firms": t.uscc.count(),
     }
     if energy is not None:
         conv = convention or energy.electricity.convention
-        ok = negative_code(t).isnull() & t.electricity_kwh.notnull()
-        cols["tce"] = ibis.ifelse(ok, tce(t, energy, year, conv), 0.0).sum()
-        cols["va_energy"] = ibis.ifelse(ok, va, 0.0).sum()
+        ok = negative_code(t).isnull() & t.electricity_kwh.notnull() & va_ok
+        cols["tce"] = total(ok, tce(t, energy, year, conv))
+        cols["va_energy"] = total(ok, t.value_added_wan)
     return t.group_by("county_code").aggregate(**cols)
 
 
