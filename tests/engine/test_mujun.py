@@ -207,6 +207,15 @@ def test_missing_item_gets_the_group_average_points(tmp_path: Path) -> None:
     assert out[code(3)]["mujun_class"] is not None
 
 
+def test_no_group_average_when_nobody_in_the_group_has_the_item(tmp_path: Path) -> None:
+    # no firm of the group reports emissions: no average to give, so no silent 0 and no class
+    rows = [firm(1, pollutant_t=None), firm(2, pollutant_t=None)]
+    out = run(tmp_path, rows)
+    for n in (1, 2):
+        assert out[code(n)]["mujun_reason"] == "missing_item:va_per_pollutant"
+        assert out[code(n)]["mujun_class"] is None
+
+
 def _events(*rows: tuple[str, str, float]) -> pa.Table:
     return pa.table(
         {
@@ -233,6 +242,15 @@ def test_veto_takes_the_lowest_class_and_ranks_last(tmp_path: Path) -> None:
     assert out[code(1)]["mujun_band"] == "veto"
     assert [out[code(n)]["mujun_rank"] for n in (2, 3, 4)] == [1, 2, 3]
     assert out[code(1)]["adjustments"] == "major_safety_accident"
+
+
+def test_veto_holds_even_when_the_firm_has_data_gaps(tmp_path: Path) -> None:
+    # firm 1 reported falsely and also has no tax figure: still the veto class, not "no class"
+    rows = [firm(1, land_mu=1.0, tax_wan=None), firm(2, land_mu=1.0, tax_wan=20.0)]
+    events = _events((code(1), "major_safety_accident", 1))
+    out = _adjusted(tmp_path, rows, events, one_item(tmp_path))
+    assert out[code(1)]["mujun_reason"] is not None  # the gap is still explained
+    assert (out[code(1)]["mujun_class"], out[code(1)]["mujun_band"]) == ("D", "veto")
 
 
 def test_bonus_and_deduction_with_caps(tmp_path: Path) -> None:

@@ -77,7 +77,13 @@ def reason_codes(method: MujunMethod) -> list[str]:
     """Every code ``mujun_reason`` can hold, in priority order."""
     used = _used_columns(method)
     required = [q for s in method.sets.values() for q in s.required]
-    no_class = [i.id for s in method.sets.values() for i in s.items if i.missing == "no_class"]
+    # an item with the group-average rule has no class either when nobody in the group has it
+    no_class = [
+        i.id
+        for s in method.sets.values()
+        for i in s.items
+        if i.missing in ("no_class", "group_average")
+    ]
     return [
         *(f"exempt:{e.id}" for e in method.exemptions),
         "unknown_industry",
@@ -286,13 +292,19 @@ def with_mujun(
     ok = t.mujun_reason.isnull()
     group_w = ibis.window(group_by=[t.scale, *(t[k] for k in method.groups)])
     final = {}
+    no_group_data = []  # nobody in the group has the item: say so rather than give 0 points
     for sc, i in pairs:
         p = t[f"_p_{sc}_{i.id}"]
         if i.missing == "group_average":
             avg = ibis.ifelse(ok & (t.scale == sc) & p.notnull(), p, NULL_F).mean().over(group_w)
             final[f"_f_{sc}_{i.id}"] = p.coalesce(avg, 0.0)
+            no_group_data.append(
+                (ok & (t.scale == sc) & p.isnull() & avg.isnull(), f"missing_item:{i.id}")
+            )
         else:
             final[f"_f_{sc}_{i.id}"] = p.fill_null(0.0)
+    if no_group_data:
+        final["mujun_reason"] = ibis.cases(*no_group_data, else_=t.mujun_reason)
     t = t.mutate(**final)
 
     # 5. Per-item output columns (one column per item id across the sets) and the score.
@@ -390,14 +402,17 @@ def _classify(t: ir.Table, method: MujunMethod) -> ir.Table:
                 upper = x.min_score
     by_rank = ibis.cases(*classes, else_=ibis.null("string"))
     band = ibis.cases(*bands, else_=ibis.null("string"))
+    # A veto (major accident, false reporting) gives the lowest class to any firm in scope,
+    # whatever gaps its data has and even if it applied for exemption.
+    vetoed = t.vetoed & t._m_scope
     cls = ibis.cases(
-        (ok & t.vetoed, ibis.literal(method.veto_class)),
+        (vetoed, ibis.literal(method.veto_class)),
         (ok, by_rank),
         (t.exempt_id.notnull(), t.exempt_class),
         else_=ibis.null("string"),
     )
     band_text = ibis.cases(
-        (ok & t.vetoed, ibis.literal("veto")),
+        (vetoed, ibis.literal("veto")),
         (ok, band),
         (t.exempt_id.notnull() & t.exempt_class.notnull(), ibis.literal("exempt")),
         else_=ibis.null("string"),
