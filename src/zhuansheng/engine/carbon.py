@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from .common import Reasons, isin, positive, ratio, reason_zh, with_keys
+from .common import Reasons, isin, positive, ratio, reason_zh
 from .energy import co2, kgce_per_kwh, negative_code, tce
 from .schema import ENERGY_COLUMNS, CarbonMethod
 
@@ -123,11 +123,3 @@ def with_carbon(
         carbon_level=ibis.ifelse(t.carbon_intensity.notnull(), level, ibis.null("string")),
         carbon_reason_zh=reason_zh(reason, reason_codes()),
     )
-
-
-def carbon(
-    facts: ir.Table, method: CarbonMethod, year: int, *, convention: str | None = None
-) -> ir.Table:
-    """The carbon results of ``year``: one row per enterprise, identity then carbon columns."""
-    t = with_carbon(with_keys(facts.filter(facts.year == year)), method, year, convention)
-    return t.select(*ID_COLUMNS, *OUTPUT_COLUMNS)

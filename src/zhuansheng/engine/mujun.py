@@ -423,23 +423,3 @@ def _classify(t: ir.Table, method: MujunMethod) -> ir.Table:
         mujun_reason_zh=reason_zh(t.mujun_reason, reason_codes(method)),
         mujun_method=ibis.literal(f"{method.id}@{method.version}"),
     )
-
-
-def mujun(
-    facts: ir.Table,
-    method: MujunMethod,
-    energy: CarbonMethod,
-    year: int,
-    *,
-    adjustments: ir.Table | None = None,
-    previous: ir.Table | None = None,
-) -> ir.Table:
-    """The 亩均 results of ``year``: one row per enterprise, identity then explained figures."""
-    from .common import with_keys
-
-    t = with_keys(facts.filter(facts.year == year))
-    prev = None
-    if previous is not None:
-        prev = with_keys(previous.filter(previous.year == year - 1))
-    t = with_mujun(t, method, energy, year, adjustments=adjustments, previous=prev)
-    return t.select(*ID_COLUMNS, *output_columns(method))
