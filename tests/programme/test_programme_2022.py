@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -280,10 +279,10 @@ def test_units_cover_attachment_2():
     assert "省人社保厅" in listed["省人社厅"].aliases
 
 
-# -- against the seed text itself (skipped where the document is not available) -------------------
+# -- against the source document itself, shipped beside the programme file ----------------------
 
-SEED = Path(os.environ.get("ZHUANSHENG_SEED", "/work/shared/seed/2022-work-points.zh.md"))
-needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="seed document not available")
+SEED = Path(__file__).resolve().parents[2] / "src/zhuansheng/programme/data/source/2022.zh.md"
+needs_seed = pytest.mark.skipif(not SEED.is_file(), reason="source document not available")
 
 
 def _squash(text: str) -> str:
