@@ -204,6 +204,7 @@ def test_formula_needs_a_comment_and_then_its_cached_value_is_used(
             ws.write(3, j, h)
         for i, (code, v) in enumerate(GOOD.items()):
             ws.write(4 + i, 1, code)
+            ws.write(4 + i, 3, programme.indicators()[code].unit)
             if code == "robots":
                 ws.write_formula(4 + i, 6, "=100+20", None, 120)
             elif isinstance(v, tuple):
@@ -384,3 +385,8 @@ def test_a_rules_file_with_an_unknown_indicator_is_refused(tmp_path: Path) -> No
         YAML(typ="safe").dump(data, fh)
     with pytest.raises(ZhuanshengError, match="未知的指标代码 robotz"):
         load_rules(path)
+
+
+def test_a_changed_unit_is_refused(url: str, tmp_path: Path) -> None:
+    path = _edit(filled(url, tmp_path), lambda wb: wb["填报"].cell(6, 4, "万元"))  # was 亿元
+    refused(url, path, "计量单位为“万元”，应为“亿元”", "第 6 行 单位列")

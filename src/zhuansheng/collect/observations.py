@@ -202,6 +202,17 @@ def parse(
             )
             continue
         seen[code] = line
+        unit_cell = cells.get(header["单位"])
+        unit = "" if unit_cell is None or unit_cell.value is None else str(unit_cell.value).strip()
+        if unit != ind.unit:
+            problems.append(
+                located(
+                    "单位",
+                    f"{ind.name_zh}的计量单位为“{unit}”，应为“{ind.unit}”",
+                    "请勿修改单位列；按模板规定的单位换算后填写",
+                )
+            )
+            continue
         entry = Entry(ind, line)
         for column in INPUT_COLUMNS:
             cell = cells.get(header[column])
