@@ -33,6 +33,7 @@ from zhuansheng.engine import screen_results
 from zhuansheng.engine.backends import unfused
 from zhuansheng.engine.inputs import conform
 from zhuansheng.engine.run import load_methods
+from zhuansheng.engine.schema import ENERGY_COLUMNS
 from zhuansheng.engine.synthetic import synthetic_facts
 from zhuansheng.lake import connect
 
@@ -120,17 +121,7 @@ def hand_sql(source: Path, target: Path) -> str:
     pts = {k: f"{weight[k]} * ({k[1]}_v / {bench[k]})" for k in weight}
     band = {s: [b.to_pct for b in st.classes.bands] for s, st in mj.sets.items()}
     hi = "'25', '26', '30', '31', '32'"
-    energy_neg = (
-        "electricity_kwh",
-        "coal_t",
-        "coke_t",
-        "fuel_oil_t",
-        "gasoline_t",
-        "diesel_t",
-        "lpg_t",
-        "natural_gas_m3",
-        "heat_gj",
-    )
+    energy_neg = ENERGY_COLUMNS
     carbon_neg = " ".join(
         f"WHEN {x} < 0 THEN 'negative:{x}'" for x in (*energy_neg, "zero_carbon_kwh")
     )

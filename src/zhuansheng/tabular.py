@@ -35,7 +35,7 @@ def neutralise(text: str) -> str:
     return text
 
 
-def _cell(value: Any) -> Any:
+def plain_cell(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return ";".join(str(v) for v in value)
     if isinstance(value, bool):
@@ -50,7 +50,7 @@ def to_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     )
     writer.writeheader()
     for row in rows:
-        cells = {k: _cell(row.get(k)) for k in columns}
+        cells = {k: plain_cell(row.get(k)) for k in columns}
         writer.writerow({k: neutralise(v) if isinstance(v, str) else v for k, v in cells.items()})
     return buf.getvalue()
 

@@ -15,20 +15,12 @@ from ruamel.yaml import YAML
 
 from zhuansheng.engine import Methods, load_method, loader
 from zhuansheng.engine.inputs import conform
+from zhuansheng.engine.schema import ENERGY_COLUMNS
 from zhuansheng.lake import FACT_SCHEMA, connect, uscc
 
 YEAR = 2022
-ZERO_FUELS = (
-    "coal_t",
-    "coke_t",
-    "fuel_oil_t",
-    "gasoline_t",
-    "diesel_t",
-    "lpg_t",
-    "natural_gas_m3",
-    "heat_gj",
-    "zero_carbon_kwh",
-)
+# every energy carrier but electricity, and own zero-carbon generation, start at zero
+ZERO_FUELS = (*(c for c in ENERGY_COLUMNS if c != "electricity_kwh"), "zero_carbon_kwh")
 
 
 def code(n: int, county: str = "330106") -> str:

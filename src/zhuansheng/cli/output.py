@@ -42,7 +42,7 @@ def emit(
         for col in shown:
             table.add_column(col)
         for row in rows:
-            table.add_row(*(str(tabular._cell(row.get(c))) for c in shown))
+            table.add_row(*(str(tabular.plain_cell(row.get(c))) for c in shown))
         console.print(table)
         return
     text = tabular.to_json(rows) if fmt is Format.json else tabular.to_csv(rows, columns)
