@@ -117,6 +117,23 @@ def test_rank_bands_with_ties(tmp_path: Path) -> None:
     assert out[code(1)]["mujun_band"] == "rank 0–20%"
 
 
+@pytest.mark.parametrize("assign", ["share_ahead", "rounded_count"])
+def test_rank_bands_in_a_small_group(tmp_path: Path, assign: str) -> None:
+    # 19 firms, scores all different: ranks 1 … 19, n = 19.
+    rows = [firm(n, land_mu=1.0, tax_wan=float(100 - n)) for n in range(1, 20)]
+    classes = {**ONE_ITEM["classes"], "assign": assign}
+    out = run(tmp_path, rows, one_item(tmp_path, set={"classes": classes}))
+    got = "".join(out[code(n)]["mujun_class"] for n in range(1, 20))
+    if assign == "share_ahead":
+        # (r − 1) × 100 < 19 × p:  A  r − 1 < 3.8 → r ≤ 4;  B  r − 1 < 15.2 → r ≤ 16;
+        # C  r − 1 < 18.05 → r ≤ 19: nobody is left for D.
+        assert got == "AAAA" + "B" * 12 + "CCC"
+    else:
+        # r ≤ ⌊19 × p / 100 + ½⌋:  A ⌊3.8 + .5⌋ = 4;  B ⌊15.2 + .5⌋ = 15;  C ⌊18.05 + .5⌋ = 18;
+        # D is rank 19.
+        assert got == "AAAA" + "B" * 11 + "CCC" + "D"
+
+
 def test_tie_break_items(tmp_path: Path) -> None:
     two_items = {
         "items": [

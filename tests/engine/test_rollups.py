@@ -39,3 +39,33 @@ def test_a_firm_missing_one_part_drops_out_of_that_ratio(tmp_path: Path) -> None
     assert mujun_figures["va_per_mu"][county][0] == pytest.approx(100.0)
     # R&D intensity: firms 1 and 2 (R&D known): (100 + 100) / (5000 + 5000) = 2 %
     assert mujun_figures["rd_intensity"][county][0] == pytest.approx(2.0)
+
+
+def test_state_listed_projects_are_left_out_of_energy_intensity(tmp_path: Path) -> None:
+    # The 2022 target counts energy intensity 不含国家单列项目: their energy comes off the
+    # numerator, the value added stays.
+    rows = [
+        firm(1, electricity_kwh=1_000_000.0, state_listed_tce=22.9),  # 122.9 tce, 22.9 listed
+        firm(2, electricity_kwh=1_000_000.0),  # 122.9 tce, none listed
+    ]
+    carbon = methods_for("carbon").carbon
+    table = facts(tmp_path, rows)
+    sums = rollups.county_sums(table, 2022, carbon, "calorific").to_pyarrow().to_pylist()
+    value, num, den = rollups.figures(sums, "carbon")["energy_intensity"]["330106"]
+    # (122.9 − 22.9 + 122.9) / (1000 + 1000) = 222.9 / 2000 = 0.11145 tce/万元
+    assert (num, den) == (pytest.approx(222.9), pytest.approx(2000.0))
+    assert value == pytest.approx(0.11145)
+
+
+def test_roll_up_definitions_come_from_the_data_file() -> None:
+    spec = rollups.spec()
+    by_id = {r.indicator: r for r in spec.rollups}
+    assert spec.scales == ("above",)
+    assert by_id["energy_intensity"].deduct == "state_listed_tce"
+    assert (by_id["rd_intensity"].to_unit, by_id["rd_intensity"].scale) == (0.0001, 100.0)
+    assert {r.indicator for r in spec.of_kind("mujun")} == {
+        "tax_per_mu",
+        "va_per_mu",
+        "rd_intensity",
+        "trad_share",
+    }

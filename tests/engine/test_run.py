@@ -47,7 +47,7 @@ def test_a_screening_run_is_recorded(world: Path) -> None:
     with store.session() as s:
         run = s.get(t.EvaluationRun, r.run_id)
         assert run is not None and run.method == "screen" and run.engine == "duckdb"
-        assert run.method_version == "screening-default@2022.1"
+        assert run.method_version == "screening-default@2022.2"
         assert run.synthetic and run.summary["candidates"] == r.summary["candidates"]
         cands = s.scalars(
             select(t.ScreeningCandidate).where(t.ScreeningCandidate.run_id == r.run_id)

@@ -49,6 +49,7 @@ def _row(n: int, county: str, industry: str, scale: str, year: int, tax: float) 
         "heat_gj": 0.0,
         "zero_carbon_kwh": 0.0,
         "pollutant_t": 0.25 * n,
+        "state_listed_tce": 0.0,
     }
 
 

@@ -7,6 +7,7 @@ emission intensities are industry-specific, county clusters come from the refere
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -77,6 +78,20 @@ def _lognormal(
     rng: np.random.Generator, median: np.ndarray | float, sigma: float, n: int
 ) -> np.ndarray:
     return np.asarray(median) * rng.lognormal(0.0, sigma, n)
+
+
+def _state_listed(
+    tce: np.ndarray, division: np.ndarray, above: np.ndarray, rule: dict[str, Any]
+) -> np.ndarray:
+    """Energy of state-listed projects: a share of the largest users' energy in some divisions;
+    deterministic (no random draws), so the rest of the world stays as it was."""
+    eligible = above & np.isin(division, rule["divisions"])
+    out = np.zeros(len(tce))
+    if eligible.any():
+        cut = np.quantile(tce[eligible], 1.0 - rule["top_share"])
+        listed = eligible & (tce >= cut)
+        out[listed] = np.round(tce[listed] * rule["energy_share"], 2)
+    return out
 
 
 def build_population(rng: np.random.Generator, geo: Geography, n: int) -> Population:
@@ -209,6 +224,7 @@ def build_population(rng: np.random.Generator, geo: Geography, n: int) -> Popula
             "heat_gj": np.round(tce * rest * 0.5 / TCE_PER_GJ_HEAT, 1),
             "zero_carbon_kwh": np.round(np.where(has_pv, electricity * pv_share, 0.0)),
             "pollutant_t": np.round(pollutant, 3),
+            "state_listed_tce": _state_listed(tce, division, above, ent["state_listed"]),
         }
         table = pa.table(
             {

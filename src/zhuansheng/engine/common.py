@@ -6,7 +6,6 @@ All helpers build Ibis expressions only, so the methods stay backend-neutral (Du
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import TYPE_CHECKING
 
 import ibis
@@ -98,13 +97,6 @@ def ratio(num: ir.NumericValue, den: ir.NumericValue) -> ir.FloatingValue:
     return ibis.ifelse(den > 0, num.cast("float64") / den.cast("float64"), ibis.null("float64"))
 
 
-@cache
-def manufacturing_divisions() -> tuple[str, ...]:
-    return tuple(
-        i.code for i in reference.industries() if i.level == "division" and 13 <= int(i.code) <= 43
-    )
-
-
 def with_keys(t: ir.Table) -> ir.Table:
     """Adds ``city_code``, ``industry_division`` and ``known_industry`` (4-digit manufacturing
     class code); the first two come from the codes themselves (GB/T 2260, GB/T 4754)."""
@@ -115,7 +107,7 @@ def with_keys(t: ir.Table) -> ir.Table:
         known_industry=(
             (t.industry_code.length() == 4)
             & t.industry_code.re_search(r"^[0-9]{4}$")
-            & division.isin(list(manufacturing_divisions()))
+            & division.isin(list(reference.manufacturing_divisions()))
         ).fill_null(False),
     )
 

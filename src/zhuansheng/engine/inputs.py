@@ -8,9 +8,9 @@ be the evaluated year. Data problems are left to the methods, which give per-ent
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import pyarrow.parquet as pq
@@ -19,6 +19,7 @@ from zhuansheng.errors import ZhuanshengError
 from zhuansheng.lake import COLUMNS, FACT_COLUMNS, fact_files, lake_info, lake_root
 
 from .backends import is_url
+from .plans import bind_parquet, schema_of
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -36,6 +37,8 @@ class Facts:
     source: str  # lake path or input file
     years: tuple[int, ...]
     synthetic: bool
+    # the bound input tables and their columns: what a compiled plan depends on
+    shape: dict[str, Any] = field(default_factory=dict)
 
 
 def conform(raw: ir.Table, year: int) -> ir.Table:
@@ -75,13 +78,13 @@ def read_facts(
         text = str(input)
         if not is_url(text) and not Path(text).exists():
             raise ZhuanshengError(f"输入文件不存在：{text} (input not found)")
-        raw = con.read_parquet(text)
+        raw = bind_parquet(con, "zs_input", text)
         table = conform(raw, year)
         synthetic = False
         if not is_url(text) and Path(text).is_file():
             meta = pq.read_metadata(text).metadata or {}
             synthetic = meta.get(b"zhuansheng.synthetic") == b"true"
-        return Facts(table, text, (year,), synthetic)
+        return Facts(table, text, (year,), synthetic, {"zs_input": schema_of(raw)})
     root = lake_root(lake)
     on_disk = _lake_years(root)
     if year not in on_disk:
@@ -90,10 +93,11 @@ def read_facts(
             f"数据湖 {root} 中没有 {year} 年的企业数据；现有年度：{have} (year not in the lake)"
         )
     years = (year - 1, year) if with_previous and (year - 1) in on_disk else (year,)
-    parts = []
+    parts, shape = [], {}
     for y in years:
         files = [str(f.resolve()) for f in fact_files(root, [y])]
-        raw = con.read_parquet(files[0] if len(files) == 1 else files)
+        raw = bind_parquet(con, f"zs_facts_{y}", files)
+        shape[f"zs_facts_{y}"] = schema_of(raw)
         parts.append(conform(raw.mutate(year=ibis.literal(y, type="int32")), y))
     table = parts[0] if len(parts) == 1 else parts[0].union(parts[1])
-    return Facts(table, str(root), years, on_disk[year])
+    return Facts(table, str(root), years, on_disk[year], shape)

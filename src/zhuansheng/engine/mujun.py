@@ -216,12 +216,22 @@ def with_mujun(
     if adjustments is not None:
         t = t.left_join(adjustments, "uscc")
     t = _last_year_benchmarks(t, previous, method, energy, year)
-    sets = method.sets
-    pairs = [(sc, i) for sc, s in sets.items() for i in s.items]
-
+    pairs = [(sc, i) for sc, s in method.sets.items() for i in s.items]
     # Each stage is one projection and refers to the columns of the stage before: the query
     # stays shallow and every figure is computed once.
-    # 1. Item values, and the reasons that exclude a firm before any group figure is computed.
+    t = _values_and_reasons(t, method, pairs)
+    t = _group_benchmarks(t, pairs)
+    t = _points(t, pairs)
+    t = _missing_items(t, method, pairs)
+    t = _score(t, method, pairs)
+    return _classify(t, method)
+
+
+Pairs = list[tuple[str, Item]]  # (scale, item) for every item of every indicator set
+
+
+def _values_and_reasons(t: ir.Table, method: MujunMethod, pairs: Pairs) -> ir.Table:
+    """1. Item values, and the reasons that exclude a firm before any group figure is computed."""
     t = t.mutate(
         _m_neg=negative_code(t, tuple(_used_columns(method))),
         _m_scope=_in_scope(t, method),
@@ -233,7 +243,6 @@ def with_mujun(
         adjustments=t.adjustments.nullif(""),
         **{f"_v_{sc}_{i.id}": _value(t, i) for sc, i in pairs},
     )
-    is_set = {scale: t.scale == scale for scale in sets}
     r = Reasons()
     r.add(t.exempt_id.notnull(), ibis.literal("exempt:").concat(t.exempt_id))
     r.add(~t.known_industry, "unknown_industry")
@@ -241,24 +250,28 @@ def with_mujun(
     r.add(~positive(t.land_mu), "missing:land_mu")
     r.add(~t._m_scope, "out_of_scope")
     r.add(t._m_neg.notnull(), t._m_neg)
-    for sc, s in sets.items():
+    for sc, s in method.sets.items():
         for q in s.required:
-            r.add(is_set[sc] & ~positive(_quantity(t, q)), f"missing:{q}")
+            r.add((t.scale == sc) & ~positive(_quantity(t, q)), f"missing:{q}")
     for sc, i in pairs:
         if i.missing == "no_class":
-            r.add(is_set[sc] & t[f"_v_{sc}_{i.id}"].isnull(), f"missing_item:{i.id}")
+            r.add((t.scale == sc) & t[f"_v_{sc}_{i.id}"].isnull(), f"missing_item:{i.id}")
+    return t.mutate(_m_pre=r.code())
 
-    # 2. Benchmarks: fixed (a literal), group mean (Σ numerator / Σ denominator over the firms
-    # evaluated on the item, a window), or last year's group mean (joined above).
-    def bench_expr(t: ir.Table, sc: str, i: Item) -> ir.FloatingValue:
-        b = i.benchmark
-        if isinstance(b, LastYearBenchmark):
-            return t[f"_ly_{sc}_{i.id}"]
-        if isinstance(b, GroupMeanBenchmark):
-            return t[f"_b_{sc}_{i.id}"]
-        return ibis.literal(b.value, type="float64")
 
-    t = t.mutate(_m_pre=r.code())
+def _benchmark(t: ir.Table, sc: str, i: Item) -> ir.FloatingValue:
+    """Fixed (a literal), group mean (a window, see :func:`_group_benchmarks`) or last year's
+    group mean (joined by :func:`_last_year_benchmarks`)."""
+    b = i.benchmark
+    if isinstance(b, LastYearBenchmark):
+        return t[f"_ly_{sc}_{i.id}"]
+    if isinstance(b, GroupMeanBenchmark):
+        return t[f"_b_{sc}_{i.id}"]
+    return ibis.literal(b.value, type="float64")
+
+
+def _group_benchmarks(t: ir.Table, pairs: Pairs) -> ir.Table:
+    """2. Group means: Σ numerator / Σ denominator over the firms evaluated on the item."""
     windows = {}
     for sc, i in pairs:
         b = i.benchmark
@@ -268,14 +281,15 @@ def with_mujun(
             num = ibis.ifelse(ok, _quantity(t, i.numerator), NULL_F).sum().over(w)
             den = ibis.ifelse(ok, _quantity(t, i.denominator), NULL_F).sum().over(w)
             windows[f"_b_{sc}_{i.id}"] = ratio(num, den) * (i.multiplier * b.factor)
-    if windows:
-        t = t.mutate(**windows)
+    return t.mutate(**windows) if windows else t
 
-    # 3. Ratios, caps and raw points; an item present without any benchmark is a reason.
+
+def _points(t: ir.Table, pairs: Pairs) -> ir.Table:
+    """3. Ratios, caps and raw points; an item present without any benchmark is a reason."""
     raw = {}
     r2 = []
     for sc, i in pairs:
-        v, b = t[f"_v_{sc}_{i.id}"], bench_expr(t, sc, i)
+        v, b = t[f"_v_{sc}_{i.id}"], _benchmark(t, sc, i)
         rt = ratio(v, b)
         # (not ibis.least: LEAST skips NULLs, and a missing ratio must stay missing)
         used = rt if i.cap is None else ibis.ifelse(rt > i.cap, i.cap, rt).cast("float64")
@@ -286,9 +300,11 @@ def with_mujun(
             unusable = (t.scale == sc) & v.notnull() & b.isnull()
             r2.append((unusable, f"benchmark_unavailable:{i.id}"))
     reason = ibis.cases(*r2, else_=t._m_pre) if r2 else t._m_pre
-    t = t.mutate(**raw, mujun_reason=ibis.ifelse(t._m_pre.isnull(), reason, t._m_pre))
+    return t.mutate(**raw, mujun_reason=ibis.ifelse(t._m_pre.isnull(), reason, t._m_pre))
 
-    # 4. Missing items: zero, or the evaluation group's average points on the item.
+
+def _missing_items(t: ir.Table, method: MujunMethod, pairs: Pairs) -> ir.Table:
+    """4. Missing items: zero, or the evaluation group's average points on the item."""
     ok = t.mujun_reason.isnull()
     group_w = ibis.window(group_by=[t.scale, *(t[k] for k in method.groups)])
     final = {}
@@ -305,22 +321,24 @@ def with_mujun(
             final[f"_f_{sc}_{i.id}"] = p.fill_null(0.0)
     if no_group_data:
         final["mujun_reason"] = ibis.cases(*no_group_data, else_=t.mujun_reason)
-    t = t.mutate(**final)
+    return t.mutate(**final)
 
-    # 5. Per-item output columns (one column per item id across the sets) and the score.
-    is_set = {scale: t.scale == scale for scale in sets}
+
+def _item_columns(t: ir.Table, method: MujunMethod, pairs: Pairs) -> dict[str, ir.Value]:
+    """One column per item id across the sets: value, benchmark, ratio, capped, points,
+    imputed — what explains a score."""
+    is_set = {scale: t.scale == scale for scale in method.sets}
     ok = t.mujun_reason.isnull()
-    keys = [t.scale, *(t[k] for k in method.groups)]
     out = {}
     for iid in method.item_ids():
         owners = [(sc, i) for sc, i in pairs if i.id == iid]
 
-        def pick(get: Any, owners: list[tuple[str, Item]] = owners) -> ir.Value:
+        def pick(get: Any, owners: Pairs = owners) -> ir.Value:
             return ibis.cases(*((is_set[sc], get(sc, i)) for sc, i in owners), else_=NULL_F)
 
         value = pick(lambda sc, i: t[f"_v_{sc}_{i.id}"])
         out[f"{iid}_value"] = value
-        out[f"{iid}_benchmark"] = pick(lambda sc, i: bench_expr(t, sc, i))
+        out[f"{iid}_benchmark"] = pick(lambda sc, i: _benchmark(t, sc, i))
         out[f"{iid}_ratio"] = pick(lambda sc, i: t[f"_r_{sc}_{i.id}"])
         cap_cases = [
             (is_set[sc], (t[f"_r_{sc}_{i.id}"] > i.cap).fill_null(False))
@@ -332,12 +350,19 @@ def with_mujun(
         out[f"{iid}_capped"] = ibis.ifelse(owned, capped, ibis.null("boolean"))
         out[f"{iid}_points"] = ibis.ifelse(owned, pick(lambda sc, i: t[f"_f_{sc}_{i.id}"]), NULL_F)
         out[f"{iid}_imputed"] = ibis.ifelse(owned, value.isnull(), ibis.null("boolean"))
+    return out
+
+
+def _score(t: ir.Table, method: MujunMethod, pairs: Pairs) -> ir.Table:
+    """5. The per-item columns and the score: Σ points + bonus − deduction, each capped."""
+    ok = t.mujun_reason.isnull()
+    keys = [t.scale, *(t[k] for k in method.groups)]
     set_sums = []
-    for sc, s in sets.items():
+    for sc, s in method.sets.items():
         total = t[f"_f_{sc}_{s.items[0].id}"]
         for i in s.items[1:]:
             total = total + t[f"_f_{sc}_{i.id}"]
-        set_sums.append((is_set[sc], total))
+        set_sums.append((t.scale == sc, total))
     base = ibis.cases(*set_sums, else_=NULL_F)
     caps = method.adjustment_caps
     bonus = t.bonus_raw if caps.bonus is None else ibis.least(t.bonus_raw, caps.bonus)
@@ -345,17 +370,14 @@ def with_mujun(
         t.deduction_raw if caps.deduction is None else ibis.least(t.deduction_raw, caps.deduction)
     )
     score = (base + bonus - deduction).round(method.score_decimals).cast("float64")
-    t = t.mutate(
-        **out,
+    return t.mutate(
+        **_item_columns(t, method, pairs),
         base_points=ibis.ifelse(ok, base, NULL_F),
         bonus=ibis.ifelse(ok, bonus, NULL_F),
         deduction=ibis.ifelse(ok, deduction, NULL_F),
         mujun_score=ibis.ifelse(ok, score, NULL_F),
         eval_group=ibis.literal("/").join([k.fill_null("-") for k in keys]),
     )
-
-    # 6. Rank within the evaluation group (evaluated firms only), class, band.
-    return _classify(t, method)
 
 
 def _tie_keys(t: ir.Table, s: IndicatorSet, scale: str) -> list[ir.Value]:
@@ -384,7 +406,10 @@ def _classify(t: ir.Table, method: MujunMethod) -> ir.Table:
         if isinstance(c, RankClasses):
             lower = 0.0
             for b in c.bands:
-                hit = (t.mujun_rank - 1) * 100 < t.mujun_group_size * b.to_pct
+                if c.assign == "share_ahead":
+                    hit = (t.mujun_rank - 1) * 100 < t.mujun_group_size * b.to_pct
+                else:  # r ≤ n·p/100 + ½, integer r: the rounded count, half up
+                    hit = t.mujun_rank * 200 <= t.mujun_group_size * (2 * b.to_pct) + 100
                 classes.append(((t.scale == sc) & hit, b.class_))
                 bands.append(((t.scale == sc) & hit, f"rank {lower:g}–{b.to_pct:g}%"))
                 lower = b.to_pct

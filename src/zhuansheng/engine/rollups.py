@@ -18,7 +18,7 @@ from zhuansheng import reference
 
 from .common import with_keys
 from .energy import negative_code, tce
-from .schema import CarbonMethod
+from .schema import NUMERIC_COLUMNS, CarbonMethod
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -27,24 +27,53 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Rollup:
     indicator: str
-    numerator: str  # a summed column of :func:`county_sums`
+    written_by: str  # the evaluation kind whose run writes it
+    numerator: str  # a quantity of :func:`_quantities`
     denominator: str
+    denominator_positive: bool
     to_unit: float  # numerator and denominator scaled to the catalogue's units (万元 → 亿元)
     scale: float  # 100 for a percentage
+    deduct: str | None  # a fact column taken off the numerator (国家单列项目)
 
 
-# Each pair is summed over the same firms: those with both parts present and valid, so a firm
-# missing one part drops out of the ratio instead of weighing on one side only.
-ROLLUPS: dict[str, tuple[Rollup, ...]] = {
-    "carbon": (Rollup("energy_intensity", "tce", "va_energy", 1.0, 1.0),),
-    "mujun": (
-        Rollup("tax_per_mu", "tax", "land_tax", 1.0, 1.0),
-        Rollup("va_per_mu", "va_land", "land_va", 1.0, 1.0),
-        Rollup("rd_intensity", "rd", "revenue_rd", 1e-4, 100.0),
-        Rollup("trad_share", "trad_va", "va", 1e-4, 100.0),
-    ),
-    "screen": (),
-}
+@dataclass(frozen=True)
+class RollupSpec:
+    version: str
+    scales: tuple[str, ...]
+    rollups: tuple[Rollup, ...]
+
+    def of_kind(self, kind: str) -> tuple[Rollup, ...]:
+        return tuple(r for r in self.rollups if r.written_by == kind)
+
+
+QUANTITIES = ("tce", "traditional_va")  # besides the numeric fact columns
+
+
+@cache
+def spec() -> RollupSpec:
+    """The roll-up definitions (``engine/data/rollups.yaml``)."""
+    from zhuansheng.datafile import read_yaml
+
+    data = read_yaml("zhuansheng.engine", "rollups.yaml")
+    known = (*NUMERIC_COLUMNS, *QUANTITIES)
+    rollups = []
+    for x in data["indicators"]:
+        for q in (x["numerator"], x["denominator"], x.get("deduct_from_numerator")):
+            if q is not None and q not in known:
+                raise ValueError(f"rollups.yaml: {x['id']} uses unknown quantity {q}")
+        rollups.append(
+            Rollup(
+                indicator=x["id"],
+                written_by=x["written_by"],
+                numerator=x["numerator"],
+                denominator=x["denominator"],
+                denominator_positive=bool(x.get("denominator_positive", False)),
+                to_unit=float(x.get("to_unit", 1.0)),
+                scale=float(x.get("scale", 1.0)),
+                deduct=x.get("deduct_from_numerator"),
+            )
+        )
+    return RollupSpec(str(data["version"]), tuple(data["firms"]["scales"]), tuple(rollups))
 
 
 @cache
@@ -63,46 +92,51 @@ def traditional(t: ir.Table) -> ir.BooleanValue:
     return ibis.cases(*pairs, else_=False)
 
 
+def _quantities(
+    t: ir.Table, year: int, energy: CarbonMethod | None, convention: str | None
+) -> dict[str, ir.NumericValue]:
+    """What a roll-up can sum, NULL where the firm lacks it (or its data are invalid)."""
+    out: dict[str, ir.NumericValue] = {}
+    if energy is not None:
+        conv = convention or energy.electricity.convention
+        valid = negative_code(t).isnull() & t.electricity_kwh.notnull()
+        out["tce"] = ibis.ifelse(valid, tce(t, energy, year, conv), ibis.null("float64"))
+    out["traditional_va"] = ibis.ifelse(traditional(t), t.value_added_wan, 0.0)
+    return out
+
+
 def county_sums(
     facts: ir.Table, year: int, energy: CarbonMethod | None, convention: str | None
 ) -> ir.Table:
-    """Per county: sums over above-scale firms of the figures the roll-ups divide."""
-    t = with_keys(facts.filter((facts.year == year) & (facts.scale == "above")))
-    land_ok = (t.land_mu > 0).fill_null(False)
-    va_ok = t.value_added_wan.notnull()
-    tax_land = land_ok & t.tax_wan.notnull()
-    va_land = land_ok & va_ok
-    rd_rev = t.rd_wan.notnull() & (t.revenue_wan > 0).fill_null(False)
-
-    def total(ok: Any, col: Any) -> Any:
-        return ibis.ifelse(ok, col, 0.0).sum()
-
-    cols: dict[str, Any] = {
-        "tax": total(tax_land, t.tax_wan),
-        "land_tax": total(tax_land, t.land_mu),
-        "va_land": total(va_land, t.value_added_wan),
-        "land_va": total(va_land, t.land_mu),
-        "rd": total(rd_rev, t.rd_wan),
-        "revenue_rd": total(rd_rev, t.revenue_wan),
-        "va": total(va_ok, t.value_added_wan),
-        "trad_va": total(va_ok & traditional(t), t.value_added_wan),
-        "firms": t.uscc.count(),
-    }
-    if energy is not None:
-        conv = convention or energy.electricity.convention
-        ok = negative_code(t).isnull() & t.electricity_kwh.notnull() & va_ok
-        cols["tce"] = total(ok, tce(t, energy, year, conv))
-        cols["va_energy"] = total(ok, t.value_added_wan)
+    """Per county: for each roll-up, Σ numerator and Σ denominator over the same firms (the
+    method's scales; both parts present, the denominator > 0 where the definition says so)."""
+    sp = spec()
+    t = with_keys(facts.filter((facts.year == year) & facts.scale.isin(list(sp.scales))))
+    q = _quantities(t, year, energy, convention)
+    cols: dict[str, Any] = {"firms": t.uscc.count()}
+    for r in sp.rollups:
+        if any(x in QUANTITIES and x not in q for x in (r.numerator, r.denominator)):
+            continue  # e.g. energy without an energy method
+        num = q[r.numerator] if r.numerator in q else t[r.numerator]
+        den = q[r.denominator] if r.denominator in q else t[r.denominator]
+        if r.deduct is not None:
+            num = num - t[r.deduct].fill_null(0.0)
+        ok = num.notnull() & den.notnull()
+        if r.denominator_positive:
+            ok = ok & (den > 0)
+        ok = ok.fill_null(False)
+        cols[f"{r.indicator}__num"] = ibis.ifelse(ok, num, 0.0).sum()
+        cols[f"{r.indicator}__den"] = ibis.ifelse(ok, den, 0.0).sum()
     return t.group_by("county_code").aggregate(**cols)
 
 
 def figures(sums: list[dict[str, Any]], kind: str) -> dict[str, dict[str, tuple[float, ...]]]:
     """indicator → county → (value, numerator, denominator) in the catalogue's units."""
     out: dict[str, dict[str, tuple[float, ...]]] = {}
-    for r in ROLLUPS[kind]:
+    for r in spec().of_kind(kind):
         per: dict[str, tuple[float, ...]] = {}
         for row in sums:
-            num, den = row.get(r.numerator), row.get(r.denominator)
+            num, den = row.get(f"{r.indicator}__num"), row.get(f"{r.indicator}__den")
             if num is None or not den:
                 continue
             num, den = float(num) * r.to_unit, float(den) * r.to_unit
@@ -121,8 +155,8 @@ def totals(sums: list[dict[str, Any]], kind: str, key: Any = None) -> dict[str, 
             if k != "county_code" and v is not None:
                 agg[k] = agg.get(k, 0.0) + float(v)
     out: dict[str, float | None] = {}
-    for r in ROLLUPS[kind]:
-        num, den = agg.get(r.numerator), agg.get(r.denominator)
+    for r in spec().of_kind(kind):
+        num, den = agg.get(f"{r.indicator}__num"), agg.get(f"{r.indicator}__den")
         out[r.indicator] = (num / den * r.scale) if num is not None and den else None
     return out
 
@@ -134,4 +168,13 @@ def city_of(county: str) -> str:
         return county[:4] + "00"
 
 
-__all__ = ["ROLLUPS", "Rollup", "city_of", "county_sums", "figures", "totals", "traditional"]
+__all__ = [
+    "Rollup",
+    "RollupSpec",
+    "city_of",
+    "county_sums",
+    "figures",
+    "spec",
+    "totals",
+    "traditional",
+]

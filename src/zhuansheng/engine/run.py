@@ -14,7 +14,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.lake import lake_root
 
-from . import loader, rollups
+from . import loader, plans, rollups
 from .backends import connect, is_url, unfused
 from .events import adjustments_table, read_events
 from .inputs import read_facts
@@ -111,11 +111,15 @@ def _durable_rename(tmp: Path, final: Path) -> None:
         os.close(fd)
 
 
+def _temporary(final: Path) -> Path:
+    final.parent.mkdir(parents=True, exist_ok=True)
+    return final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
+
+
 def write_parquet(con: ibis.BaseBackend, expr: ir.Table, final: Path, engine: str) -> None:
     """Write ``expr`` to ``final`` atomically: a temporary name in the same directory, fsync,
     rename. DuckDB streams the query into the file; Spark collects to Arrow first (local mode)."""
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
+    tmp = _temporary(final)
     try:
         if engine == "duckdb":
             con.to_parquet(expr, str(tmp), compression="zstd")
@@ -127,9 +131,62 @@ def write_parquet(con: ibis.BaseBackend, expr: ir.Table, final: Path, engine: st
         raise
 
 
+def plan_parts(
+    m: Methods,
+    year: int,
+    *,
+    convention: str | None,
+    inputs: dict[str, Any],
+    previous: bool,
+    columns: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """What the compiled SQL of a run depends on besides the code (see ``plans``)."""
+    methods = {
+        name: method.model_dump(mode="json")
+        for name in ("carbon", "mujun", "energy", "screen")
+        if (method := getattr(m, name)) is not None
+    }
+    return {
+        "kind": m.kind,
+        "year": year,
+        "convention": convention,
+        "methods": methods,
+        "inputs": inputs,
+        "previous": previous,
+        "columns": list(columns) if columns is not None else None,
+    }
+
+
+def compute_to_parquet(
+    con: ibis.BaseBackend,
+    build: Callable[[], ir.Table],
+    final: Path,
+    parts: dict[str, Any],
+) -> bool:
+    """Compute the results on DuckDB into ``final`` (atomically) with the compiled plan for
+    ``parts``, compiling ``build()`` only when no plan is kept. Returns whether one was."""
+    tmp = _temporary(final)
+    key = plans.plan_key(parts)
+    try:
+        sql, hit = plans.sql_for(key, con, build)
+        try:
+            plans.copy_to_parquet(con, sql, tmp)
+        except Exception:
+            if not hit:
+                raise
+            # a kept plan that no longer runs (e.g. edited by hand): compile afresh
+            plans.forget(key)
+            sql, hit = plans.sql_for(key, con, build)
+            plans.copy_to_parquet(con, sql, tmp)
+        _durable_rename(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return hit
+
+
 def copy_atomic(source: Path, final: Path) -> None:
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
+    tmp = _temporary(final)
     try:
         shutil.copyfile(source, tmp)
         _durable_rename(tmp, final)
@@ -140,32 +197,41 @@ def copy_atomic(source: Path, final: Path) -> None:
 
 def _write(
     con: ibis.BaseBackend,
-    expr: ir.Table,
+    build: Callable[[], ir.Table],
+    parts: dict[str, Any],
     engine: str,
     output: str | Path | None,
-    kind: str,
-    year: int,
     run_id: str,
     lake: Path | None,
-    remote: bool,
-) -> str:
-    """Write the results: to the lake (local), or straight to a remote URL with Spark."""
-    if remote:
+) -> tuple[str, bool]:
+    """Write the results: to the lake (local), or straight to a remote URL with Spark.
+    Returns the path and whether a kept plan was used."""
+    if output is not None and is_url(output):
         if engine != "spark":
             raise ZhuanshengError("写入 HDFS/S3 等远程地址须用 --engine spark (remote output)")
-        expr.to_parquet(str(output))
-        return str(output)
-    path = run_path(kind, year, run_id, lake)
-    write_parquet(con, expr, path, engine)
-    return str(path)
+        with unfused():
+            build().to_parquet(str(output))
+        return str(output), False
+    path = run_path(parts["kind"], parts["year"], run_id, lake)
+    if engine == "duckdb":
+        return str(path), compute_to_parquet(con, build, path, parts)
+    with unfused():
+        write_parquet(con, build(), path, engine)
+    return str(path), False
 
 
-def _adjustments(events: str | Path | pa.Table | None, m: Methods, year: int) -> ir.Table | None:
+def _adjustments(
+    con: ibis.BaseBackend, events: str | Path | pa.Table | None, m: Methods, year: int
+) -> ir.Table | None:
     if events is None or m.mujun is None:
         return None
     table = events if isinstance(events, pa.Table) else read_events(events)
     adj = adjustments_table(table, m.mujun, year)
-    return ibis.memtable(adj) if adj.num_rows else None
+    if not adj.num_rows:
+        return None
+    if con.name == "duckdb":  # a fixed name, so that the compiled plan can be kept
+        return con.create_table("zs_adjustments", adj, temp=True, overwrite=True)
+    return ibis.memtable(adj)
 
 
 def evaluate(
@@ -198,23 +264,30 @@ def evaluate(
     facts = read_facts(con, year, lake=lake, input=input)
     # Last year's facts feed last-year benchmarks; without them the method says what is missing.
     previous = facts.table if (year - 1) in facts.years else None
-    adjustments = _adjustments(events, m, year)
+    adjustments = _adjustments(con, events, m, year)
 
     step("计算")
-    expr = results(
-        facts.table,
-        m,
-        year,
-        convention=convention,
-        adjustments=adjustments,
-        previous=previous,
-    )
+    inputs = dict(facts.shape)
+    if adjustments is not None:
+        inputs["zs_adjustments"] = plans.schema_of(adjustments)
+    parts = plan_parts(m, year, convention=convention, inputs=inputs, previous=previous is not None)
+
+    def build() -> ir.Table:
+        return results(
+            facts.table,
+            m,
+            year,
+            convention=convention,
+            adjustments=adjustments,
+            previous=previous,
+        )
+
     run_id = new_run_id()
     remote = output is not None and is_url(output)
     t0 = time.perf_counter()
-    with unfused():
-        written = _write(con, expr, engine, output, kind, year, run_id, lake, remote)
+    written, kept = _write(con, build, parts, engine, output, run_id, lake)
     timings["compute_and_write"] = time.perf_counter() - t0
+    timings["plan_kept"] = float(kept)
 
     step("汇总")
     result_table = con.read_parquet(written)

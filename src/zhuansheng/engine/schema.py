@@ -226,6 +226,12 @@ class ScoreCutoff(_Model):
 class RankClasses(_Model):
     by: Literal["rank"]
     bands: Annotated[list[RankBand], Field(min_length=1)]
+    # How a rank meets a band (to_pct = p, group size n, rank r, 1 = best):
+    #   share_ahead   — the share of firms ranked ahead is below p: (r − 1) / n < p %;
+    #   rounded_count — the band's last rank is p % of n rounded half up: r ≤ ⌊n·p/100 + ½⌋.
+    # In groups under 20 firms share_ahead leaves a 5 % band empty; rounded_count fills it from
+    # 11 firms on. Ties share a rank, hence a class, under both.
+    assign: Literal["share_ahead", "rounded_count"] = "share_ahead"
     tie_break: list[Slug] = []  # items compared (higher first) when scores are equal
 
     @model_validator(mode="after")
@@ -405,8 +411,6 @@ SCREEN_FIELDS: tuple[str, ...] = (
     "carbon_ratio",
     "carbon_grade",
     "carbon_level",
-    "tax_per_mu",
-    "va_per_mu",
     "mujun_score",
     "mujun_class",
 )
@@ -431,13 +435,6 @@ class Condition(_Model):
             return self
         if self.field is None or self.op is None or self.value is None:
             raise _fail("condition", "条件须有 field、op、value（或只写 rule）")
-        if self.field not in SCREEN_FIELDS:
-            raise _fail(
-                "unknown_field",
-                "未知字段 {f}；可用：{allowed}",
-                f=self.field,
-                allowed=", ".join(SCREEN_FIELDS),
-            )
         if (self.op in ("in", "not_in")) != isinstance(self.value, list):
             raise _fail("condition_value", "op 为 in/not_in 时 value 须为列表，否则须为单个值")
         return self
@@ -463,17 +460,64 @@ class ScreenUses(_Model):
     mujun: MethodId
 
 
+class ScreenRatio(_Model):
+    """A figure the rules use: numerator / denominator (missing when the denominator is not > 0)."""
+
+    name_zh: Text
+    numerator: str
+    denominator: str
+
+    @model_validator(mode="after")
+    def _known(self) -> ScreenRatio:
+        for q in (self.numerator, self.denominator):
+            if q not in SCREEN_FIELDS:
+                raise _fail("unknown_field", "未知字段 {f}；可用：{allowed}", f=q, allowed=_FIELDS)
+        return self
+
+
 class ScreenScope(_Model):
-    scales: Annotated[list[Scale], Field(min_length=1)]
-    below_min_land_mu: NonNegative = 0.0
+    """Which firms are screened: ``all`` conditions hold and, if given, one of ``any``."""
+
+    all: Annotated[list[Condition], Field(min_length=1)]
+    any: list[Condition] = []
+
+
+_FIELDS = ", ".join(SCREEN_FIELDS)
 
 
 class ScreenMethod(_Method):
     kind: Literal["screen"]
     uses: ScreenUses
+    # tax_per_mu and va_per_mu go into the candidate list, so every file defines them
+    fields: dict[Slug, ScreenRatio]
     scope: ScreenScope
     freed: Literal["closure"]  # closure frees the evaluation year's land and energy
     rules: Annotated[list[Rule], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _fields(self) -> ScreenMethod:
+        lacking = [f for f in ("tax_per_mu", "va_per_mu") if f not in self.fields]
+        if lacking:
+            raise _fail("fields", "fields 须定义 {f}（候选名单列出这两项）", f=", ".join(lacking))
+        clash = [f for f in self.fields if f in SCREEN_FIELDS]
+        if clash:
+            raise _fail("fields", "fields 不能重新定义已有字段 {f}", f=", ".join(clash))
+        known = (*SCREEN_FIELDS, *self.fields)
+        where = [("scope", c) for c in (*self.scope.all, *self.scope.any)] + [
+            (r.id, c) for r in self.rules for c in (*r.all, *r.any)
+        ]
+        for rule, c in where:
+            if c.field is not None and c.field not in known:
+                raise _fail(
+                    "unknown_field",
+                    "{r} 中的未知字段 {f}；可用：{allowed}",
+                    r=rule,
+                    f=c.field,
+                    allowed=", ".join(known),
+                )
+            if c.rule is not None and rule == "scope":
+                raise _fail("scope_rule", "scope 中不能引用规则（{x}）", x=c.rule)
+        return self
 
     @model_validator(mode="after")
     def _order(self) -> ScreenMethod:

@@ -39,12 +39,9 @@ _OPS = {
 }
 
 
-def _field(t: ir.Table, name: str) -> ir.Value:
-    if name == "tax_per_mu":
-        return ratio(t.tax_wan, t.land_mu)
-    if name == "va_per_mu":
-        return ratio(t.value_added_wan, t.land_mu)
-    return t[name]
+def _field(t: ir.Table, name: str, method: ScreenMethod) -> ir.Value:
+    f = method.fields.get(name)
+    return ratio(t[f.numerator], t[f.denominator]) if f is not None else t[name]
 
 
 def _literal(value: Any, column: ir.Value) -> Any:
@@ -53,11 +50,13 @@ def _literal(value: Any, column: ir.Value) -> Any:
     return value
 
 
-def _condition(t: ir.Table, c: Condition, rules: dict[str, ir.BooleanValue]) -> ir.BooleanValue:
+def _condition(
+    t: ir.Table, c: Condition, rules: dict[str, ir.BooleanValue], method: ScreenMethod
+) -> ir.BooleanValue:
     if c.rule is not None:
         return rules[c.rule]
     assert c.field is not None and c.op is not None
-    col = _field(t, c.field)
+    col = _field(t, c.field, method)
     if c.op in ("in", "not_in"):
         values = [_literal(v, col) for v in c.value]  # type: ignore[union-attr]
         expr = col.isin(values) if c.op == "in" else col.notin(values)
@@ -67,26 +66,32 @@ def _condition(t: ir.Table, c: Condition, rules: dict[str, ir.BooleanValue]) -> 
     return (col.notnull() & expr).fill_null(False)
 
 
+def _conjunction(
+    t: ir.Table,
+    all_: list[Condition],
+    any_: list[Condition],
+    rules: dict[str, ir.BooleanValue],
+    method: ScreenMethod,
+) -> ir.BooleanValue:
+    expr = ibis.literal(True)
+    for c in all_:
+        expr = expr & _condition(t, c, rules, method)
+    if any_:
+        either = ibis.literal(False)
+        for c in any_:
+            either = either | _condition(t, c, rules, method)
+        expr = expr & either
+    return expr
+
+
 def with_screening(t: ir.Table, method: ScreenMethod) -> ir.Table:
     """``t`` with the carbon and 亩均 columns, plus the screening columns."""
-    scope = t.scale.isin(list(method.scope.scales)) & (t.land_mu > 0)
-    if "below" in method.scope.scales:
-        scope = scope & ~((t.scale == "below") & (t.land_mu < method.scope.below_min_land_mu))
-    scope = scope.fill_null(False)
-    scope = scope.fill_null(False)
+    scope = _conjunction(t, method.scope.all, method.scope.any, {}, method).fill_null(False)
     # Rules are small boolean expressions: an earlier rule is inlined where a later one uses it,
     # and every rule lands in one projection.
     rules: dict[str, ir.BooleanValue] = {}
     for rule in method.rules:
-        expr = ibis.literal(True)
-        for c in rule.all:
-            expr = expr & _condition(t, c, rules)
-        if rule.any:
-            any_expr = ibis.literal(False)
-            for c in rule.any:
-                any_expr = any_expr | _condition(t, c, rules)
-            expr = expr & any_expr
-        rules[rule.id] = expr
+        rules[rule.id] = _conjunction(t, rule.all, rule.any, rules, method)
     labels = [
         ibis.ifelse(scope & rules[r.id], ibis.literal(r.id), ibis.null("string"))
         for r in method.rules
@@ -95,8 +100,8 @@ def with_screening(t: ir.Table, method: ScreenMethod) -> ir.Table:
     t = t.mutate(
         screen_rules=join_labels(labels),
         _s_scope=scope,
-        tax_per_mu=_field(t, "tax_per_mu"),
-        va_per_mu=_field(t, "va_per_mu"),
+        tax_per_mu=_field(t, "tax_per_mu", method),
+        va_per_mu=_field(t, "va_per_mu", method),
     )
     candidate = t.screen_rules.notnull()
     return t.mutate(

@@ -66,6 +66,7 @@ def synthetic_facts(n: int, path: Path, seed: int = 1, year: int = 2022) -> Path
         "heat_gj": np.zeros(n),
         "zero_carbon_kwh": np.where(rng.random(n) < 0.15, np.round(elec * 0.1), 0.0),
         "pollutant_t": np.round(pollutant, 4),
+        "state_listed_tce": np.zeros(n),
     }
     schema = pa.schema([f.with_nullable(True) for f in FACT_SCHEMA.remove_metadata()])
     arrays = [pa.array(cols[f.name], type=f.type, from_pandas=True) for f in schema]

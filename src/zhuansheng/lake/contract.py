@@ -11,7 +11,7 @@ import datetime as _dt
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -65,6 +65,7 @@ class Column:
     rule_en: str = ""
     note_zh: str = ""  # what exactly is meant, where it comes from
     note_en: str = ""
+    usual: bool = True  # False: most files rightly lack it; its absence is not worth a warning
 
 
 def _num(
@@ -130,6 +131,14 @@ COLUMNS: tuple[Column, ...] = (
     _num("pollutant_t", "t", "主要污染物排放量", "main pollutant emissions",
          "化学需氧量、氨氮、二氧化硫、氮氧化物合计（生态环境部门）",
          "COD + NH3-N + SO2 + NOx (environment department)"),
+    replace(
+        _num("state_listed_tce", "tce", "国家单列项目能耗", "energy use of state-listed projects",
+             "企业综合能耗中属于国家单列项目的部分（发展改革、能源部门）；单位增加值能耗汇总时"
+             "扣除；没有此类项目的企业不填，可不设此列",
+             "part of the firm's energy use from projects the state lists separately; deducted "
+             "in the energy-intensity roll-up; left out where a firm has none (the column may "
+             "be absent)"),
+        usual=False),
 )  # fmt: skip
 
 FACT_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS)
@@ -198,9 +207,7 @@ def _county_codes() -> frozenset[str]:
 
 @cache
 def _manufacturing_divisions() -> frozenset[str]:
-    return frozenset(
-        i.code for i in reference.industries() if i.level == "division" and 13 <= int(i.code) <= 43
-    )
+    return frozenset(reference.manufacturing_divisions())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -565,7 +572,7 @@ def prepare_facts(
                 f"{source_name} 缺少必填列 {c.name!r}（{c.zh}） (missing required column)",
                 "按数据契约补上这一列（见 docs/zh/lake.md），表头用列名或中文名",
             )
-        else:
+        elif c.usual:
             col.header_problem(
                 c.name,
                 f"缺少可选列 {c.name!r}（{c.zh}），按空值处理 (optional column absent)",

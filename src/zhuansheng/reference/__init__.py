@@ -135,6 +135,13 @@ def industries() -> tuple[Industry, ...]:
 
 
 @cache
+def manufacturing_divisions() -> tuple[str, ...]:
+    """The divisions of ``industries.csv``: section C (制造业) of GB/T 4754, which is the file's
+    scope, so a firm whose division is not listed is not a manufacturing firm."""
+    return tuple(i.code for i in industries() if i.level == "division")
+
+
+@cache
 def _industries_by_code() -> dict[str, Industry]:
     return {i.code: i for i in industries()}
 

@@ -1,0 +1,96 @@
+"""Compiled plans are kept and reused only for the same methods, inputs and options."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from zhuansheng import demo, store
+from zhuansheng.engine import evaluate, plans
+from zhuansheng.engine.loader import load_default
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("engine-plans")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ZHUANSHENG_VAR", str(root / "var"))
+        mp.setenv("ZHUANSHENG_DATABASE_URL", f"sqlite:///{root / 'var' / 'zhuansheng.db'}")
+        mp.setenv("ZHUANSHENG_LAKE", str(root / "var" / "lake"))
+        mp.setenv("ZHUANSHENG_PROGRAMME_DIR", str(root / "programmes"))
+        mp.delenv("ZHUANSHENG_CONFIG", raising=False)
+        mp.delenv(plans.ENV, raising=False)
+        demo.build(seed=11, enterprises=500)
+        plans.clear_memory()
+        yield root
+        store.dispose_all()
+
+
+def _rows(path: str) -> list[dict]:
+    return pq.read_table(path).sort_by("uscc").to_pylist()
+
+
+def _same(u: object, v: object) -> bool:
+    # DuckDB sums windows in parallel: the last bit of a group average may differ between runs
+    if isinstance(u, float) and isinstance(v, float):
+        return math.isclose(u, v, rel_tol=1e-12)
+    return u == v
+
+
+def _diff(a: list[dict], b: list[dict]) -> list[tuple]:
+    pairs = enumerate(zip(a, b, strict=True))
+    return [(i, k, x[k], y[k]) for i, (x, y) in pairs for k in x if not _same(x[k], y[k])]
+
+
+def test_the_second_run_reuses_the_plan_with_the_same_results(world: Path) -> None:
+    first = evaluate("screen", 2022, store=False)
+    kept = list((world / "var" / "cache" / "plans").glob("*.sql"))
+    second = evaluate("screen", 2022, store=False)
+    assert first.timings["plan_kept"] == 0.0 and second.timings["plan_kept"] == 1.0
+    assert len(kept) == 1 and kept[0].read_text().lstrip().upper().startswith("SELECT")
+    assert _diff(_rows(first.output_path), _rows(second.output_path)) == []
+    plans.clear_memory()  # a new process: the plan comes from var/cache/plans
+    third = evaluate("screen", 2022, store=False)
+    assert third.timings["plan_kept"] == 1.0
+    assert _diff(_rows(third.output_path), _rows(first.output_path)) == []
+
+
+def test_another_method_file_is_another_plan(world: Path, tmp_path: Path) -> None:
+    evaluate("carbon", 2022, store=False)
+    # the same carbon method with a different East China grid factor for 2022
+    default = load_default("carbon")
+    text = default.path.read_text(encoding="utf-8")
+    assert "0.5617" in text
+    changed = tmp_path / "carbon-own.yaml"
+    changed.write_text(text.replace("0.5617", "0.6000"), encoding="utf-8")
+    a = evaluate("carbon", 2022, store=False)
+    b = evaluate("carbon", 2022, method=changed, store=False)
+    assert a.timings["plan_kept"] == 1.0 and b.timings["plan_kept"] == 0.0
+    ra, rb = _rows(a.output_path), _rows(b.output_path)
+    # a firm with electricity from the grid: CO2 from electricity scales with the factor
+    firm = next(
+        i
+        for i, r in enumerate(ra)
+        if r["co2_t"] and r["county_code"].startswith("33") and r["carbon_reason"] is None
+    )
+    assert rb[firm]["co2_t"] > ra[firm]["co2_t"]
+
+
+def test_a_damaged_plan_is_compiled_again(world: Path) -> None:
+    good = evaluate("mujun", 2022, store=False)
+    for path in (world / "var" / "cache" / "plans").glob("*.sql"):
+        path.write_text("SELECT broken FROM nowhere", encoding="utf-8")
+    plans.clear_memory()
+    again = evaluate("mujun", 2022, store=False)
+    assert again.timings["plan_kept"] == 0.0
+    assert _diff(_rows(again.output_path), _rows(good.output_path)) == []
+
+
+def test_caching_can_be_turned_off(world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    evaluate("carbon", 2022, store=False)
+    monkeypatch.setenv(plans.ENV, "off")
+    assert evaluate("carbon", 2022, store=False).timings["plan_kept"] == 0.0
