@@ -13,7 +13,20 @@ from typer.models import Context
 
 from zhuansheng.errors import ZhuanshengError
 
-from . import collect, db, demo, evaluate, imports, lake, monitor, programme, ref
+from . import (
+    assess,
+    collect,
+    db,
+    demo,
+    evaluate,
+    imports,
+    lake,
+    monitor,
+    programme,
+    ref,
+    report,
+    serve,
+)
 from .output import console_err
 
 
@@ -43,9 +56,12 @@ app.add_typer(imports.app, name="import")
 app.add_typer(lake.app, name="lake")
 app.add_typer(evaluate.app, name="evaluate")
 app.command("monitor")(monitor.monitor)
+app.command("assess")(assess.assess)
 app.command("template")(collect.template)
 app.add_typer(collect.submission, name="submission")
 app.add_typer(collect.user, name="user")
+app.add_typer(report.app, name="report")
+app.command("serve")(serve.serve)
 
 
 def main() -> None:

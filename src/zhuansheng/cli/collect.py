@@ -149,7 +149,7 @@ def history(region: str = REGION, period: str = PERIOD, fmt: Format = FORMAT) ->
     )
 
 
-user = typer.Typer(help="用户：新增、列表、停用。", no_args_is_help=True)
+user = typer.Typer(help="用户：新增、列表、停用、设置密码、API 令牌。", no_args_is_help=True)
 
 
 @user.command("add")
@@ -190,3 +190,55 @@ def user_disable(username: str = typer.Argument(..., help="用户名")) -> None:
     with store.session() as s:
         users.disable_user(s, username)
     console.print(f"已停用用户 {username}")
+
+
+@user.command("password")
+def user_password(
+    username: str = typer.Argument(..., help="用户名"),
+    password: str = typer.Option(
+        ...,
+        "--password",
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="新密码（至少 10 个字符；不给出时交互输入）",
+    ),
+) -> None:
+    """设置登录密码（以 argon2 散列保存）。"""
+    with store.session() as s:
+        users.set_password(s, username, password)
+    console.print(f"已设置用户 {username} 的密码")
+
+
+@user.command("demo-passwords")
+def user_demo_passwords() -> None:
+    """仅限合成演示数据：为所有未设密码的演示账号设置公开的演示密码。"""
+    with store.session() as s:
+        n = users.set_demo_passwords(s)
+    console.print(
+        f"已为 {n} 个演示账号设置演示密码 {users.DEMO_PASSWORD}"
+        "（仅用于合成演示数据，切勿用于真实数据）"
+    )
+
+
+@user.command("token")
+def user_token(
+    username: str = typer.Argument(..., help="用户名"),
+    days: int = typer.Option(90, "--days", min=1, max=366, help="有效天数"),
+) -> None:
+    """为机器客户端签发 REST API 令牌（Authorization: Bearer …）；停用用户即令牌失效。"""
+    from zhuansheng.web import settings as web_settings
+    from zhuansheng.web import tokens
+
+    with store.session() as s:
+        who = users.actor(s, username)
+        s.add(
+            store.tables.AuditLog(
+                actor=who.username,
+                action="user.token",
+                entity="user",
+                entity_id=who.username,
+                detail={"days": days},
+            )
+        )
+    typer.echo(tokens.issue(who.username, web_settings.secret_key(), days=days))

@@ -151,3 +151,20 @@ def run(seed: int = SEED, enterprises: int = ENTERPRISES) -> None:
             f"{label}（合成演示数据）：{run.enterprises} 家企业，{run.seconds:.1f} 秒，"
             f"结果 {run.output_path}"
         )
+    _assess_and_report()
+
+
+def _assess_and_report() -> None:
+    """The quarterly evaluation of the cities, and the reports the web app lists."""
+    from zhuansheng import assess, report
+
+    quarter = f"{DEMO_PERIOD[:4]}Q{(int(DEMO_PERIOD[5:]) - 1) // 3 + 1}"
+    result = assess.run(period=quarter, level="city", sensitivity=1000)
+    top = ", ".join(f"{r.rank}. {r.name} {r.score:.2f}" for r in result.rows[:3])
+    console.print(f"{result.title_zh}：前三名 {top}")
+    out = settings().var / "reports"
+    written = [
+        *report.generate("monthly", DEMO_PERIOD, formats=("docx", "pdf", "xlsx"), out_dir=out),
+        *report.generate("quarterly", quarter, formats=("docx", "pdf"), out_dir=out),
+    ]
+    console.print(f"报告（合成演示数据）已写入 {out}：{'、'.join(p.name for p in written)}")

@@ -424,3 +424,23 @@ class AuditLog(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(80), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AssessmentRun(Base):
+    """One regional evaluation (季度运行评价 / 年度综合评估) with the scheme text it used, so a
+    published ranking can be shown again and reproduced."""
+
+    __tablename__ = "assessment_runs"
+    run_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7))  # 2022Q2 | 2022
+    level: Mapped[str] = mapped_column(String(10))  # city | county | pilot
+    scheme_id: Mapped[str] = mapped_column(String(60))
+    scheme_version: Mapped[str] = mapped_column(String(40))
+    scheme_sha256: Mapped[str] = mapped_column(String(64))
+    scheme_text: Mapped[str] = mapped_column(Text)
+    seed: Mapped[int] = mapped_column(Integer)
+    sensitivity: Mapped[int] = mapped_column(Integer, default=0)  # Monte Carlo draws
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_by: Mapped[str] = mapped_column(String(60), default="")
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)  # rows, indicators, summary, notes
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,56 @@
+"""Regional evaluation: the quarterly operation evaluation (季度运行评价) and the annual
+comprehensive assessment (年度综合评估) of cities, counties and the pilots.
+
+    from zhuansheng import assess
+    result = assess.run(period="2022Q2", level="city", scheme=None, sensitivity=1000)
+    result.rows                  # AssessmentRow per region, by rank
+    result.sensitivity_summary   # which choice moves ranks most
+    assess.load_run(result.run_id), assess.reproduce(result.run_id)
+
+Schemes are YAML files (``data/quarterly-2022.yaml``, ``data/annual-2022.yaml``); the method is
+``docs/*/assessment.md``.
+"""
+
+from .scheme import (
+    GRADES,
+    LEVELS,
+    NORMALISATIONS,
+    LoadedScheme,
+    Scheme,
+    load_scheme,
+    validate_scheme_file,
+)
+from .sensitivity import SensitivitySummary
+from .service import (
+    DEFAULT_SEED,
+    Assessment,
+    AssessmentRow,
+    IndicatorInfo,
+    evaluate,
+    load_run,
+    previous,
+    reproduce,
+    run,
+    runs,
+)
+
+__all__ = [
+    "DEFAULT_SEED",
+    "GRADES",
+    "LEVELS",
+    "NORMALISATIONS",
+    "Assessment",
+    "AssessmentRow",
+    "IndicatorInfo",
+    "LoadedScheme",
+    "Scheme",
+    "SensitivitySummary",
+    "evaluate",
+    "load_run",
+    "load_scheme",
+    "previous",
+    "reproduce",
+    "run",
+    "runs",
+    "validate_scheme_file",
+]

@@ -1,0 +1,267 @@
+"""The application factory: ``create_app(settings)`` wires sessions, templates, assets, pages and
+the REST API, and turns every known error into the right status (HTML for pages, JSON for
+``/api``)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from zhuansheng.errors import InputRejected, ZhuanshengError
+
+from . import access, i18n, rankings, services
+from . import settings as web_settings
+from .deps import CsrfRejected, LoginRequired
+from .sessions import LoginLimiter, SessionStore
+
+log = logging.getLogger("zhuansheng.web")
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        b"img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+    ),
+]
+
+
+@dataclass
+class WebState:
+    settings: web_settings.WebSettings
+    secret: str
+    sessions: SessionStore
+    limiter: LoginLimiter
+    templates: Jinja2Templates
+    monitor: services.MonitorCache
+    rankings: rankings.RankingCache
+    _synthetic: bool | None = None
+
+    @property
+    def synthetic(self) -> bool:
+        """The store holds synthetic demo data (every page then says 合成演示数据)."""
+        if self._synthetic is None:
+            from sqlalchemy import select
+
+            from zhuansheng import store
+            from zhuansheng.store import tables as t
+
+            with store.session(self.settings.database_url) as s:
+                hit = s.scalar(select(t.Observation.id).where(t.Observation.synthetic).limit(1))
+            self._synthetic = hit is not None
+        return self._synthetic
+
+
+class Guard:
+    """Security headers on every response; bodies over the upload limit refused up front."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            response = _error(
+                scope["path"],
+                413,
+                f"上传内容过大：文件不能超过 {self.max_body // (1024 * 1024)} MB",
+                lang="zh",
+                request=None,
+            )
+            await response(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _is_api(path: str) -> bool:
+    return path.startswith("/api/")
+
+
+def _error(
+    path: str,
+    status: int,
+    message: str,
+    *,
+    lang: str,
+    request: Request | None,
+    problems: list[dict[str, Any]] | None = None,
+) -> Response:
+    if _is_api(path) or request is None:
+        body: dict[str, Any] = {"error": {"status": status, "message": message}}
+        if problems:
+            body["error"]["problems"] = problems
+        return JSONResponse(body, status_code=status)
+    web: WebState = request.app.state.web
+    return web.templates.TemplateResponse(
+        request,
+        "error.html",
+        {
+            "status": status,
+            "message": message,
+            "problems": problems or [],
+            "lang": lang,
+            "ctx": None,
+        },
+        status_code=status,
+    )
+
+
+def _problems(exc: InputRejected) -> list[dict[str, Any]]:
+    return [
+        {
+            "message": p.message,
+            "where": p.where,
+            "hint": p.hint,
+            "sheet": p.sheet,
+            "row": p.row,
+            "column": p.column,
+            "level": p.level,
+        }
+        for p in exc.problems
+    ]
+
+
+def _handlers(app: FastAPI) -> None:
+    def lang(request: Request) -> str:
+        v = request.cookies.get(i18n.COOKIE, "zh")
+        return v if v in i18n.LANGS else "zh"
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        if _is_api(request.url.path):
+            return _error(
+                request.url.path,
+                401,
+                "未登录或令牌无效 (authentication required)",
+                lang="zh",
+                request=None,
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(CsrfRejected)
+    async def _csrf(request: Request, exc: CsrfRejected) -> Response:
+        return _error(
+            request.url.path,
+            403,
+            "请求缺少有效的 CSRF 令牌，请刷新页面后重试",
+            lang=lang(request),
+            request=request,
+        )
+
+    @app.exception_handler(access.Forbidden)
+    async def _forbidden(request: Request, exc: access.Forbidden) -> Response:
+        return _error(request.url.path, 403, exc.message, lang=lang(request), request=request)
+
+    @app.exception_handler(services.NotFound)
+    async def _not_found(request: Request, exc: services.NotFound) -> Response:
+        return _error(request.url.path, 404, str(exc), lang=lang(request), request=request)
+
+    @app.exception_handler(InputRejected)
+    async def _rejected(request: Request, exc: InputRejected) -> Response:
+        head = f"{exc.source}：{len(exc.problems)} 处问题，未写入任何数据"
+        return _error(
+            request.url.path,
+            422,
+            head,
+            lang=lang(request),
+            request=request,
+            problems=_problems(exc),
+        )
+
+    @app.exception_handler(ZhuanshengError)
+    async def _known(request: Request, exc: ZhuanshengError) -> Response:
+        return _error(request.url.path, 400, str(exc), lang=lang(request), request=request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {"message": e.get("msg", ""), "where": ".".join(str(x) for x in e.get("loc", ()))}
+            for e in exc.errors()
+        ]
+        return _error(
+            request.url.path,
+            422,
+            "请求参数有误",
+            lang=lang(request),
+            request=request,
+            problems=problems,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error(
+            request.url.path, exc.status_code, str(exc.detail), lang=lang(request), request=request
+        )
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return _error(
+            request.url.path,
+            500,
+            "服务器内部错误，已记录；请稍后重试或联系管理员",
+            lang=lang(request),
+            request=None,
+        )
+
+
+def create_app(settings: web_settings.WebSettings | None = None) -> FastAPI:
+    from . import api, pages
+
+    settings = settings or web_settings.from_env()
+    templates = Jinja2Templates(directory=str(web_settings.PACKAGE_DIR / "templates"))
+    pages.setup_templates(templates)
+    app = FastAPI(
+        title="Zhuansheng API",
+        version="1",
+        description="转升平台 REST API：与网页相同的服务与权限。令牌：`zhuansheng user token`。",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    monitor = services.MonitorCache(settings.database_url)
+    app.state.web = WebState(
+        settings=settings,
+        secret=settings.secret or web_settings.secret_key(),
+        sessions=SessionStore(settings.idle_timeout_s),
+        limiter=LoginLimiter(settings.login_attempts, settings.login_window_s),
+        templates=templates,
+        monitor=monitor,
+        rankings=rankings.RankingCache(settings.database_url, monitor),
+    )
+    _handlers(app)
+    app.mount("/static", StaticFiles(directory=web_settings.PACKAGE_DIR / "static"), name="static")
+    nm = settings.node_modules
+    for name, sub in (("echarts", "echarts/dist"), ("htmx", "htmx.org/dist")):
+        if (nm / sub).is_dir():
+            app.mount(f"/assets/{name}", StaticFiles(directory=nm / sub), name=name)
+        else:
+            log.warning("front-end assets missing: %s (run npm ci)", nm / sub)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.add_middleware(Guard, max_body=settings.max_upload_bytes + 64 * 1024)
+    return app

@@ -1,0 +1,104 @@
+"""Request context: who is asking (session cookie or API token), in which language, and the
+CSRF check for every state-changing request made with a cookie."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fastapi import Request
+from sqlalchemy import select
+
+from zhuansheng import store
+from zhuansheng.store import tables as t
+from zhuansheng.users import Actor
+
+from . import i18n, tokens
+from .sessions import COOKIE, Session
+
+if TYPE_CHECKING:
+    from .app import WebState
+
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+
+class LoginRequired(Exception):
+    """No signed-in user (pages redirect to the login form; the API answers 401)."""
+
+
+class CsrfRejected(Exception):
+    """A state-changing request without the session's CSRF token (HTTP 403)."""
+
+
+@dataclass
+class Ctx:
+    actor: Actor
+    session: Session | None  # None for API token calls
+    lang: str
+    state: WebState
+
+    @property
+    def csrf(self) -> str:
+        return self.session.csrf if self.session else ""
+
+
+def state(request: Request) -> WebState:
+    return request.app.state.web
+
+
+def lang(request: Request) -> str:
+    value = request.cookies.get(i18n.COOKIE, "zh")
+    return value if value in i18n.LANGS else "zh"
+
+
+def browser_session(request: Request) -> Session | None:
+    return state(request).sessions.get(request.cookies.get(COOKIE))
+
+
+async def _check_csrf(request: Request, session: Session) -> None:
+    if request.method not in UNSAFE:
+        return
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()  # cached by Starlette; handlers read the same form
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not sent or not hmac.compare_digest(sent, session.csrf):
+        raise CsrfRejected()
+
+
+async def page_ctx(request: Request) -> Ctx:
+    """A signed-in browser user; state-changing requests must carry the CSRF token."""
+    session = browser_session(request)
+    if session is None or session.actor is None:
+        raise LoginRequired()
+    await _check_csrf(request, session)
+    return Ctx(session.actor, session, lang(request), state(request))
+
+
+def _token_actor(request: Request, token: str) -> Actor | None:
+    web = state(request)
+    username = tokens.verify(token, web.secret)
+    if username is None:
+        return None
+    with store.session(web.settings.database_url) as s:
+        user = s.scalar(select(t.User).where(t.User.username == username))
+        if user is None or not user.active:
+            return None
+        return Actor(user.username, user.role, user.region_code)
+
+
+async def api_ctx(request: Request) -> Ctx:
+    """An API caller: ``Authorization: Bearer <token>``, or the browser session (with CSRF)."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        actor = _token_actor(request, auth[7:].strip())
+        if actor is None:
+            raise LoginRequired()
+        return Ctx(actor, None, lang(request), state(request))
+    return await page_ctx(request)

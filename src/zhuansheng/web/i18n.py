@@ -1,0 +1,98 @@
+"""Interface wording in Chinese (the default) and English. Data (target names, regions, clause
+text) stays in Chinese, as published."""
+
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+COOKIE = "zs_lang"
+
+TEXT: dict[str, tuple[str, str]] = {
+    "app": (
+        "转升 · 传统制造业改造提升监测评价平台",
+        "Zhuansheng · Traditional manufacturing upgrade monitor",
+    ),
+    "overview": ("总览", "Overview"),
+    "map": ("地图", "Map"),
+    "targets": ("目标", "Targets"),
+    "regions": ("地区", "Regions"),
+    "enterprises": ("企业", "Enterprises"),
+    "lists": ("名单", "Lists"),
+    "submissions": ("数据填报", "Data submission"),
+    "audit": ("操作日志", "Audit log"),
+    "login": ("登录", "Sign in"),
+    "logout": ("退出", "Sign out"),
+    "username": ("用户名", "User name"),
+    "password": ("密码", "Password"),
+    "period": ("期间", "Period"),
+    "show": ("查看", "Show"),
+    "bigscreen": ("大屏", "Big screen"),
+    "ahead": ("进度正常或超前", "On or ahead of schedule"),
+    "behind": ("滞后", "Behind"),
+    "warnings": ("最新预警", "Latest warnings"),
+    "target": ("目标", "Target"),
+    "actual": ("实际", "Actual"),
+    "target_value": ("目标值", "Target value"),
+    "completion": ("完成率", "Completion"),
+    "schedule": ("序时进度", "Schedule"),
+    "status": ("状态", "Status"),
+    "projection": ("全年预计", "Year-end projection"),
+    "clause": ("条款", "Clause"),
+    "region": ("地区", "Region"),
+    "lead_units": ("责任单位", "Responsible units"),
+    "download_xlsx": ("下载 xlsx", "Download xlsx"),
+    "search": ("搜索", "Search"),
+    "search_hint": ("统一社会信用代码或企业名称", "USCC or enterprise name"),
+    "level": ("层级", "Level"),
+    "city": ("设区市", "Cities"),
+    "county": ("县（市、区）", "Counties"),
+    "indicator": ("指标", "Indicator"),
+    "all_targets_status": ("各地目标绿色占比", "Share of targets on track"),
+    "template": ("下载填报模板", "Download template"),
+    "upload": ("上传填好的模板", "Upload a filled template"),
+    "comment": ("说明（有警告时必填）", "Comment (required when there are warnings)"),
+    "submit": ("上报", "Submit"),
+    "approve": ("审核通过", "Approve"),
+    "return": ("退回", "Return"),
+    "accept": ("确认", "Accept"),
+    "unlock": ("解锁退回", "Unlock"),
+    "reason": ("原因", "Reason"),
+    "reporting_board": ("报送情况", "Reporting rates"),
+    "history": ("流转记录", "History"),
+    "synthetic": ("合成演示数据", "Synthetic demo data"),
+    "filter": ("筛选", "Filter"),
+    "page": ("页", "Page"),
+    "export": ("导出 xlsx", "Export xlsx"),
+    "allocations": ("分解目标", "Allocations"),
+    "cases": ("整治案例", "Rectification cases"),
+    "mujun_classes": ("亩均效益分类", "亩均 classes"),
+    "carbon_grades": ("碳效等级", "碳效 grades"),
+    "facts": ("年度数据", "Yearly facts"),
+    "screening": ("筛查标记", "Screening flags"),
+    "no_data": ("暂无数据", "No data"),
+    "trend": ("逐月进度", "Monthly trend"),
+    "forbidden": ("无权访问", "Forbidden"),
+    "not_found": ("未找到", "Not found"),
+    "error": ("出错了", "Error"),
+    "rankings": ("排名", "Rankings"),
+    "rank": ("名次", "Rank"),
+    "score": ("得分", "Score"),
+    "grade": ("等级", "Grade"),
+    "rank_change": ("名次变化", "Rank change"),
+    "rank_interval": ("名次区间（5%–95%）", "Rank interval (5–95 %)"),
+    "draws": ("蒙特卡洛次数", "Monte Carlo draws"),
+    "contributions": ("指标贡献", "Contributions"),
+    "reports": ("报告", "Reports"),
+    "generate_report": ("生成报告", "Generate a report"),
+    "generate": ("生成", "Generate"),
+    "report_kind": ("报告类型", "Report"),
+    "report_files": ("已生成的报告", "Generated reports"),
+    "download": ("下载", "Download"),
+    "no_reports": ("暂无报告", "No reports yet"),
+}
+
+
+def translate(key: str, lang: str) -> str:
+    pair = TEXT.get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang == "en" else pair[0]

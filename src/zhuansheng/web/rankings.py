@@ -1,0 +1,244 @@
+"""The regional assessment (``zhuansheng.assess``) as the ranking page and ``/api/v1/assess``
+show it: the periods that have a scheme, the default period, results cached per period, level
+and number of Monte Carlo draws until the data changes, and the table rows cut for one user."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhuansheng import assess, programme, store
+from zhuansheng.assess.scheme import DEFAULTS, LEVEL_ZH, shipped_path
+from zhuansheng.errors import ZhuanshengError
+from zhuansheng.periods import parse_period
+from zhuansheng.store import tables as t
+from zhuansheng.users import Actor
+
+from . import access
+from .services import MonitorCache
+from .settings import WebSettings
+
+LEVELS = ("city", "county", "pilot")
+DEFAULT_DRAWS = 200  # enough for a stable 5–95 % interval on the page, well under a second
+MAX_DRAWS = 5000
+NORMALISATION_ZH = {
+    "completion": "完成率",
+    "distance": "距目标距离",
+    "minmax": "极差标准化",
+    "zscore": "Z 分数",
+    "rank_points": "按名次赋分",
+}
+
+
+@cache
+def periods() -> tuple[str, ...]:
+    """Quarters and years of the programme years for which a scheme is shipped."""
+    out: list[str] = []
+    for year in programme.available_years():
+        if shipped_path(DEFAULTS["quarter"].format(year=year)).exists():
+            out += [f"{year}Q{q}" for q in range(1, 5)]
+        if shipped_path(DEFAULTS["year"].format(year=year)).exists():
+            out.append(str(year))
+    return tuple(out)
+
+
+def check_period(text: str) -> str:
+    """The period's code, or a clear error naming the periods that can be assessed."""
+    p = parse_period(text)
+    if p.code not in periods():
+        raise ZhuanshengError(
+            f"期间 '{text}' 无法评价：区域评价按季度（季度运行评价）或年度（年度综合评估）进行，"
+            f"可选期间为 {'、'.join(periods()) or '（无）'}"
+        )
+    return p.code
+
+
+def check_level(level: str) -> str:
+    if level not in LEVELS:
+        raise ZhuanshengError(
+            f"未知的评价层级 '{level}'，应为 city（设区市）、county（县）或 pilot（试点）"
+        )
+    return level
+
+
+def default_period(latest_month: str) -> str:
+    """The last quarter completed by the newest month with data (2022-12 → 2022Q4)."""
+    m = parse_period(latest_month)
+    quarter = m.month // 3
+    code = f"{m.year}Q{quarter}" if quarter else f"{m.year - 1}Q4"
+    available = periods()
+    if code in available or not available:
+        return code
+    return available[-1]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    result: assess.Assessment
+    adjustments: dict[str, str]  # bonus or penalty item id → its name
+    pilot_county: dict[str, str]  # pilot id → county code (pilots are ranked, counties shown)
+    scale: float  # the scheme's full score
+
+    @property
+    def level_zh(self) -> str:
+        return LEVEL_ZH[self.result.level]
+
+    def county_of(self, region: str) -> str:
+        return self.pilot_county.get(region, region)
+
+
+class RankingCache:
+    """``assess.run`` per (period, level, draws), reused until the monitoring data version
+    changes (the same version the monitoring cache watches)."""
+
+    def __init__(self, url: str | None, monitor: MonitorCache, size: int = 64) -> None:
+        self.url = url
+        self.monitor = monitor
+        self.size = size
+        self._lock = threading.Lock()
+        self._hits: dict[tuple[str, str, int], tuple[tuple[int, ...], Ranking]] = {}
+
+    def get(self, session: Session, period: str, level: str, draws: int) -> Ranking:
+        period, level = check_period(period), check_level(level)
+        if not 0 <= draws <= MAX_DRAWS:
+            raise ZhuanshengError(f"蒙特卡洛次数应在 0 到 {MAX_DRAWS} 之间，而不是 {draws}")
+        version = self.monitor.version(session)
+        key = (period, level, draws)
+        hit = self._hits.get(key)
+        if hit is None or hit[0] != version:
+            with self._lock:  # one assessment at a time: the second caller reuses the first's
+                hit = self._hits.get(key)
+                if hit is None or hit[0] != version:
+                    hit = (version, self._compute(period, level, draws))
+                    if len(self._hits) >= self.size:
+                        self._hits.clear()
+                    self._hits[key] = hit
+        return hit[1]
+
+    def _compute(self, period: str, level: str, draws: int) -> Ranking:
+        result = assess.run(period=period, level=level, sensitivity=draws, url=self.url, save=False)
+        scheme = assess.load_scheme(period=parse_period(period)).scheme
+        items = {a.id: a.name_zh for a in (*scheme.bonus, *scheme.penalties)}
+        pilots: dict[str, str] = {}
+        if level == "pilot":
+            with store.session(self.url) as s:
+                pilots = dict(s.execute(select(t.Pilot.pilot_id, t.Pilot.county_code)).all())
+        return Ranking(result, items, pilots, scheme.scale)
+
+
+def visible_rows(
+    ranking: Ranking, actor: Actor, settings: WebSettings
+) -> list[assess.AssessmentRow]:
+    """The rows this user may see: all of them when ``all_regions_visible`` is set, else those
+    in the user's scope (a pilot by its county). Ranks stay those among all regions."""
+    return [
+        r
+        for r in ranking.result.rows
+        if access.can_see_region(actor, ranking.county_of(r.region), settings)
+    ]
+
+
+def arrow(change: int | None) -> tuple[str, str]:
+    """The rank change as an arrow and a CSS class: ↑ moved up, ↓ down, → unchanged."""
+    if change is None:
+        return "—", "none"
+    if change > 0:
+        return f"↑{change}", "up"
+    if change < 0:
+        return f"↓{-change}", "down"
+    return "→0", "same"
+
+
+def table(ranking: Ranking, rows: list[assess.AssessmentRow]) -> list[dict[str, Any]]:
+    """The page's rows: the result's fields, the arrow, and where the rank interval is drawn
+    (percentages of a scale from rank 1 to the last rank)."""
+    n = len(ranking.result.rows)
+    span = max(n - 1, 1)
+
+    def at(rank: float) -> float:
+        return round(100 * (rank - 1) / span, 2)
+
+    out = []
+    for r in rows:
+        text, cls = arrow(r.rank_change)
+        interval = None
+        if r.rank_p05 is not None and r.rank_p95 is not None and r.rank_median is not None:
+            interval = {
+                "left": at(r.rank_p05),
+                "width": max(at(r.rank_p95) - at(r.rank_p05), 1.5),
+                "median": at(r.rank_median),
+                "rank": at(r.rank),
+            }
+        out.append(
+            {
+                **asdict(r),
+                "arrow": text,
+                "arrow_class": cls,
+                "interval": interval,
+                "link": ranking.county_of(r.region),
+            }
+        )
+    return out
+
+
+def contributions(ranking: Ranking, row: assess.AssessmentRow) -> list[dict[str, Any]]:
+    """Each indicator's points for one region, with its weight and (additive schemes) the
+    most it could add."""
+    additive = ranking.result.aggregation == "additive"
+    out = []
+    for ind in ranking.result.indicators:
+        points = row.contributions.get(ind.id, 0.0)
+        most = ind.weight * ranking.scale if additive else None
+        out.append(
+            {
+                "id": ind.id,
+                "name_zh": ind.name_zh,
+                "weight": ind.weight,
+                "normalisation": NORMALISATION_ZH.get(ind.normalisation, ind.normalisation),
+                "direction": "越高越好" if ind.direction == "higher" else "越低越好",
+                "points": points,
+                "most": most,
+                "share": round(100 * points / most, 1) if most else None,
+            }
+        )
+    return out
+
+
+def api_rows(ranking: Ranking, rows: list[assess.AssessmentRow]) -> list[dict[str, Any]]:
+    synthetic = ranking.result.synthetic
+    out = []
+    for r in rows:
+        d = asdict(r)
+        d["synthetic"] = synthetic
+        if ranking.result.level == "pilot":
+            d["county"] = ranking.county_of(r.region)
+        out.append(d)
+    return out
+
+
+def meta(ranking: Ranking) -> dict[str, Any]:
+    res = ranking.result
+    return {
+        "period": res.period,
+        "level": res.level,
+        "title_zh": res.title_zh,
+        "scheme_id": res.scheme_id,
+        "scheme_version": res.scheme_version,
+        "scheme_sha256": res.scheme_sha256,
+        "aggregation": res.aggregation,
+        "weights": res.weights,
+        "seed": res.seed,
+        "draws": res.draws,
+        "synthetic": res.synthetic,
+        "regions": len(res.rows),
+        "indicators": [asdict(i) for i in res.indicators],
+        "sensitivity_summary": (
+            asdict(res.sensitivity_summary) if res.sensitivity_summary else None
+        ),
+        "notes": res.notes,
+    }

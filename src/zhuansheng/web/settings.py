@@ -1,0 +1,80 @@
+"""Settings of the web application: environment variables (``ZHUANSHENG_WEB_*``) over defaults.
+
+The secret that signs API tokens comes from ``ZHUANSHENG_SECRET_KEY`` or, failing that, from
+``<var>/secret_key``, created once with owner-only permissions.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zhuansheng.config import ENV_PREFIX, settings
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"{ENV_PREFIX}WEB_{name}", default)
+
+
+def _flag(name: str, default: bool) -> bool:
+    return _env(name, "1" if default else "0").strip().lower() in ("1", "true", "yes", "on")
+
+
+def find_node_modules() -> Path:
+    """``node_modules`` of the checkout (installed by ``./run`` with ``npm ci``)."""
+    explicit = os.environ.get(f"{ENV_PREFIX}NODE_MODULES")
+    if explicit:
+        return Path(explicit)
+    for parent in [Path.cwd(), *PACKAGE_DIR.parents]:
+        if (parent / "node_modules" / "echarts").is_dir():
+            return parent / "node_modules"
+    return Path.cwd() / "node_modules"
+
+
+def secret_key(var: Path | None = None) -> str:
+    key = os.environ.get(f"{ENV_PREFIX}SECRET_KEY")
+    if key:
+        return key
+    path = (var or settings().var) / "secret_key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".secret_key.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+        tmp.replace(path)
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    database_url: str | None = None  # None: ZHUANSHENG_DATABASE_URL
+    secret: str = ""  # signs API tokens; empty: secret_key()
+    idle_timeout_s: int = 30 * 60  # a session unused this long is logged out
+    max_upload_bytes: int = 5 * 1024 * 1024
+    login_attempts: int = 5  # failures per user name and per client address …
+    login_window_s: int = 15 * 60  # … within this window, then locked until it passes
+    # Aggregated progress of every region (map, rankings, region pages) visible to every
+    # signed-in user; enterprise data and submissions stay within the user's scope regardless.
+    all_regions_visible: bool = True
+    cookie_secure: bool = False  # set behind HTTPS
+    node_modules: Path = field(default_factory=find_node_modules)
+    reports_dir: Path | None = None  # generated reports; None: <var>/reports
+
+    @property
+    def reports(self) -> Path:
+        return self.reports_dir or settings().var / "reports"
+
+
+def from_env() -> WebSettings:
+    return WebSettings(
+        idle_timeout_s=int(_env("IDLE_TIMEOUT", str(30 * 60))),
+        max_upload_bytes=int(_env("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
+        all_regions_visible=_flag("ALL_REGIONS_VISIBLE", True),
+        cookie_secure=_flag("COOKIE_SECURE", False),
+        reports_dir=Path(_env("REPORTS_DIR", "")) if _env("REPORTS_DIR", "") else None,
+    )

@@ -1,0 +1,93 @@
+// Charts of the server-rendered pages: data comes from <script type="application/json"> blocks.
+(function () {
+  "use strict";
+
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  var COLOURS = { green: "#2e9e44", yellow: "#e5a50a", red: "#d0312d", grey: "#9a9a9a" };
+
+  function drawMap() {
+    var el = document.getElementById("map");
+    if (!el || !window.echarts) return;
+    var level = el.dataset.level, period = el.dataset.period;
+    var values = data("map-data") || [];
+    fetch("/geo/" + level + ".json").then(function (r) { return r.json(); }).then(function (geo) {
+      var mapName = "zj-" + level;
+      echarts.registerMap(mapName, geo);
+      var centres = {};
+      geo.features.forEach(function (f) { centres[f.properties.name] = f.properties; });
+      var chart = echarts.init(el, null, { renderer: "canvas" });
+      var nums = values.map(function (v) { return v.value; }).filter(function (v) { return v !== null; });
+      chart.setOption({
+        tooltip: {
+          trigger: "item",
+          formatter: function (p) {
+            var d = p.data || {};
+            var name = (centres[p.name] || {}).name_zh || p.name;
+            return name + "<br>" + el.dataset.label + "：" + (d.value == null ? "—" : d.value) +
+              (d.status ? "<br>" + d.status : "");
+          }
+        },
+        visualMap: {
+          min: nums.length ? Math.min.apply(null, nums.concat([0])) : 0,
+          max: nums.length ? Math.max.apply(null, nums.concat([100])) : 100,
+          calculable: true, left: 10, bottom: 10,
+          inRange: { color: ["#d0312d", "#f3d36b", "#2e9e44"] }
+        },
+        series: [{
+          type: "map", map: mapName, roam: false, nameProperty: "name",
+          label: { show: level === "city", formatter: function (p) { return (centres[p.name] || {}).name_zh || p.name; } },
+          data: values.map(function (v) { return { name: v.code, value: v.value, status: v.status }; })
+        }]
+      });
+      chart.on("click", function (p) {
+        if (p.name) window.location.href = "/regions/" + p.name + "?period=" + encodeURIComponent(period);
+      });
+      function locate() {
+        // pixel position of each region's centroid: lets people (and tests) find a region
+        var px = {};
+        Object.keys(centres).forEach(function (code) {
+          if (centres[code].cp) px[code] = chart.convertToPixel({ seriesIndex: 0 }, centres[code].cp);
+        });
+        window.zsMap = { chart: chart, pixels: px };
+        el.dataset.ready = "1";
+      }
+      locate();
+      window.addEventListener("resize", function () { chart.resize(); locate(); });
+    });
+  }
+
+  function drawTrend() {
+    var el = document.getElementById("trend");
+    if (!el || !window.echarts) return;
+    var rows = data("trend-data") || [];
+    var chart = echarts.init(el);
+    function col(k) { return rows.map(function (r) { return r[k]; }); }
+    chart.setOption({
+      tooltip: { trigger: "axis" },
+      legend: { data: ["实际", "序时进度", "目标"] },
+      xAxis: { type: "category", data: col("month") },
+      yAxis: { type: "value" },
+      series: [
+        { name: "实际", type: "bar", data: col("actual"), itemStyle: { color: "#3a6ea5" } },
+        { name: "序时进度", type: "line", data: col("schedule"), lineStyle: { type: "dashed" }, itemStyle: { color: COLOURS.yellow } },
+        { name: "目标", type: "line", data: col("target"), showSymbol: false, itemStyle: { color: COLOURS.red } }
+      ]
+    });
+    el.dataset.ready = "1";
+  }
+
+  // A refused request (400/403/422) still shows its message where the form asked for it to go.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var status = e.detail.xhr.status;
+    if (status >= 400 && status < 500 && e.detail.target && e.detail.target.dataset.swapErrors) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { drawMap(); drawTrend(); });
+})();

@@ -1,0 +1,432 @@
+"""Reports on a demo world: the figures in Word, PDF and Excel against the monitoring rows,
+the warning section, fonts, determinism, and refusals that leave no file behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from zhuansheng import demo, monitor, report, store
+from zhuansheng.cli import app
+from zhuansheng.errors import ZhuanshengError
+from zhuansheng.users import Actor
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+DAY1, DAY2 = dt.date(2022, 7, 8), dt.date(2022, 7, 9)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("report")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ZHUANSHENG_VAR", str(root / "var"))
+        mp.setenv("ZHUANSHENG_DATABASE_URL", f"sqlite:///{root / 'var' / 'zhuansheng.db'}")
+        mp.setenv("ZHUANSHENG_LAKE", str(root / "var" / "lake"))
+        mp.setenv("ZHUANSHENG_PROGRAMME_DIR", str(root / "programmes"))
+        demo.build(seed=5, enterprises=2000)
+        yield root
+        store.dispose_all()
+
+
+@pytest.fixture(scope="module")
+def monthly(world: Path) -> dict[str, Path]:
+    paths = report.generate(
+        "monthly",
+        "2022-06",
+        formats=("docx", "pdf", "xlsx"),
+        out_dir=world / "m1",
+        generated_on=DAY1,
+    )
+    return {p.suffix[1:]: p for p in paths}
+
+
+@pytest.fixture(scope="module")
+def quarterly(world: Path) -> dict[str, Path]:
+    paths = report.generate(
+        "quarterly",
+        "2022Q2",
+        region="330600",
+        formats=("docx", "pdf", "xlsx"),
+        out_dir=world / "q1",
+        generated_on=DAY1,
+    )
+    return {p.suffix[1:]: p for p in paths}
+
+
+def docx_text(path: Path) -> str:
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def pdf_text(path: Path) -> str:
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return re.sub(r"\s+", "", out)  # lines wrap anywhere in Chinese text
+
+
+def additive_sentence(r: monitor.ProgressRow, who: str) -> str:
+    """The issue's example, from the row: X units, Y % of the year's target, Z points off
+    schedule, with Z = (completion − schedule) × 100."""
+    x = f"{r.actual:.0f}"
+    y = f"{r.completion * 100:.1f}%"
+    z = (r.completion - r.schedule) * 100
+    pace = f"{'快于' if z > 0 else '慢于'}序时进度{abs(z):.1f}个百分点"
+    return f"{who}{r.name_zh}{x}{r.unit}，完成年度目标的{y}，{pace}"
+
+
+def warning_table(path: Path) -> list[list[str]]:
+    doc = Document(str(path))
+    for table in doc.tables:
+        header = [c.text for c in table.rows[0].cells]
+        if "滞后地区（完成率或进度）" in header:
+            return [[c.text for c in row.cells] for row in table.rows[1:]]
+    raise AssertionError("no warning table")
+
+
+# -- figures against monitoring ---------------------------------------------------------------
+
+
+def test_monthly_overview_sentence_matches_the_monitoring_row(monthly: dict[str, Path]) -> None:
+    m = monitor.run("2022-06")
+    robots = next(r for r in m.by_region("330000") if r.target == "robots_new")
+    expected = "1—6月，" + additive_sentence(robots, "全省")
+    assert expected in docx_text(monthly["docx"])
+    assert expected in pdf_text(monthly["pdf"])
+
+
+def test_monthly_warning_section_names_every_red_item(monthly: dict[str, Path]) -> None:
+    m = monitor.run("2022-06")
+    red = m.warnings(level="city")  # the province and the 11 cities
+    assert red
+    rows = warning_table(monthly["docx"])
+    by_name = {row[2]: row[3] for row in rows}
+    for r in red:
+        place = "全省" if r.region == "330000" else r.region_name
+        assert r.name_zh in by_name, r.name_zh
+        assert f"{place}（" in by_name[r.name_zh], (r.name_zh, place)
+    # and nothing that is not red
+    assert len(rows) == len({r.target for r in red})
+    pdf = pdf_text(monthly["pdf"])
+    for r in red:
+        assert r.name_zh.replace(" ", "") in pdf
+
+
+def test_monthly_annex_holds_the_full_data(monthly: dict[str, Path]) -> None:
+    m = monitor.run("2022-06")
+    book = openpyxl.load_workbook(monthly["xlsx"], read_only=True)
+    assert book.sheetnames[:2] == ["说明", "目标进展"]
+
+    def table(name: str) -> list[dict[str, object]]:
+        rows = list(book[name].iter_rows(values_only=True))
+        assert "合成演示数据" in str(rows[0][0])  # the label row above the header
+        header = rows[1]
+        return [dict(zip(header, r, strict=True)) for r in rows[2:]]
+
+    province = {r["目标编号"]: r for r in table("目标进展")}
+    for row in m.by_region("330000"):
+        cell = province[row.target]
+        # xlsx keeps 15 significant digits
+        assert cell["实际"] == (
+            None if row.actual is None else pytest.approx(row.actual, rel=1e-12)
+        )
+        if row.completion is not None:
+            assert cell["完成率"] == pytest.approx(row.completion)
+        assert cell["状态"] == row.status_zh
+    cities = table("各市")
+    robots = {r["地区代码"]: r for r in cities if r["目标编号"] == "robots_new"}
+    assert len(robots) == 11
+    for row in m.by_target("robots_new", level="city"):
+        if row.level == "city":
+            assert robots[row.region]["实际"] == pytest.approx(row.actual, rel=1e-12)
+    counties = table("各县（市、区）")
+    assert {r["地区代码"] for r in counties} >= {"330602", "330106"}  # codes stay text
+
+
+def test_quarterly_city_briefing_compares_with_province_and_peers(
+    quarterly: dict[str, Path],
+) -> None:
+    m = monitor.run("2022Q2")  # a quarter reads its last month, 1—6月
+    own = {r.target: r for r in m.by_region("330600")}
+    prov = {r.target: r for r in m.by_region("330000")}
+    robots = own["robots_new"]
+    expected = (
+        additive_sentence(robots, "全市")  # a city's own briefing says 全市
+        + f"（全省完成{prov['robots_new'].completion * 100:.1f}%）"
+    )
+    text = docx_text(quarterly["docx"])
+    assert "1—6月，" + expected in text
+    assert expected in pdf_text(quarterly["pdf"])
+    # every red item of the city is in its warning table
+    names = {row[2] for row in warning_table(quarterly["docx"])}
+    assert {r.name_zh for r in own.values() if r.colour == "red"} == names
+    # rank among the 11 cities by the share of evaluated targets that are green
+    colours: dict[str, Counter[str]] = {}
+    for r in m.rows(level="city"):
+        if r.level == "city":
+            colours.setdefault(r.region, Counter())[r.colour] += 1
+    share = {c: n["green"] / (n["green"] + n["yellow"] + n["red"]) for c, n in colours.items()}
+    rank = sorted(share, key=lambda c: (-share[c], c)).index("330600") + 1
+    assert f"绍兴市为{share['330600'] * 100:.1f}%，在11个设区市中居第{rank}位" in text
+    # the annex: the city's rows
+    book = openpyxl.load_workbook(quarterly["xlsx"], read_only=True)
+    rows = list(book["目标进展"].iter_rows(values_only=True))
+    header = rows[1]
+    cells = {r[header.index("目标编号")]: dict(zip(header, r, strict=True)) for r in rows[2:]}
+    assert cells["robots_new"]["实际"] == pytest.approx(robots.actual, rel=1e-12)
+    assert cells["robots_new"]["地区代码"] == "330600"
+
+
+def test_pdf_is_a4_with_page_numbers(quarterly: dict[str, Path]) -> None:
+    reader = PdfReader(quarterly["pdf"])
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4 in points
+    assert len(reader.pages) >= 2
+    last = reader.pages[-1].extract_text()
+    assert f"— {len(reader.pages)} —" in last
+
+
+# -- layout and labels ------------------------------------------------------------------------
+
+
+def test_east_asian_fonts_on_styles_and_body_runs(quarterly: dict[str, Path]) -> None:
+    doc = Document(str(quarterly["docx"]))
+
+    def east_asia(element: object) -> str | None:
+        fonts = element.find(qn("w:rPr") + "/" + qn("w:rFonts"))  # type: ignore[attr-defined]
+        return None if fonts is None else fonts.get(qn("w:eastAsia"))
+
+    assert east_asia(doc.styles["Normal"].element) == "仿宋_GB2312"
+    assert east_asia(doc.styles["Heading 1"].element) == "黑体"
+    assert east_asia(doc.styles["Heading 2"].element) == "楷体_GB2312"
+    body = [p for p in doc.paragraphs if p.style.name == "Normal" and p.text.startswith("1—6月")]
+    assert body
+    for run in body[0].runs:
+        assert east_asia(run._r) == "仿宋_GB2312"
+        assert run.font.size.pt == 16  # 三号
+    heading = next(p for p in doc.paragraphs if p.text == "一、总体情况")
+    assert heading.style.name == "Heading 1"
+    assert east_asia(heading.runs[0]._r) == "黑体"
+    section = doc.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+
+
+def test_synthetic_data_is_labelled(quarterly: dict[str, Path], monthly: dict[str, Path]) -> None:
+    for paths in (quarterly, monthly):
+        assert all("合成演示数据" in p.name for p in paths.values())
+        assert "合成演示数据" in docx_text(paths["docx"])
+        assert "合成演示数据" in pdf_text(paths["pdf"])
+
+
+def test_charts_are_embedded(quarterly: dict[str, Path]) -> None:
+    with zipfile.ZipFile(quarterly["docx"]) as z:
+        images = [n for n in z.namelist() if n.startswith("word/media/")]
+    assert len(images) >= 2  # the trend against schedule and the map
+    assert (
+        len(PdfReader(quarterly["pdf"]).pages[0].images)
+        + sum(len(p.images) for p in PdfReader(quarterly["pdf"]).pages[1:])
+        >= 2
+    )
+
+
+def test_annual_and_county_briefing(world: Path) -> None:
+    paths = report.generate("annual", "2022", formats=("docx",), out_dir=world / "a")
+    text = docx_text(paths[0])
+    m = monitor.run("2022")
+    robots = next(r for r in m.by_region("330000") if r.target == "robots_new")
+    assert text.count("全年，") >= 1
+    assert f"全省{robots.name_zh}{robots.actual:.0f}{robots.unit}" in text
+    county = report.generate(
+        "quarterly",
+        "2022Q2",
+        region="330602",
+        formats=("docx",),
+        out_dir=world / "c",
+        actor=Actor("yc", "county", "330602"),
+    )
+    assert "越城区" in county[0].name
+    assert "同市各县（市、区）序时达标率" in docx_text(county[0])
+
+
+# -- determinism ------------------------------------------------------------------------------
+
+
+def _without_dates(text: str) -> str:
+    return re.sub(r"2022年7月[89]日|2022-07-0[89]", "DATE", text)
+
+
+def test_same_data_gives_the_same_documents_but_the_date(world: Path) -> None:
+    src = report.Sources("2022Q2")
+    kw = {"region": "330600", "formats": ("docx", "pdf", "xlsx"), "sources": src}
+    a = report.generate("quarterly", "2022Q2", out_dir=world / "d1", generated_on=DAY1, **kw)
+    b = report.generate("quarterly", "2022Q2", out_dir=world / "d2", generated_on=DAY2, **kw)
+    for x, y in zip(a, b, strict=True):
+        assert x.name == y.name
+        if x.suffix == ".pdf":
+            tx, ty = pdf_text(x), pdf_text(y)
+            assert tx != ty  # the date differs …
+            assert _without_dates(tx) == _without_dates(ty)  # … and nothing else
+        elif x.suffix == ".docx":
+            with zipfile.ZipFile(x) as zx, zipfile.ZipFile(y) as zy:
+                assert zx.namelist() == zy.namelist()
+                for name in zx.namelist():
+                    px, py = zx.read(name), zy.read(name)
+                    if name.endswith(".xml"):
+                        px, py = (_without_dates(p.decode()) for p in (px, py))
+                    assert px == py, name  # figures (word/media/*.png) byte for byte
+        else:
+            bx, by = openpyxl.load_workbook(x), openpyxl.load_workbook(y)
+            for sx, sy in zip(bx.worksheets, by.worksheets, strict=True):
+                vx = [[_without_dates(str(v)) for v in r] for r in sx.iter_rows(values_only=True)]
+                vy = [[_without_dates(str(v)) for v in r] for r in sy.iter_rows(values_only=True)]
+                assert vx == vy, sx.title
+
+
+# -- refusals ---------------------------------------------------------------------------------
+
+
+def test_unknown_period_is_refused_without_files(world: Path) -> None:
+    out = world / "bad-period"
+    with pytest.raises(ZhuanshengError, match="无法识别的期间"):
+        report.generate("monthly", "2022-13", out_dir=out)
+    with pytest.raises(ZhuanshengError, match="2022Q2 这样的形式"):
+        report.generate("quarterly", "2022-06", region="330600", out_dir=out)
+    with pytest.raises(ZhuanshengError, match="未知的地区代码"):
+        report.generate("quarterly", "2022Q2", region="339999", out_dir=out)
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_region_out_of_scope_is_refused_without_files(world: Path) -> None:
+    out = world / "scope"
+    hangzhou = Actor("hz", "city", "330100")
+    with pytest.raises(ZhuanshengError, match="无权生成 330600"):
+        report.generate("quarterly", "2022Q2", region="330600", out_dir=out, actor=hangzhou)
+    with pytest.raises(ZhuanshengError, match="无权生成 330000"):
+        report.generate("monthly", "2022-06", out_dir=out, actor=hangzhou)
+    county = Actor("yc", "county", "330602")
+    with pytest.raises(ZhuanshengError, match="无权生成 330600"):
+        report.generate("quarterly", "2022Q2", region="330600", out_dir=out, actor=county)
+    assert not out.exists()
+    # a city user may write its own city's briefing and its counties'
+    ok = report.generate(
+        "quarterly", "2022Q2", region="330106", out_dir=out, actor=hangzhou, formats=("xlsx",)
+    )
+    assert [p.name for p in ok] == [p.name for p in out.iterdir()]
+
+
+def test_a_failing_renderer_leaves_no_file(tmp_path: Path) -> None:
+    from zhuansheng.report.files import write_all
+
+    def fails(path: Path) -> None:
+        path.write_bytes(b"half")
+        raise OSError("disk full")
+
+    jobs = [(tmp_path / "a.docx", lambda p: p.write_bytes(b"whole")), (tmp_path / "a.pdf", fails)]
+    with pytest.raises(OSError):
+        write_all(tmp_path, jobs)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_period_with_no_data_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from zhuansheng import programme
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    monkeypatch.setenv("ZHUANSHENG_DATABASE_URL", url)
+    store.upgrade(url)
+    with store.session(url) as s:  # the programme and regions, but no data at all
+        store.sync_reference(s)
+        store.sync_programme(s, programme.load(2022), programme.programme_path(2022))
+    out = tmp_path / "out"
+    with pytest.raises(ZhuanshengError, match="没有任何监测数据"):
+        report.generate("monthly", "2022-06", out_dir=out)
+    assert not out.exists()
+    store.dispose_all()
+
+
+# -- CLI and listing ----------------------------------------------------------------------------
+
+
+def test_cli_writes_and_lists(world: Path) -> None:
+    out = world / "cli"
+    res = runner.invoke(
+        app,
+        [
+            "report",
+            "quarterly",
+            "--period",
+            "2022Q2",
+            "--region",
+            "330600",
+            "--format",
+            "docx",
+            "-f",
+            "xlsx",
+            "-o",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert sorted(p.suffix for p in out.iterdir()) == [".docx", ".xlsx"]
+    listed = report.list_reports(out)
+    assert {(f.kind, f.period, f.region, f.format, f.synthetic) for f in listed} == {
+        ("quarterly", "2022Q2", "330600", "docx", True),
+        ("quarterly", "2022Q2", "330600", "xlsx", True),
+    }
+    res = runner.invoke(app, ["report", "list", "-o", str(out)])
+    assert res.exit_code == 0 and "季度简报" in res.stdout
+    bad = runner.invoke(app, ["report", "monthly", "--period", "2022Q2", "-o", str(world / "x")])
+    assert bad.exit_code == 2
+    assert "2022-06 这样的形式" in bad.output
+    bad = runner.invoke(
+        app, ["report", "annual", "--period", "2022", "-f", "doc", "-o", str(world / "x")]
+    )
+    assert bad.exit_code == 2 and "未知的输出格式 doc" in bad.output
+    assert not (world / "x").exists()
+
+
+def test_several_cities_in_two_processes(world: Path) -> None:
+    out = world / "many"
+    seen: list[str | None] = []
+    paths = report.generate_many(
+        "quarterly",
+        "2022Q2",
+        ["330100", "330200", "330300"],
+        formats=("docx", "xlsx"),
+        out_dir=out,
+        jobs=2,
+        progress=seen.append,
+    )
+    assert seen == ["330100", "330200", "330300"]
+    assert sorted(p.name for p in paths) == sorted(p.name for p in out.iterdir())
+    assert len(paths) == 6
+    m = monitor.run("2022Q2")
+    for code, name in (("330100", "杭州市"), ("330300", "温州市")):
+        robots = next(r for r in m.by_region(code) if r.target == "robots_new")
+        docx = next(p for p in paths if code in p.name and p.suffix == ".docx")
+        assert name in docx.name
+        assert additive_sentence(robots, "全市") in docx_text(docx)
+    with pytest.raises(ZhuanshengError, match="无权生成 330200"):
+        report.generate_many(
+            "quarterly",
+            "2022Q2",
+            ["330100", "330200"],
+            out_dir=world / "many2",
+            actor=Actor("hz", "city", "330100"),
+        )
+    assert not (world / "many2").exists()

@@ -1,0 +1,5 @@
+"""Fixtures of the web tests (defined in web_helpers.py)."""
+
+from web_helpers import app, reports, server, world
+
+__all__ = ["app", "reports", "server", "world"]

@@ -1,0 +1,126 @@
+"""Signing in and out: argon2 passwords, cookies, session rotation, CSRF, rate limit, idle
+timeout, API tokens."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from web_helpers import PASSWORD, World, client_for, csrf_of, login, make_settings
+
+from zhuansheng import store, users
+from zhuansheng.store import tables as t
+from zhuansheng.web import create_app, tokens
+from zhuansheng.web.sessions import COOKIE
+
+
+def test_passwords_are_stored_as_argon2_hashes(world: World) -> None:
+    with store.session(world.url) as s:
+        stored = s.scalar(select(t.User.password_hash).where(t.User.username == "admin"))
+        assert stored.startswith("$argon2id$") and PASSWORD not in stored
+        assert users.check_password(s, "admin", PASSWORD) is not None
+        assert users.check_password(s, "admin", PASSWORD + "x") is None
+        assert users.check_password(s, "nobody", PASSWORD) is None
+
+
+def test_anonymous_pages_redirect_to_login_and_api_answers_401(app) -> None:  # type: ignore[no-untyped-def]
+    c = client_for(app, None)
+    r = c.get("/regions/330100?period=2022-06", follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/login?next=/regions/330100%3Fperiod%3D2022-06"
+    r = c.get("/api/v1/monitor")
+    assert r.status_code == 401
+    assert r.json()["error"]["message"].startswith("未登录")
+
+
+def test_cookie_flags_and_session_rotation_at_login(app) -> None:  # type: ignore[no-untyped-def]
+    c = TestClient(app)
+    page = c.get("/login")
+    before = c.cookies.get(COOKIE)
+    header = page.headers["set-cookie"].lower()
+    assert "httponly" in header and "samesite=lax" in header
+    r = c.post(
+        "/login",
+        data={"username": "admin", "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    after = c.cookies.get(COOKIE)
+    assert r.status_code == 303 and before and after and after != before
+    # the id planted before login (session fixation) grants nothing
+    attacker = TestClient(app)
+    attacker.cookies.set(COOKIE, before)
+    assert attacker.get("/", follow_redirects=False).status_code == 303
+    assert c.get("/").status_code == 200
+
+
+def test_wrong_password_and_rate_limit(world: World) -> None:
+    app = create_app(make_settings(world, login_attempts=3))
+    c = TestClient(app)
+    for _ in range(3):
+        page = c.get("/login")
+        r = c.post(
+            "/login",
+            data={
+                "username": "u330100",
+                "password": "wrong-password!",
+                "csrf_token": csrf_of(page.text),
+            },
+        )
+        assert r.status_code == 401 and "用户名或密码错误" in r.text
+    page = c.get("/login")
+    r = c.post(
+        "/login",
+        data={"username": "u330100", "password": PASSWORD, "csrf_token": csrf_of(page.text)},
+    )
+    assert r.status_code == 429 and "登录失败次数过多" in r.text
+
+
+def test_login_and_logout_need_the_csrf_token(app) -> None:  # type: ignore[no-untyped-def]
+    c = TestClient(app)
+    c.get("/login")
+    r = c.post("/login", data={"username": "admin", "password": PASSWORD})
+    assert r.status_code == 403
+    login(c, "admin")
+    assert c.post("/logout", follow_redirects=False).status_code == 403
+    r = c.post("/logout", data={"csrf_token": csrf_of(c.get("/").text)}, follow_redirects=False)
+    assert r.status_code == 303
+    assert c.get("/", follow_redirects=False).status_code == 303
+
+
+def test_idle_timeout(world: World) -> None:
+    c = TestClient(create_app(make_settings(world, idle_timeout_s=1)))
+    login(c, "admin")
+    assert c.get("/healthz").status_code == 200
+    time.sleep(1.2)
+    assert c.get("/", follow_redirects=False).status_code == 303
+
+
+def test_api_tokens(world: World, app) -> None:  # type: ignore[no-untyped-def]
+    c = TestClient(app)
+    token = tokens.issue("u330100", "test-secret", days=1)
+    ok = c.get("/api/v1/regions?level=city", headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 200 and ok.json()["total"] == 11
+    forged = tokens.issue("admin", "another-secret", days=1)
+    assert (
+        c.get("/api/v1/regions", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    )
+    expired = tokens.issue("admin", "test-secret", days=1, now=time.time() - 2 * 86400)
+    assert (
+        c.get("/api/v1/regions", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
+    )
+    # a cookie-authenticated API write needs the CSRF header
+    browser = client_for(app, "admin")
+    r = browser.post("/api/v1/submissions/330102/2022-06/unlock", data={"reason": "x"})
+    assert r.status_code == 403
+
+
+def test_a_disabled_users_token_stops_working(world: World, app) -> None:  # type: ignore[no-untyped-def]
+    with store.session(world.url) as s:
+        users.add_user(s, "leaver", "viewer")
+    token = tokens.issue("leaver", "test-secret")
+    c = TestClient(app)
+    assert c.get("/api/v1/regions", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    with store.session(world.url) as s:
+        users.disable_user(s, "leaver")
+    assert c.get("/api/v1/regions", headers={"Authorization": f"Bearer {token}"}).status_code == 401

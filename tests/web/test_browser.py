@@ -1,0 +1,145 @@
+"""The pages in a real browser (Debian's Chromium via Playwright) against a real uvicorn server:
+sign in, the overview's colours, the map, an upload with an error, scope, and Chinese text
+rendered with real glyphs (no tofu boxes). Screenshots go to the test's folder; with
+ZHUANSHENG_SCREENSHOTS=docs/img the overview and map are also saved there for the README."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from web_helpers import PASSWORD, USERS, World, blank_template, fill_template
+
+pytestmark = pytest.mark.slow
+CHROMIUM = "/usr/bin/chromium"
+GREEN, YELLOW, RED = "rgb(46, 158, 68)", "rgb(229, 165, 10)", "rgb(208, 49, 45)"
+
+# For every distinct CJK character on the page: is its glyph different from the glyph of a code
+# point no font has (U+10FFFD, drawn as the "missing glyph" box)? Drawn with the page's font.
+NO_TOFU_JS = """() => {
+  const text = document.body.innerText;
+  const chars = [...new Set([...text].filter(c => /[\\u4e00-\\u9fff]/.test(c)))].slice(0, 300);
+  const font = getComputedStyle(document.body).fontFamily;
+  const canvas = document.createElement('canvas');
+  canvas.width = 40; canvas.height = 40;
+  const g = canvas.getContext('2d', {willReadFrequently: true});
+  const draw = (c) => { g.clearRect(0, 0, 40, 40); g.font = '28px ' + font; g.fillText(c, 4, 30);
+                        return g.getImageData(0, 0, 40, 40).data.join(','); };
+  const tofu = draw('\\u{10FFFD}');
+  const boxes = chars.filter(c => draw(c) === tofu);
+  return {checked: chars.length, boxes: boxes};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def sign_in(
+    browser: Browser, server: str, username: str, width: int = 1440, height: int = 900
+) -> Page:
+    page = browser.new_context(
+        viewport={"width": width, "height": height}, locale="zh-CN"
+    ).new_page()
+    page.goto(f"{server}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}/")
+    return page
+
+
+def shots(tmp_path: Path) -> list[Path]:
+    extra = os.environ.get("ZHUANSHENG_SCREENSHOTS")
+    return [tmp_path, *([Path(extra)] if extra else [])]
+
+
+def no_tofu(page: Page) -> int:
+    result = page.evaluate(NO_TOFU_JS)
+    assert result["boxes"] == [], f"characters drawn as missing-glyph boxes: {result['boxes']}"
+    return result["checked"]
+
+
+def test_overview_shows_the_targets_with_colours(
+    browser: Browser, server: str, tmp_path: Path
+) -> None:
+    page = sign_in(browser, server, USERS["province_admin"])
+    page.goto(f"{server}/?period=2022-06")
+    assert page.locator("h1").inner_text().startswith("浙江省 · 2022年1—6月")
+    rows = page.locator("tr[data-target]")
+    assert rows.count() >= 40
+    colours = {
+        page.locator(f"span.status.{c}").first.evaluate("e => getComputedStyle(e).backgroundColor")
+        for c in ("green", "yellow", "red")
+    }
+    assert colours == {GREEN, YELLOW, RED}
+    assert int(page.locator("#count-ahead").inner_text()) > 0
+    assert page.locator("ul.warnings li.red").count() > 0
+    assert no_tofu(page) > 100  # many distinct characters were checked
+    for folder in shots(tmp_path):
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / "overview.png"), full_page=False)
+    big = sign_in(browser, server, USERS["province_admin"], 1920, 1080)
+    big.goto(f"{server}/?period=2022-06&screen=1")
+    assert "bigscreen" in big.locator("body").get_attribute("class")
+    big.screenshot(path=str(tmp_path / "bigscreen.png"))
+    assert (tmp_path / "overview.png").stat().st_size > 20_000
+
+
+def test_the_map_renders_and_a_county_click_opens_its_page(
+    browser: Browser, server: str, tmp_path: Path
+) -> None:
+    page = sign_in(browser, server, USERS["province_admin"])
+    page.goto(f"{server}/map?period=2022-06&level=county&target=robots_new")
+    page.wait_for_selector("#map[data-ready='1']", timeout=20_000)
+    assert page.locator("#map canvas").count() >= 1
+    x, y = page.evaluate("() => window.zsMap.pixels['330127']")  # 淳安县, a large county
+    box = page.locator("#map").bounding_box()
+    no_tofu(page)
+    for folder in shots(tmp_path):
+        page.screenshot(path=str(folder / "map.png"))
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    page.wait_for_timeout(300)
+    assert "淳安县" in page.locator("#map").inner_text()  # the hover tooltip
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url(f"{server}/regions/330127?period=2022-06")
+    assert page.locator("h1").inner_text().startswith("淳安县（330127）")
+
+
+def test_upload_with_an_error_names_the_cell(
+    browser: Browser, server: str, world: World, tmp_path: Path
+) -> None:
+    bad = fill_template(
+        blank_template(world, "330102", tmp_path), tmp_path / "上城区-2022-12.xlsx", bad_cell=True
+    )
+    page = sign_in(browser, server, USERS["county"])
+    page.goto(f"{server}/submissions?period=2022-12")
+    page.set_input_files("input[type=file]", str(bad))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#upload-outcome")
+    text = page.locator("#upload-outcome").inner_text()
+    assert "未写入任何数据" in text and "本期值列（G5）" in text
+    page.screenshot(path=str(tmp_path / "upload-error.png"))
+    no_tofu(page)
+
+
+def test_a_county_user_stays_in_its_county(browser: Browser, server: str, world: World) -> None:
+    page = sign_in(browser, server, USERS["county"])
+    own = page.goto(f"{server}/enterprises/{world.own_uscc}")
+    assert own is not None and own.status == 200
+    other = page.goto(f"{server}/enterprises/{world.other_uscc}")
+    assert other is not None and other.status == 403
+    assert "无权查看该企业" in page.locator("p.error").inner_text()
+    sub = page.goto(f"{server}/submissions/330603/2022-06")
+    assert sub is not None and sub.status == 403
+    page.goto(f"{server}/submissions?period=2022-06")
+    assert "柯桥区" not in page.locator("main").inner_text()

@@ -1,0 +1,207 @@
+"""Helpers of the web tests: a small demo world (built once per test process), the app over it,
+signed-in clients per role, and a real uvicorn server for the browser tests. Kept out of
+conftest.py under a unique module name (see tests/lake/lake_helpers.py)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from zhuansheng import demo, engine, programme, report, store, users
+from zhuansheng.collect import templates
+from zhuansheng.store import tables as t
+from zhuansheng.web import WebSettings, create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE_MODULES = ROOT / "node_modules"
+PASSWORD = "correct-horse-battery"
+# role → user name in the demo world (the analyst, department and viewer are added here)
+USERS = {
+    "province_admin": "admin",
+    "province_analyst": "analyst",
+    "city": "u330100",  # 杭州市
+    "county": "u330102",  # 上城区 (杭州市)
+    "department": "dept",
+    "viewer": "viewer",
+}
+OTHER_COUNTY = "330603"  # 柯桥区 (绍兴市): outside 杭州's scope
+
+
+@dataclass
+class World:
+    root: Path
+    url: str
+    editable_county: str  # a county with no submission yet for PERIOD
+    own_uscc: str  # an enterprise in 上城区
+    other_uscc: str  # an enterprise in 柯桥区
+    period: str = "2022-12"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "var" / "reports"
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    root = tmp_path_factory.mktemp("web-world")
+    var = root / "var"
+    url = f"sqlite:///{var / 'zhuansheng.db'}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ZHUANSHENG_VAR", str(var))
+        mp.setenv("ZHUANSHENG_DATABASE_URL", url)
+        mp.setenv("ZHUANSHENG_LAKE", str(var / "lake"))
+        mp.setenv("ZHUANSHENG_PROGRAMME_DIR", str(root / "programmes"))
+        mp.delenv("ZHUANSHENG_CONFIG", raising=False)
+        demo.build(seed=5, enterprises=600)
+        for kind in ("carbon", "mujun", "screen"):
+            engine.evaluate(kind, 2022)
+        with store.session() as s:
+            for role in ("province_analyst", "department", "viewer"):
+                users.add_user(s, USERS[role], role)
+            users.set_demo_passwords(s)
+            for name in USERS.values():
+                users.set_password(s, name, PASSWORD)
+            done = {
+                c
+                for (c,) in s.execute(
+                    select(t.Submission.region_code).where(t.Submission.period == "2022-12")
+                )
+            }
+            county = s.scalar(
+                select(t.Region.code)
+                .where(t.Region.level == "county", t.Region.code.not_in(done))
+                .order_by(t.Region.code)
+            )
+            own = s.scalar(select(t.Enterprise.uscc).where(t.Enterprise.county_code == "330102"))
+            other = s.scalar(
+                select(t.Enterprise.uscc).where(t.Enterprise.county_code == OTHER_COUNTY)
+            )
+            users.set_password(s, f"u{county}", PASSWORD)
+            users.set_password(s, f"u{county[:4]}00", PASSWORD)  # its city
+        assert county and own and other
+        yield World(root, url, county, own, other)
+        store.dispose_all()
+
+
+def make_settings(world: World, **changes: object) -> WebSettings:
+    return WebSettings(
+        database_url=world.url,
+        secret="test-secret",
+        node_modules=NODE_MODULES,
+        reports_dir=world.reports,
+        **changes,
+    )  # type: ignore[arg-type]
+
+
+@dataclass
+class Reports:
+    province: str  # file names in world.reports: the province's quarterly briefing …
+    own: str  # … 上城区's (the county user's own) …
+    other: str  # … and 柯桥区's, outside 杭州's scope
+
+
+@pytest.fixture(scope="session")
+def reports(world: World) -> Reports:
+    """Three real quarterly briefings (docx) of 2022Q2, sharing one read of the store."""
+    sources = report.Sources("2022Q2", url=world.url)
+    names = [
+        report.generate("quarterly", "2022Q2", region=code, out_dir=world.reports, sources=sources)[
+            0
+        ].name
+        for code in (None, "330102", OTHER_COUNTY)
+    ]
+    return Reports(*names)
+
+
+@pytest.fixture(scope="session")
+def app(world: World):  # type: ignore[no-untyped-def]
+    return create_app(make_settings(world))
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    m = CSRF.search(html)
+    assert m, "no CSRF field on the page"
+    return m.group(1)
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
+    page = client.get("/login")
+    r = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return client
+
+
+def client_for(app, username: str | None) -> TestClient:  # type: ignore[no-untyped-def]
+    c = TestClient(app, raise_server_exceptions=False)
+    return login(c, username) if username else c
+
+
+def fill_template(blank: Path, out: Path, *, bad_cell: bool = False) -> Path:
+    """Fill a template as a county would: this period = last period's value (ratios as a
+    numerator over 1000). With ``bad_cell`` the first 本期值 holds text instead of a number."""
+    catalogue = programme.indicators()
+    wb = openpyxl.load_workbook(blank)
+    ws = wb["填报"]
+    first = True
+    for row in ws.iter_rows(min_row=5):
+        code = row[1].value
+        if code not in catalogue:
+            continue
+        previous = row[4].value if isinstance(row[4].value, int | float) else 1.0
+        ind = catalogue[code]
+        if ind.aggregation in ("ratio", "share"):
+            row[7].value, row[9].value = previous * 1000 / (ind.scale or 1), 1000
+        else:
+            row[6].value = "一百二十台" if bad_cell and first else previous
+            first = False
+    wb.save(out)
+    return out
+
+
+def blank_template(world: World, region: str, folder: Path) -> Path:
+    return templates.write_template(
+        region, world.period, folder / f"blank-{region}.xlsx", url=world.url
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(world: World) -> Iterator[str]:
+    """A real uvicorn server on a free loopback port, in a thread of this process."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(make_settings(world)), host="127.0.0.1", port=port, log_level="warning"
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
