@@ -309,6 +309,8 @@ def test_unknown_period_is_refused_without_files(world: Path) -> None:
         report.generate("quarterly", "2022-06", region="330600", out_dir=out)
     with pytest.raises(ZhuanshengError, match="未知的地区代码"):
         report.generate("quarterly", "2022Q2", region="339999", out_dir=out)
+    with pytest.raises(ZhuanshengError, match="2021 年没有工作要点"):
+        report.generate("quarterly", "2021Q4", out_dir=out)
     assert not out.exists() or not any(out.iterdir())
 
 

@@ -143,3 +143,37 @@ def test_a_county_user_stays_in_its_county(browser: Browser, server: str, world:
     assert sub is not None and sub.status == 403
     page.goto(f"{server}/submissions?period=2022-06")
     assert "柯桥区" not in page.locator("main").inner_text()
+
+
+def test_the_ranking_page_shows_the_cities_with_rank_intervals(
+    browser: Browser, server: str, tmp_path: Path
+) -> None:
+    page = sign_in(browser, server, USERS["county"])
+    page.click("header nav >> text=排名")
+    page.wait_for_url(f"{server}/rankings")
+    page.goto(f"{server}/rankings?period=2022Q2&level=city")
+    assert "2022年第二季度季度运行评价 · 设区市（合成演示数据）" in page.locator("h1").inner_text()
+    rows = page.locator("tr.ranked")
+    assert rows.count() == 11
+    bands = page.locator("tr.ranked .interval .band")
+    assert bands.count() == 11
+    assert all(bands.nth(i).bounding_box()["width"] > 0 for i in range(11))  # drawn, not empty
+    assert page.locator("tr.ranked td.change").count() == 11
+    rows.first.locator("a.drill").click()  # HTMX fills the row below with the contributions
+    page.wait_for_selector(".contributions tr[data-indicator]")
+    assert page.locator(".contributions tr[data-indicator]").count() >= 5
+    no_tofu(page)
+    for folder in shots(tmp_path):
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / "rankings.png"), full_page=True)
+    assert (tmp_path / "rankings.png").stat().st_size > 20_000
+
+
+def test_a_refused_report_request_shows_its_message(browser: Browser, server: str) -> None:
+    page = sign_in(browser, server, USERS["county"])
+    page.goto(f"{server}/reports")
+    page.fill("#report-form input[name=period]", "2022Q9")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector("#report-error")
+    assert "无法识别的期间" in page.locator("#report-error").inner_text()
+    assert page.locator("h1").count() == 1  # the fragment was swapped in, not a whole page

@@ -77,7 +77,7 @@ MATRIX = [
     ("GET", "/api/v1/reports/{own_report}", ALL),
     ("GET", "/api/v1/reports/{other_report}", SCOPED_DATA),
     # generating: 2021Q4 has no programme, so a request that passes the scope check is refused
-    # for its period (400, or 422 with the problems from the API) and nothing is written
+    # for its period (400) and nothing is written
     ("POST", "/reports", "400 400 403 403 403 403", {**NO_DATA_BRIEFING, "region": "330603"}),
     ("POST", "/reports", "400 400 400 400 403 403", {**NO_DATA_BRIEFING, "region": "330102"}),
     (
@@ -89,13 +89,13 @@ MATRIX = [
     (
         "POST",
         "/api/v1/reports",
-        "422 422 403 403 403 403",
+        "400 400 403 403 403 403",
         {**NO_DATA_BRIEFING, "region": "330603"},
     ),
     (
         "POST",
         "/api/v1/reports",
-        "422 422 422 422 403 403",
+        "400 400 400 400 403 403",
         {**NO_DATA_BRIEFING, "region": "330102"},
     ),
 ]

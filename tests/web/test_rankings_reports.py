@@ -142,6 +142,10 @@ def test_report_lists_are_scoped(app, reports: Reports) -> None:  # type: ignore
     html = client_for(app, USERS["county"]).get("/reports").text
     assert "上城区（330102）" in html and "柯桥区（330603）" not in html
     assert "合成演示数据" in html
+    # the form offers a county user its own county only, and a viewer no form at all
+    form = html.split('id="report-form"')[1].split("</form>")[0]
+    assert re.findall(r'<option value="(\d*)"', form.split('name="region"')[1]) == ["330102"]
+    assert 'id="report-form"' not in client_for(app, USERS["viewer"]).get("/reports").text
 
 
 def test_downloads_are_scoped_and_audited(world: World, app, reports: Reports) -> None:  # type: ignore[no-untyped-def]

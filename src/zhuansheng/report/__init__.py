@@ -24,6 +24,7 @@ from pathlib import Path
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.monitor.units import PROVINCE
 from zhuansheng.periods import Period, parse_period
+from zhuansheng.programme import available_years
 from zhuansheng.users import Actor
 
 from .build import assess_period, province_report, region_report
@@ -75,6 +76,12 @@ def check_request(
             "地区的报告请用季度简报（report quarterly --region）"
         )
     _check_scope(actor, region)
+    years = available_years()
+    if p.year not in years:
+        raise ZhuanshengError(
+            f"{p.year} 年没有工作要点，无法生成{p.label_zh}的{KIND_ZH[kind]}；"
+            f"可选年度：{'、'.join(map(str, years)) or '无'}"
+        )
     return p
 
 

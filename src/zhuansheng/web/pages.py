@@ -18,6 +18,7 @@ from sqlalchemy import func, or_, select
 from starlette.background import BackgroundTask
 
 from zhuansheng import collect, store, tabular
+from zhuansheng.assess.scheme import LEVEL_ZH
 from zhuansheng.cli.monitor import ROW_COLUMNS
 from zhuansheng.collect import workflow
 from zhuansheng.collect.observations import imported_files
@@ -836,7 +837,7 @@ def rankings_page(
         rows=rankings.table(ranking, rows),
         periods=[(p, parse_period(p).label_zh) for p in rankings.periods()],
         levels=rankings.LEVELS,
-        level_zh=rankings.LEVEL_ZH,
+        level_zh=LEVEL_ZH,
         normalisation_zh=rankings.NORMALISATION_ZH,
         draws=draws,
     )
@@ -878,14 +879,16 @@ def ranking_contributions(
 
 def _reports_page(request: Request, ctx: Ctx, status: int = 200, **outcome: Any) -> Response:
     settings = ctx.state.settings
+    regions = reports.regions_for(ctx.actor)  # empty: the user generates no report (no form)
+    kinds = [(k, KIND_ZH[k]) for k in KINDS if ctx.actor.is_province or k == "quarterly"]
     return render(
         request,
         ctx,
         "reports.html",
         status=status,
         groups=reports.grouped(reports.visible(ctx.actor, settings)),
-        regions=reports.regions_for(ctx.actor),
-        kinds=[(k, KIND_ZH[k]) for k in KINDS if ctx.actor.is_province or k == "quarterly"],
+        regions=regions,
+        kinds=kinds if regions else [],
         formats=FORMATS,
         url_of=reports.download_url,
         written=outcome.get("written", []),

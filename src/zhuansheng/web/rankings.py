@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhuansheng import assess, programme, store
-from zhuansheng.assess.scheme import DEFAULTS, LEVEL_ZH, shipped_path
+from zhuansheng.assess.scheme import DEFAULTS, shipped_path
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.periods import parse_period
 from zhuansheng.store import tables as t
@@ -83,10 +83,6 @@ class Ranking:
     adjustments: dict[str, str]  # bonus or penalty item id → its name
     pilot_county: dict[str, str]  # pilot id → county code (pilots are ranked, counties shown)
     scale: float  # the scheme's full score
-
-    @property
-    def level_zh(self) -> str:
-        return LEVEL_ZH[self.result.level]
 
     def county_of(self, region: str) -> str:
         return self.pilot_county.get(region, region)

@@ -119,16 +119,17 @@ def generate(
     region: str | None,
     formats: Sequence[str],
 ) -> list[ReportFile]:
-    """Check the request (wrong input: ``ZhuanshengError``; out of scope: ``Forbidden``), then
-    write the report in each format. Nothing is written when either check fails."""
+    """Check the request (out of scope: ``Forbidden``, first, so that nothing is said about a
+    report the user may not have; wrong input: ``ZhuanshengError``), then write the report in
+    each format. Nothing is written when either check fails."""
     region = (region or "").strip() or None
     formats = list(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
-    p = report.check_request(kind, period, region, formats, None)
     access.require(
         access.can_generate_report(actor, kind, region),
         "无权生成该报告：市、县用户只能生成本地区（市含所辖县）的季度简报；"
         "全省报告请联系省转升办生成",
     )
+    p = report.check_request(kind, period, region, formats, None)
     with _GENERATING:
         sources = report.Sources(p, url=settings.database_url)
         paths = report.generate(
