@@ -87,17 +87,21 @@ def sql_for(key: str, con: ibis.BaseBackend, build: Callable[[], ir.Table]) -> t
         return sql, True
     sql = compile_sql(con, build())
     _MEMORY[key] = sql
-    _store(path, sql)
+    store_text(path, sql)
     return sql, False
 
 
-def _store(path: Path, sql: str) -> None:
+def store_text(path: Path, text: str) -> None:
+    """Keep ``text`` at ``path`` atomically; when caching is off or var/ is read-only, don't
+    (that only costs the work again next time)."""
+    if not enabled():
+        return
     tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(sql, encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
-    except OSError:  # a read-only var/ only costs the compile next time
+    except OSError:
         tmp.unlink(missing_ok=True)
 
 
