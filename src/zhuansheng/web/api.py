@@ -88,7 +88,7 @@ def get_regions(
 
 
 @router.get("/monitor", summary="月度监测分析：各目标在各地区的进度与状态")
-def get_monitor(
+async def get_monitor(
     ctx: Api,
     period: Annotated[str | None, Query(description="2022-06、2022Q2 或 2022")] = None,
     level: Annotated[str | None, Query(pattern="^(province|city|county|group|pilot)$")] = None,

@@ -86,11 +86,16 @@ def _token_actor(request: Request, token: str) -> Actor | None:
     username = tokens.verify(token, web.secret)
     if username is None:
         return None
-    with store.session(web.settings.database_url) as s:
-        user = s.scalar(select(t.User).where(t.User.username == username))
-        if user is None or not user.active:
-            return None
-        return Actor(user.username, user.role, user.region_code)
+    # Every call reads the user (a disabled user's token stops at once), with a plain SELECT:
+    # an ORM session per API call would cost more than the cached answer itself.
+    query = select(t.User.role, t.User.region_code, t.User.active).where(
+        t.User.username == username
+    )
+    with store.engine(web.settings.database_url).connect() as conn:
+        row = conn.execute(query).first()
+    if row is None or not row.active:
+        return None
+    return Actor(username, row.role, row.region_code)
 
 
 async def api_ctx(request: Request) -> Ctx:

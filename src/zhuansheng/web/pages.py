@@ -248,7 +248,7 @@ def geojson(request: Request, level: str) -> Response:
 
 
 @router.get("/")
-def overview(
+async def overview(
     request: Request,
     ctx: Page,
     period: str | None = None,

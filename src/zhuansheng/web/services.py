@@ -6,6 +6,7 @@ it reads) and reused by every request until something changes.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections import Counter
@@ -48,6 +49,14 @@ def data_version(session: Session) -> tuple[int, ...]:
     return tuple(session.scalar(select(func.max(col))) or 0 for col in _VERSIONED)
 
 
+def _settle() -> None:
+    """Move what is alive now (a new analysis: millions of objects) out of the collector's
+    sight: a full collection walking it would stall every request for hundreds of
+    milliseconds. Cached views are text and bytes, which the collector does not walk."""
+    gc.collect()
+    gc.freeze()
+
+
 class MonitorCache:
     """The analysis per year, and views cut from it, until the data version changes.
 
@@ -84,6 +93,7 @@ class MonitorCache:
                 if hit is None or hit[0] != version:
                     hit = (version, monitor.analyse(p.year, url=self.url))
                     self._by_year[p.year] = hit
+                    _settle()
         return Monitor(hit[1], p)
 
     def view(self, m: Monitor, name: str, fn: Callable[[], T], *args: Any) -> T:
