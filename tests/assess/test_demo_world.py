@@ -12,7 +12,8 @@ import fastexcel
 import pytest
 from typer.testing import CliRunner
 
-from zhuansheng import assess, demo, reference, store
+from worlds import demo_world
+from zhuansheng import assess, reference
 from zhuansheng.cli import app
 
 runner = CliRunner()
@@ -24,16 +25,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    root = tmp_path_factory.mktemp("assess")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ZHUANSHENG_VAR", str(root / "var"))
-        mp.setenv("ZHUANSHENG_DATABASE_URL", f"sqlite:///{root / 'var' / 'zhuansheng.db'}")
-        mp.setenv("ZHUANSHENG_LAKE", str(root / "var" / "lake"))
-        mp.setenv("ZHUANSHENG_PROGRAMME_DIR", str(root / "programmes"))
-        demo.build(seed=5, enterprises=2000)
+    with demo_world(tmp_path_factory, "assess", seed=5, enterprises=2000) as root:
         yield root
         assess.inputs.clear_cache()
-        store.dispose_all()
 
 
 def test_the_eleven_cities_are_ranked_for_2022q2(world: Path) -> None:

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import func, select, text
 
+from worlds import point_at
 from zhuansheng import demo, lake, programme, reference, store
 from zhuansheng.demo.allocations import largest_remainder
 from zhuansheng.errors import ZhuanshengError
@@ -24,17 +25,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, demo.Summary]
     """One demo world shared by the read-only tests of this module."""
     root = tmp_path_factory.mktemp("demo")
     with pytest.MonkeyPatch.context() as mp:
-        _point_at(mp, root)
+        point_at(mp, root)
         summary = demo.build(seed=7, enterprises=N)
         yield root, summary
         store.dispose_all()
-
-
-def _point_at(mp: pytest.MonkeyPatch, root: Path) -> None:
-    mp.setenv("ZHUANSHENG_VAR", str(root / "var"))
-    mp.setenv("ZHUANSHENG_DATABASE_URL", f"sqlite:///{root / 'var' / 'zhuansheng.db'}")
-    mp.setenv("ZHUANSHENG_LAKE", str(root / "var" / "lake"))
-    mp.setenv("ZHUANSHENG_PROGRAMME_DIR", str(root / "programmes"))
 
 
 def _db(root: Path) -> str:
@@ -66,7 +60,7 @@ def test_same_seed_same_world_other_seed_other_world(tmp_path: Path) -> None:
     for name, seed in (("a", 11), ("b", 11), ("c", 12)):
         root = tmp_path / name
         with pytest.MonkeyPatch.context() as mp:
-            _point_at(mp, root)
+            point_at(mp, root)
             demo.build(seed=seed, enterprises=600)
             worlds[name] = (_dump(_db(root)), _lake_rows(root))
             store.dispose_all()

@@ -9,25 +9,18 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from zhuansheng import demo, store
+from worlds import demo_world
 from zhuansheng.engine import evaluate, plans
 from zhuansheng.engine.loader import load_default
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    root = tmp_path_factory.mktemp("engine-plans")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ZHUANSHENG_VAR", str(root / "var"))
-        mp.setenv("ZHUANSHENG_DATABASE_URL", f"sqlite:///{root / 'var' / 'zhuansheng.db'}")
-        mp.setenv("ZHUANSHENG_LAKE", str(root / "var" / "lake"))
-        mp.setenv("ZHUANSHENG_PROGRAMME_DIR", str(root / "programmes"))
-        mp.delenv("ZHUANSHENG_CONFIG", raising=False)
         mp.delenv(plans.ENV, raising=False)
-        demo.build(seed=11, enterprises=500)
-        plans.clear_memory()
-        yield root
-        store.dispose_all()
+        with demo_world(tmp_path_factory, "engine-plans", seed=11, enterprises=500) as root:
+            plans.clear_memory()
+            yield root
 
 
 def _rows(path: str) -> list[dict]:

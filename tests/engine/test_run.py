@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from zhuansheng import demo, store
+from worlds import demo_world
+from zhuansheng import store
 from zhuansheng.cli import evaluate as cli
 from zhuansheng.engine import evaluate, run_path
 from zhuansheng.errors import ZhuanshengError
@@ -22,16 +23,8 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    root = tmp_path_factory.mktemp("engine-run")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ZHUANSHENG_VAR", str(root / "var"))
-        mp.setenv("ZHUANSHENG_DATABASE_URL", f"sqlite:///{root / 'var' / 'zhuansheng.db'}")
-        mp.setenv("ZHUANSHENG_LAKE", str(root / "var" / "lake"))
-        mp.setenv("ZHUANSHENG_PROGRAMME_DIR", str(root / "programmes"))
-        mp.delenv("ZHUANSHENG_CONFIG", raising=False)
-        demo.build(seed=7, enterprises=600)
+    with demo_world(tmp_path_factory, "engine-run", seed=7, enterprises=600) as root:
         yield root
-        store.dispose_all()
 
 
 def test_a_screening_run_is_recorded(world: Path) -> None:

@@ -12,7 +12,7 @@ import fastexcel
 import pytest
 from typer.testing import CliRunner
 
-from zhuansheng import demo, store
+from worlds import demo_world
 from zhuansheng.cli import app
 
 runner = CliRunner()
@@ -34,15 +34,8 @@ REQUIRED = {
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    root = tmp_path_factory.mktemp("monitor-cli")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ZHUANSHENG_VAR", str(root / "var"))
-        mp.setenv("ZHUANSHENG_DATABASE_URL", f"sqlite:///{root / 'var' / 'zhuansheng.db'}")
-        mp.setenv("ZHUANSHENG_LAKE", str(root / "var" / "lake"))
-        mp.setenv("ZHUANSHENG_PROGRAMME_DIR", str(root / "programmes"))
-        demo.build(seed=5, enterprises=2000)
+    with demo_world(tmp_path_factory, "monitor-cli", seed=5, enterprises=2000) as root:
         yield root
-        store.dispose_all()
 
 
 def _json(*args: str) -> list[dict]:

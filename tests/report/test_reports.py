@@ -18,7 +18,8 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from zhuansheng import demo, monitor, report, store
+from worlds import demo_world
+from zhuansheng import monitor, report, store
 from zhuansheng.cli import app
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.users import Actor
@@ -30,15 +31,8 @@ DAY1, DAY2 = dt.date(2022, 7, 8), dt.date(2022, 7, 9)
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    root = tmp_path_factory.mktemp("report")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ZHUANSHENG_VAR", str(root / "var"))
-        mp.setenv("ZHUANSHENG_DATABASE_URL", f"sqlite:///{root / 'var' / 'zhuansheng.db'}")
-        mp.setenv("ZHUANSHENG_LAKE", str(root / "var" / "lake"))
-        mp.setenv("ZHUANSHENG_PROGRAMME_DIR", str(root / "programmes"))
-        demo.build(seed=5, enterprises=2000)
+    with demo_world(tmp_path_factory, "report", seed=5, enterprises=2000) as root:
         yield root
-        store.dispose_all()
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from worlds import point_at
 from zhuansheng import demo, engine, programme, report, store, users
 from zhuansheng.collect import templates
 from zhuansheng.store import tables as t
@@ -58,11 +59,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     var = root / "var"
     url = f"sqlite:///{var / 'zhuansheng.db'}"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ZHUANSHENG_VAR", str(var))
-        mp.setenv("ZHUANSHENG_DATABASE_URL", url)
-        mp.setenv("ZHUANSHENG_LAKE", str(var / "lake"))
-        mp.setenv("ZHUANSHENG_PROGRAMME_DIR", str(root / "programmes"))
-        mp.delenv("ZHUANSHENG_CONFIG", raising=False)
+        point_at(mp, root)
         demo.build(seed=5, enterprises=600)
         for kind in ("carbon", "mujun", "screen"):
             engine.evaluate(kind, 2022)
