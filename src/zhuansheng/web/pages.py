@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -547,18 +548,21 @@ def _list_access(ctx: Ctx, kind: str) -> None:
         access.require(access.can_see_enterprises(ctx.actor))
 
 
-@router.get("/lists/{kind}")
-def list_page(
-    request: Request,
-    ctx: Page,
-    kind: str,
-    q: str = "",
-    region: str = "",
-    sub_kind: str = "",
-    sort: str = "",
-    desc: int = 0,
-    page: Annotated[int, Query(ge=1, le=100000)] = 1,
-) -> Response:
+@dataclass
+class ListFilter:
+    """The filter and order of a list page (query parameters), shared with its export."""
+
+    q: str = ""
+    region: str = ""
+    sub_kind: str = ""
+    sort: str = ""
+    desc: int = 0
+
+
+def _list_rows(
+    ctx: Ctx, kind: str, f: ListFilter, page: int, page_size: int
+) -> tuple[Any, list[Any], int, list[Any]]:
+    """The list's spec, one page of rows, the total and the sub-kinds, within the user's scope."""
     spec = services.LISTS.get(kind)
     if spec is None:
         raise services.NotFound(f"没有名单 '{kind}'")
@@ -568,15 +572,27 @@ def list_page(
             s,
             kind,
             scope=access.scope_filter(ctx.actor),
-            q=q,
-            region=region,
-            sub_kind=sub_kind,
-            sort=sort,
-            desc=bool(desc),
+            q=f.q,
+            region=f.region,
+            sub_kind=f.sub_kind,
+            sort=f.sort,
+            desc=bool(f.desc),
             page=page,
-            page_size=PAGE_SIZE,
+            page_size=page_size,
         )
         sub_kinds = services.kinds(s, kind)
+    return spec, rows, total, sub_kinds
+
+
+@router.get("/lists/{kind}")
+def list_page(
+    request: Request,
+    ctx: Page,
+    kind: str,
+    f: Annotated[ListFilter, Depends()],
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+) -> Response:
+    spec, rows, total, sub_kinds = _list_rows(ctx, kind, f, page, PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
     return render(
         request,
@@ -588,11 +604,11 @@ def list_page(
         total=total,
         page=page,
         pages=pages,
-        q=q,
-        region=region,
-        sub_kind=sub_kind,
-        sort=sort,
-        desc=desc,
+        q=f.q,
+        region=f.region,
+        sub_kind=f.sub_kind,
+        sort=f.sort,
+        desc=f.desc,
         sub_kinds=sub_kinds,
         query=_query,
     )
@@ -603,33 +619,9 @@ def _query(**params: Any) -> str:
 
 
 @router.get("/lists/{kind}/export.xlsx")
-def list_export(
-    ctx: Page,
-    kind: str,
-    q: str = "",
-    region: str = "",
-    sub_kind: str = "",
-    sort: str = "",
-    desc: int = 0,
-) -> Response:
-    spec = services.LISTS.get(kind)
-    if spec is None:
-        raise services.NotFound(f"没有名单 '{kind}'")
-    _list_access(ctx, kind)
-    with store.session(ctx.state.settings.database_url) as s:
-        rows, total = services.list_rows(
-            s,
-            kind,
-            scope=access.scope_filter(ctx.actor),
-            q=q,
-            region=region,
-            sub_kind=sub_kind,
-            sort=sort,
-            desc=bool(desc),
-            page=1,
-            page_size=200_000,
-        )
-    audit(ctx, "export.list", "list", kind, q=q, region=region, sub_kind=sub_kind, rows=total)
+def list_export(ctx: Page, kind: str, f: Annotated[ListFilter, Depends()]) -> Response:
+    spec, rows, total, _ = _list_rows(ctx, kind, f, 1, 200_000)
+    audit(ctx, "export.list", "list", kind, q=f.q, region=f.region, sub_kind=f.sub_kind, rows=total)
     return _xlsx(rows, list(spec.columns), f"{kind}.xlsx", spec.title_zh[:31])
 
 
