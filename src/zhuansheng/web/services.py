@@ -53,6 +53,7 @@ def _settle() -> None:
     """Move what is alive now (a new analysis: millions of objects) out of the collector's
     sight: a full collection walking it would stall every request for hundreds of
     milliseconds. Cached views are text and bytes, which the collector does not walk."""
+    gc.unfreeze()  # what an older analysis left in cycles is collected now, not kept forever
     gc.collect()
     gc.freeze()
 
