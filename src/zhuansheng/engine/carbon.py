@@ -94,15 +94,15 @@ def with_carbon(
         method.industry_average.scope
     ]
     window = ibis.window(group_by=[t.industry_key, *scope])
+    # the sums in one projection, their ratio in the next: each window is computed once
     t = t.mutate(
         energy_intensity=ratio(t.tce, t.value_added_wan),
         carbon_intensity=ratio(t.co2_t, t.value_added_wan),
-        _c_l_ind=ratio(
-            ibis.ifelse(graded, t.co2_t, NULL_F).sum().over(window),
-            ibis.ifelse(graded, t.value_added_wan, NULL_F).sum().over(window),
-        ),
+        _c_s_co2=ibis.ifelse(graded, t.co2_t, NULL_F).sum().over(window),
+        _c_s_va=ibis.ifelse(graded, t.value_added_wan, NULL_F).sum().over(window),
         _c_n=ibis.ifelse(graded, 1, 0).sum().over(window),
     )
+    t = t.mutate(_c_l_ind=ratio(t._c_s_co2, t._c_s_va))
     ok = t._c_pre.isnull() & positive(t._c_l_ind)
     k = ibis.ifelse(ok, (t.carbon_intensity / t._c_l_ind).round(method.decimals), NULL_F)
     grades = [(k <= b, i) for i, b in enumerate(method.grade_upper_bounds, start=1)]

@@ -307,12 +307,27 @@ def _missing_items(t: ir.Table, method: MujunMethod, pairs: Pairs) -> ir.Table:
     """4. Missing items: zero, or the evaluation group's average points on the item."""
     ok = t.mujun_reason.isnull()
     group_w = ibis.window(group_by=[t.scale, *(t[k] for k in method.groups)])
+    averaged = [(sc, i) for sc, i in pairs if i.missing == "group_average"]
+    if averaged:  # each group average once, in its own projection, then used twice below
+        t = t.mutate(
+            **{
+                f"_a_{sc}_{i.id}": ibis.ifelse(
+                    ok & (t.scale == sc) & t[f"_p_{sc}_{i.id}"].notnull(),
+                    t[f"_p_{sc}_{i.id}"],
+                    NULL_F,
+                )
+                .mean()
+                .over(group_w)
+                for sc, i in averaged
+            }
+        )
+        ok = t.mujun_reason.isnull()
     final = {}
     no_group_data = []  # nobody in the group has the item: say so rather than give 0 points
     for sc, i in pairs:
         p = t[f"_p_{sc}_{i.id}"]
         if i.missing == "group_average":
-            avg = ibis.ifelse(ok & (t.scale == sc) & p.notnull(), p, NULL_F).mean().over(group_w)
+            avg = t[f"_a_{sc}_{i.id}"]
             final[f"_f_{sc}_{i.id}"] = p.coalesce(avg, 0.0)
             no_group_data.append(
                 (ok & (t.scale == sc) & p.isnull() & avg.isnull(), f"missing_item:{i.id}")
