@@ -117,9 +117,14 @@ def test_monthly_warning_section_names_every_red_item(monthly: dict[str, Path]) 
         assert f"{place}（" in by_name[r.name_zh], (r.name_zh, place)
     # and nothing that is not red
     assert len(rows) == len({r.target for r in red})
+    # The PDF's warning section (table cells wrap, so names can be cut in the extracted text):
+    # its count of targets, and every lagging place.
     pdf = pdf_text(monthly["pdf"])
+    start = pdf.index("、预警事项")
+    section = pdf[start : pdf.index("、各地进展", start)]
+    assert f"共有{len({r.target for r in red})}项目标" in section
     for r in red:
-        assert r.name_zh.replace(" ", "") in pdf
+        assert ("全省" if r.region == "330000" else r.region_name) in section, r.region_name
 
 
 def test_monthly_annex_holds_the_full_data(monthly: dict[str, Path]) -> None:
@@ -185,6 +190,29 @@ def test_quarterly_city_briefing_compares_with_province_and_peers(
     cells = {r[header.index("目标编号")]: dict(zip(header, r, strict=True)) for r in rows[2:]}
     assert cells["robots_new"]["实际"] == pytest.approx(robots.actual, rel=1e-12)
     assert cells["robots_new"]["地区代码"] == "330600"
+
+
+def test_briefing_ranking_is_the_assessment_and_says_how_to_reproduce_it(
+    quarterly: dict[str, Path],
+) -> None:
+    from zhuansheng import assess
+    from zhuansheng.report import default_config
+
+    draws = default_config().ranking_draws
+    result = assess.run(period="2022Q2", level="city", sensitivity=draws, save=False)
+    doc = Document(str(quarterly["docx"]))
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "名次")
+    rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+    # rank, region name and score of every city, as the assessment computed them
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        (str(x.rank), x.name, f"{x.score:.2f}") for x in sorted(result.rows, key=lambda x: x.rank)
+    ]
+    shaoxing = next(x for x in result.rows if x.region == "330600")
+    text = docx_text(quarterly["docx"])
+    assert f"居第{shaoxing.rank}位" in text
+    summary = result.sensitivity_summary
+    assert f"评价方案 {result.scheme_id}，版本 {result.scheme_version}" in text
+    assert f"敏感性分析 {summary.draws} 次，随机种子 {summary.seed}" in text
 
 
 def test_pdf_is_a4_with_page_numbers(quarterly: dict[str, Path]) -> None:

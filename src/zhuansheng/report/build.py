@@ -457,9 +457,16 @@ class _Builder:
             )
         else:
             text = (
-                f"{label}区域综合评价中，{rows[0].name}居第1位；名次区间为按权重敏感性分析得到的"
-                "5%—95%分位名次，区间重叠的地区名次差异不显著。"
+                f"{label}区域综合评价中，{rows[0].name}居第1位；名次区间为敏感性分析（权重扰动、"
+                "更换标准化方法、逐一剔除指标）得到的5%—95%分位名次，区间重叠的地区名次差异不显著。"
             )
+        summary = result.sensitivity_summary
+        # what reproduces the ranking: `zhuansheng assess --period … --sensitivity N --seed S`
+        text += (
+            f"（评价方案 {result.scheme_id}，版本 {result.scheme_version}"
+            + (f"；敏感性分析 {summary.draws} 次，随机种子 {summary.seed}" if summary else "")
+            + "。）"
+        )
         r.add(Paragraph(text))
         r.add(self.table(f"{label}区域综合评价排名", RANK_COLUMNS, body, highlight=highlight))
         r.sheets.append(
