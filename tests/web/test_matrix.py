@@ -4,7 +4,10 @@ Roles: A province_admin, N province_analyst, C city (杭州市), K county (上�
 D department, V viewer, - anonymous. "own" is an enterprise of 上城区, "other" one of 柯桥区
 (绍兴市), outside 杭州's scope; the reports are the 2022Q2 briefings of the province, of 上城区
 (own) and of 柯桥区 (other). Anonymous pages redirect to the login form (303); the API answers
-401. No request in the table may write a report file.
+401; a seventh status, where given, is the anonymous one instead (public routes). No request in
+the table may write a report file or change a submission: the workflow actions are tried on
+2021-06, which has no submission, so an allowed action fails on the state (400) and a refused
+one on the scope or role (403). Every route of the app must have a row here or in EXEMPT.
 """
 
 from __future__ import annotations
@@ -14,9 +17,14 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from starlette.routing import Route
 from web_helpers import USERS, Reports, World, client_for, csrf_of, make_settings
 
+from zhuansheng import store
+from zhuansheng.store import tables as t
 from zhuansheng.web import create_app
 
 ROLES = ["province_admin", "province_analyst", "city", "county", "department", "viewer", None]
@@ -24,6 +32,10 @@ ALL = "200 200 200 200 200 200"
 ENTERPRISE = "200 200 200 200 403 403"
 PROVINCE_ONLY = "200 200 403 403 403 403"
 SCOPED_DATA = "200 200 403 403 200 200"
+PUBLIC = "200 200 200 200 200 200 200"
+NO_SUBMISSION = "2021-06"
+# an upload that never reaches the store: the scope check refuses it, or the import rejects it
+BAD_FILE = {"file": ("x.xlsx", b"not a workbook")}
 NO_DATA_BRIEFING = {"kind": "quarterly", "period": "2021Q4", "formats": ["docx"]}
 # (method, path, statuses for A N C K D V[, body of a POST])
 MATRIX = [
@@ -38,6 +50,8 @@ MATRIX = [
     ("GET", "/enterprises/{own}", ENTERPRISE),
     ("GET", "/enterprises/{other}", PROVINCE_ONLY),
     ("GET", "/lists/registries", ALL),
+    ("GET", "/lists/projects", ALL),
+    ("GET", "/lists/registries/export.xlsx", ALL),
     ("GET", "/lists/projects/export.xlsx?sub_kind=waste_gas", ALL),
     ("GET", "/lists/screening", ENTERPRISE),
     ("GET", "/lists/screening/export.xlsx", ENTERPRISE),
@@ -47,6 +61,26 @@ MATRIX = [
     ("GET", "/submissions/template?region=330102&period=2022-12", ENTERPRISE),
     ("GET", "/submissions/template?region=330603&period=2022-12", PROVINCE_ONLY),
     ("POST", "/submissions/330603/2022-06/approve", "400 400 403 403 403 403"),
+    *[
+        ("POST", f"/submissions/330603/{NO_SUBMISSION}/{action}", "400 400 403 403 403 403")
+        for action in ("submit", "return", "accept", "unlock")
+    ],
+    *[
+        ("POST", f"/submissions/330102/{NO_SUBMISSION}/{action}", "400 400 400 400 403 403")
+        for action in ("submit", "return", "approve", "accept", "unlock")
+    ],
+    (
+        "POST",
+        "/submissions/upload",
+        "200 200 403 403 403 403",
+        {"region": "330603", "period": NO_SUBMISSION, **BAD_FILE},
+    ),
+    (
+        "POST",
+        "/submissions/upload",
+        "200 200 200 200 403 403",
+        {"region": "330102", "period": NO_SUBMISSION, **BAD_FILE},
+    ),
     ("GET", "/admin/audit", "200 403 403 403 403 403"),
     ("GET", "/api/v1/programme", ALL),
     ("GET", "/api/v1/regions?level=county", ALL),
@@ -57,10 +91,35 @@ MATRIX = [
     ("GET", "/api/v1/enterprises/{own}", ENTERPRISE),
     ("GET", "/api/v1/enterprises/{other}", PROVINCE_ONLY),
     ("GET", "/api/v1/evaluations", ALL),
+    ("GET", "/api/v1/evaluations/{run_id}", ALL),  # the run and its summary: aggregates only
+    ("GET", "/api/v1/evaluations/{run_id}/results", ENTERPRISE),  # rows limited to the scope
+    ("GET", "/api/v1/evaluations/{run_id}/results?region=330102", ENTERPRISE),
+    ("GET", "/api/v1/evaluations/{run_id}/results?region=330603", PROVINCE_ONLY),
+    ("GET", "/api/v1/evaluations/no-such-run", "404 404 404 404 404 404"),
     ("GET", "/api/v1/screening", ENTERPRISE),
     ("GET", "/api/v1/submissions?period=2022-06", "200 200 200 403 403 403"),
     ("GET", "/api/v1/submissions/330603/2022-06", "200 200 403 403 200 200"),
     ("POST", "/api/v1/submissions/330603/2022-06/approve", "400 400 403 403 403 403"),
+    *[
+        ("POST", f"/api/v1/submissions/330603/{NO_SUBMISSION}/{action}", "400 400 403 403 403 403")
+        for action in ("submit", "return", "accept", "unlock")
+    ],
+    *[
+        ("POST", f"/api/v1/submissions/330102/{NO_SUBMISSION}/{action}", "400 400 400 400 403 403")
+        for action in ("submit", "return", "approve", "accept", "unlock")
+    ],
+    (
+        "POST",
+        "/api/v1/observations",
+        "422 422 403 403 403 403",
+        {"region": "330603", "period": NO_SUBMISSION, "dry_run": "true", **BAD_FILE},
+    ),
+    (
+        "POST",
+        "/api/v1/observations",
+        "422 422 422 422 403 403",
+        {"region": "330102", "period": NO_SUBMISSION, "dry_run": "true", **BAD_FILE},
+    ),
     ("GET", "/api/v1/audit", "200 403 403 403 403 403"),
     # rankings: every role sees every region (all_regions_visible, the default)
     ("GET", "/rankings?period=2022Q2&level=city", ALL),
@@ -98,19 +157,54 @@ MATRIX = [
         "400 400 400 400 403 403",
         {**NO_DATA_BRIEFING, "region": "330102"},
     ),
+    # signing in and out, language, health, map layers and the API's own description: public
+    ("GET", "/login", PUBLIC),
+    ("POST", "/login", "403 403 403 403 403 403 403"),  # no CSRF field in the form
+    ("POST", "/logout", "303 303 303 303 303 303"),
+    ("GET", "/lang/en?next=/reports", "303 303 303 303 303 303 303"),
+    ("GET", "/healthz", PUBLIC),
+    ("GET", "/geo/county.json", PUBLIC),
+    ("GET", "/geo/city.json", PUBLIC),
+    ("GET", "/geo/town.json", "404 404 404 404 404 404 404"),
+    ("GET", "/openapi.json", PUBLIC),
+    ("GET", "/api/docs", PUBLIC),
+    ("GET", "/docs/oauth2-redirect", PUBLIC),
 ]
+# (method, path template, why the route has no row in MATRIX)
+EXEMPT: list[tuple[str, str, str]] = []
+# these change the client's session or cookies: each case uses a client of its own
+OWN_CLIENT = ("/login", "/logout", "/lang/")
+
+
+def _expected(codes: str, i: int) -> int | None:
+    parts = codes.split()
+    return int(parts[i]) if i < len(parts) else None
+
+
 CASES = [
     pytest.param(
         method,
         path,
         role,
-        None if role is None else int(codes.split()[i]),
+        _expected(codes, i),
         body[0] if body else {"reason": "矩阵测试"},
         id=f"{method} {path}{' ' + str(body[0]) if body else ''} {role or 'anonymous'}",
     )
     for method, path, codes, *body in MATRIX
     for i, role in enumerate(ROLES)
 ]
+
+
+@pytest.fixture(scope="module")
+def run_id(world: World) -> str:
+    with store.session(world.url) as s:
+        run = s.scalar(
+            select(t.EvaluationRun)
+            .where(t.EvaluationRun.method == "screen")
+            .order_by(t.EvaluationRun.started_at.desc())
+        )
+        assert run is not None
+        return run.run_id
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +219,8 @@ def clients(app) -> dict[str | None, TestClient]:  # type: ignore[no-untyped-def
 def test_route_by_role(
     world: World,
     reports: Reports,
+    app,  # type: ignore[no-untyped-def]
+    run_id: str,
     clients: dict[str | None, TestClient],
     method: str,
     path: str,
@@ -132,10 +228,12 @@ def test_route_by_role(
     expected: int | None,
     body: dict[str, Any],
 ) -> None:
-    c = clients[role]
+    own_client = path.startswith(OWN_CLIENT)
+    c = client_for(app, role and USERS[role]) if own_client else clients[role]
     url = path.format(
         own=world.own_uscc,
         other=world.other_uscc,
+        run_id=run_id,
         province_report=quote(reports.province),
         own_report=quote(reports.own),
         other_report=quote(reports.other),
@@ -147,10 +245,12 @@ def test_route_by_role(
         page = c.get("/healthz") if role is None else c.get("/lists/registries")
         token = re.search(r'value="([^"]+)"', page.text) if role else None
         as_json = url.startswith("/api/v1/reports")
+        form = {k: v for k, v in body.items() if k != "file"}
         r = c.post(
             url,
-            data=None if as_json else body,
+            data=None if as_json else form,
             json=body if as_json else None,
+            files={"file": body["file"]} if "file" in body else None,
             follow_redirects=False,
             headers={"X-CSRF-Token": csrf_of(page.text)} if token else {},
         )
@@ -159,6 +259,43 @@ def test_route_by_role(
     else:
         assert r.status_code == expected, r.text[:300]
     assert sorted(p.name for p in world.reports.iterdir()) == before  # no request wrote a file
+
+
+def _template(row: tuple[Any, ...]) -> str:
+    return row[1].split("?")[0]
+
+
+def test_every_route_is_in_the_matrix(app) -> None:  # type: ignore[no-untyped-def]
+    """A new route must get rows in MATRIX (or a reason in EXEMPT) before it ships."""
+    rows = [(row[0], _template(row)) for row in MATRIX]
+    exempt = {(m, p) for m, p, _ in EXEMPT}
+    routes = [r for r in app.routes if isinstance(r, Route)]  # not the static mounts
+    missing = []
+    for route in routes:
+        assert isinstance(route, APIRoute) or route.path in (
+            app.openapi_url,
+            app.docs_url,
+            app.swagger_ui_oauth2_redirect_url,
+        ), route.path
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            if (method, route.path) in exempt:
+                continue
+            if not any(m == method and route.path_regex.match(p) for m, p in rows):
+                missing.append(f"{method} {route.path}")
+    assert not missing, f"routes without a row in MATRIX or EXEMPT: {missing}"
+    known = {(m, r.path) for r in routes for m in r.methods or ()}
+    assert exempt <= known, f"EXEMPT names routes that do not exist: {exempt - known}"
+
+
+def test_evaluation_results_stay_within_the_scope(
+    clients: dict[str | None, TestClient], run_id: str
+) -> None:
+    url = f"/api/v1/evaluations/{run_id}/results?page_size=1000"
+    everything = {r["county_code"] for r in clients["province_analyst"].get(url).json()["items"]}
+    assert "330603" in everything
+    assert {r["county_code"] for r in clients["county"].get(url).json()["items"]} <= {"330102"}
+    city = {r["county_code"] for r in clients["city"].get(url).json()["items"]}
+    assert city and all(c.startswith("3301") for c in city)
 
 
 def test_region_pages_can_be_limited_to_the_users_scope(world: World) -> None:

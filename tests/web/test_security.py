@@ -72,17 +72,20 @@ def test_an_uploaded_name_is_escaped_on_every_page(world: World, app, tmp_path: 
     r = _upload(c, path, f"{XSS}.xlsx", county, world.period, comment=f"核实无误 {XSS}")
     assert r.status_code == 200 and "已接收" in r.text, r.text  # type: ignore[attr-defined]
     admin = client_for(app, USERS["province_admin"])
-    pages = [
-        r.text,  # type: ignore[attr-defined]
-        c.get(f"/submissions/{county}/{world.period}").text,
-        admin.get(f"/submissions/{county}/{world.period}").text,
-        admin.get("/admin/audit").text,
-        admin.get(f"/regions/{county}?period={world.period}").text,
-        c.get(f"/submissions?period={world.period}").text,
-    ]
-    for html in pages:
-        assert XSS not in html
-    assert f"{XSS}.xlsx".replace("<", "&lt;").replace(">", "&gt;") in pages[1]
+    escaped = f"{XSS}.xlsx".replace("<", "&lt;").replace(">", "&gt;")
+    # every page here shows the uploaded name: HTML-escaped in the markup …
+    pages = {
+        "upload result": r.text,  # type: ignore[attr-defined]
+        "submission (county)": c.get(f"/submissions/{county}/{world.period}").text,
+        "submission (admin)": admin.get(f"/submissions/{county}/{world.period}").text,
+    }
+    for label, html in pages.items():
+        assert XSS not in html, label
+        assert escaped in html, label
+    # … and JSON-escaped (``tojson``) in the detail column of the audit log
+    audit = admin.get("/admin/audit?action=import.observations").text
+    assert XSS not in audit
+    assert f"{XSS}.xlsx".replace("<", "\\u003c").replace(">", "\\u003e") in audit
     # the JSON API returns the name as data, with a JSON content type
     api = admin.get(f"/api/v1/observations?region={county}&period={world.period}")
     assert api.headers["content-type"].startswith("application/json")
@@ -154,3 +157,46 @@ def test_security_headers(app) -> None:  # type: ignore[no-untyped-def]
     r = client_for(app, None).get("/login")
     assert r.headers["x-frame-options"] == "DENY"
     assert "script-src 'self'" in r.headers["content-security-policy"]
+
+
+def test_api_reads_of_enterprise_data_are_audited(world: World, app) -> None:  # type: ignore[no-untyped-def]
+    c = client_for(app, USERS["county"])
+    run_id = c.get("/api/v1/evaluations").json()["items"][0]["run_id"]
+    calls = {
+        "export.api.screening": "/api/v1/screening",
+        "export.api.evaluation_results": f"/api/v1/evaluations/{run_id}/results",
+        "export.api.enterprise": f"/api/v1/enterprises/{world.own_uscc}",
+        "export.api.observations": "/api/v1/observations?region=330102&period=2022-06",
+    }
+
+    def rows(action: str) -> int:
+        with store.session(world.url) as s:
+            return (
+                s.scalar(
+                    select(func.count())
+                    .select_from(t.AuditLog)
+                    .where(t.AuditLog.action == action, t.AuditLog.actor == USERS["county"])
+                )
+                or 0
+            )
+
+    for action, url in calls.items():
+        before = rows(action)
+        assert c.get(url).status_code == 200, url
+        assert rows(action) == before + 1, action
+
+
+def test_a_refused_upload_leaves_no_file(  # type: ignore[no-untyped-def]
+    world: World, app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(uploads))  # where the app saves uploads
+    c = client_for(app, USERS["county"])  # 上城区 330102
+    path = fill_template(blank_template(world, "330102", tmp_path), tmp_path / "ok.xlsx")
+    other = _upload(c, path, "x.xlsx", "330603", world.period)  # another county: refused
+    unknown = _upload(c, path, "x.xlsx", "339999", world.period)  # no such region
+    assert other.status_code == 403 and unknown.status_code in (400, 404)  # type: ignore[attr-defined]
+    assert list(uploads.iterdir()) == []

@@ -25,6 +25,7 @@ from . import access, rankings, reports, services
 from .deps import Ctx, api_ctx
 from .pages import (
     _reporting,
+    audit,
     audit_generated,
     enterprise_profile,
     ranking_for,
@@ -187,6 +188,15 @@ def get_observations(
             }
             for x in rows
         ]
+    audit(
+        ctx,
+        "export.api.observations",
+        "observations",
+        region or "",
+        period=period or "",
+        indicator=indicator or "",
+        rows=len(items),
+    )
     return paged(items, page, page_size, total)
 
 
@@ -247,7 +257,9 @@ def search_enterprises(
 
 @router.get("/enterprises/{uscc}", summary="企业档案：年度数据、亩均效益、碳效码、筛查、整治")
 def get_enterprise(ctx: Api, uscc: str) -> dict[str, Any]:
-    return enterprise_profile(ctx, uscc)
+    profile = enterprise_profile(ctx, uscc)
+    audit(ctx, "export.api.enterprise", "enterprise", uscc)
+    return profile
 
 
 @router.get("/evaluations", summary="企业评价运行记录（碳效码、亩均效益、高耗低效筛查）")
@@ -308,7 +320,16 @@ def get_evaluation_results(
         if access.region_in(r["county_code"], scope)
         and (region is None or access.region_in(r["county_code"], region))
     ]
-    return paged(rows, page, page_size)
+    out = paged(rows, page, page_size)
+    audit(
+        ctx,
+        "export.api.evaluation_results",
+        "evaluation",
+        run_id,
+        region=region or "",
+        rows=len(out["items"]),
+    )
+    return out
 
 
 @router.get("/screening", summary="高耗低效企业名单（最近一次筛查，限管辖范围）")
@@ -326,6 +347,7 @@ def get_screening(
             page=page,
             page_size=page_size,
         )
+    audit(ctx, "export.api.screening", "list", "screening", q=q, region=region, rows=len(rows))
     return paged(rows, page, page_size, total)
 
 

@@ -3,6 +3,8 @@ text) stays in Chinese, as published."""
 
 from __future__ import annotations
 
+from functools import cache
+
 LANGS = ("zh", "en")
 COOKIE = "zs_lang"
 
@@ -91,8 +93,81 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
+# Value labels with no other source of truth: category → code → (Chinese, English).
+VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    "project_status": {
+        "completed": ("已完成", "completed"),
+        "in_progress": ("推进中", "in progress"),
+        "delayed": ("进度滞后", "delayed"),
+    },
+    "case_status": {
+        "listed": ("已列入整治名单", "listed"),
+        "planned": ("已制定整治方案", "planned"),
+        "in_progress": ("整治中", "in progress"),
+        "completed": ("整治完成", "completed"),
+        "verified": ("已验收", "verified"),
+    },
+    "screen_status": {
+        "candidate": ("待核实", "candidate"),
+        "confirmed": ("已确认", "confirmed"),
+        "dismissed": ("已排除", "dismissed"),
+    },
+    "weights": {
+        "expert": ("专家赋权", "expert weights"),
+        "equal": ("等权", "equal weights"),
+        "entropy": ("熵权法", "entropy weights"),
+    },
+    "aggregation": {
+        "additive": ("加权求和", "weighted sum"),
+        "geometric": ("加权几何平均", "weighted geometric mean"),
+        "topsis": ("TOPSIS 逼近理想解法", "TOPSIS"),
+    },
+}
+
+
+@cache
+def _catalogue() -> dict[str, dict[str, tuple[str, str]]]:
+    """Labels read from where the codes are defined: registry and project kinds from the
+    indicator catalogue, screening rules and 亩均 items from the shipped method files."""
+    from zhuansheng import engine, programme
+
+    out: dict[str, dict[str, tuple[str, str]]] = {
+        "registry_kind": {},
+        "project_kind": {},
+        "screen_rule": {},
+        "mujun_item": {},
+    }
+    for ind in programme.indicators().values():
+        if ind.registry:
+            out["registry_kind"].setdefault(ind.registry, (ind.name_zh, ind.name_en))
+        if ind.project_kind and ind.measure == "count":
+            out["project_kind"].setdefault(ind.project_kind, (ind.name_zh, ind.name_en))
+    for path in engine.shipped_methods():
+        method = engine.load_method(path).method
+        for rule in getattr(method, "rules", None) or ():
+            out["screen_rule"].setdefault(rule.id, (rule.name_zh, rule.name_zh))
+        for item_set in (getattr(method, "sets", None) or {}).values():
+            for item in item_set.items:
+                out["mujun_item"].setdefault(item.id, (item.name_zh, item.name_zh))
+    return out
+
+
+def label(category: str, code: object, lang: str = "zh") -> str:
+    """The label of ``code`` in a code set (``registry_kind``, ``case_status`` …); the code
+    itself when unknown."""
+    text = "" if code is None else str(code)
+    pair = VALUES.get(category, {}).get(text) or _catalogue().get(category, {}).get(text)
+    if pair is None:
+        return text
+    return pair[1] if lang == "en" else pair[0]
+
+
 def translate(key: str, lang: str) -> str:
+    """Interface wording by key; ``category:code`` gives a value label (see :func:`label`)."""
     pair = TEXT.get(key)
     if pair is None:
+        if ":" in key:
+            category, code = key.split(":", 1)
+            return label(category, code, lang)
         return key
     return pair[1] if lang == "en" else pair[0]

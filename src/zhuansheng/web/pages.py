@@ -622,7 +622,8 @@ def _query(**params: Any) -> str:
 def list_export(ctx: Page, kind: str, f: Annotated[ListFilter, Depends()]) -> Response:
     spec, rows, total, _ = _list_rows(ctx, kind, f, 1, 200_000)
     audit(ctx, "export.list", "list", kind, q=f.q, region=f.region, sub_kind=f.sub_kind, rows=total)
-    return _xlsx(rows, list(spec.columns), f"{kind}.xlsx", spec.title_zh[:31])
+    labelled, headers = spec.export(rows)  # Chinese headers and labels, as on the page
+    return _xlsx(labelled, headers, f"{kind}.xlsx", spec.title_zh[:31])
 
 
 # --- data submission --------------------------------------------------------------------------
@@ -702,11 +703,14 @@ async def save_upload(ctx: Ctx, file: UploadFile) -> Path:
 
 
 def run_import(ctx: Ctx, path: Path, region: str, period: str, comment: str, dry_run: bool) -> Any:
-    services.region(region)
-    access.require(
-        access.in_scope(ctx.actor, region) and access.can_submit(ctx.actor), "无权填报该地区的数据"
-    )
+    """Import the saved upload; the file and its folder are removed whatever happens, a refusal
+    (unknown region, out of scope) included."""
     try:
+        services.region(region)
+        access.require(
+            access.in_scope(ctx.actor, region) and access.can_submit(ctx.actor),
+            "无权填报该地区的数据",
+        )
         return collect.import_observations(
             path,
             user=ctx.actor.username,

@@ -11,7 +11,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,7 +28,7 @@ from zhuansheng.monitor.views import Monitor
 from zhuansheng.periods import Period, parse_period
 from zhuansheng.store import tables as t
 
-from . import access
+from . import access, i18n
 
 T = TypeVar("T")
 COLOURS = ("green", "yellow", "red", "grey")
@@ -326,12 +326,61 @@ def enterprise_facts(uscc: str) -> list[dict[str, Any]]:
 # --- lists --------------------------------------------------------------------------------------
 
 
+# Column headers of the lists (Chinese, English) and the code sets of their coded values.
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "registry_kind": ("名单类型", "Registry"),
+    "project_kind": ("项目类型", "Project kind"),
+    "name": ("名称", "Name"),
+    "code": ("项目代码", "Project code"),
+    "uscc": ("统一社会信用代码", "USCC"),
+    "region_code": ("地区代码", "Region code"),
+    "county_code": ("县（市、区）代码", "County code"),
+    "region_name": ("地区", "Region"),
+    "recognised_on": ("认定日期", "Recognised on"),
+    "batch": ("批次", "Batch"),
+    "status": ("状态", "Status"),
+    "started_on": ("开工日期", "Started on"),
+    "completed_on": ("完工日期", "Completed on"),
+    "planned_investment_wan": ("计划投资（万元）", "Planned investment (10k yuan)"),
+    "industry_code": ("行业代码", "Industry code"),
+    "year": ("年度", "Year"),
+    "rules": ("触发规则", "Rules triggered"),
+    "freed_land_mu": ("可腾出用地（亩）", "Land freed (mu)"),
+    "freed_energy_tce": ("可腾出用能（吨标煤）", "Energy freed (tce)"),
+}
+
+
 @dataclass(frozen=True)
 class ListSpec:
     title_zh: str
     title_en: str
     columns: tuple[str, ...]
     sortable: tuple[str, ...]
+    codes: dict[str, str] = field(default_factory=dict)  # column → code set (i18n.label)
+
+    def header(self, column: str, lang: str = "zh") -> str:
+        pair = COLUMN_LABELS.get(column)
+        if pair is None:
+            return column
+        return pair[1] if lang == "en" else pair[0]
+
+    def cell(self, column: str, value: Any, lang: str = "zh") -> Any:
+        """A value as shown: codes as labels, lists joined with 、."""
+        category = self.codes.get(column)
+        if isinstance(value, list | tuple):
+            return "、".join(i18n.label(category, v, lang) if category else str(v) for v in value)
+        if category and value is not None:
+            return i18n.label(category, value, lang)
+        return value
+
+    def export(self, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+        """Rows keyed by the Chinese headers with labelled values, and those headers (xlsx)."""
+        headers = [self.header(c) for c in self.columns]
+        out = [
+            {h: self.cell(c, r.get(c)) for c, h in zip(self.columns, headers, strict=True)}
+            for r in rows
+        ]
+        return out, headers
 
 
 LISTS = {
@@ -340,6 +389,7 @@ LISTS = {
         "Registries",
         ("registry_kind", "name", "uscc", "region_code", "region_name", "recognised_on", "batch"),
         ("registry_kind", "name", "region_code", "recognised_on"),
+        {"registry_kind": "registry_kind"},
     ),
     "projects": ListSpec(
         "项目库",
@@ -365,6 +415,7 @@ LISTS = {
             "started_on",
             "planned_investment_wan",
         ),
+        {"project_kind": "project_kind", "status": "project_status"},
     ),
     "screening": ListSpec(
         "高耗低效企业名单",
@@ -382,6 +433,7 @@ LISTS = {
             "status",
         ),
         ("uscc", "name", "county_code", "industry_code", "freed_land_mu", "freed_energy_tce"),
+        {"rules": "screen_rule", "status": "screen_status"},
     ),
 }
 _MODELS: dict[str, Any] = {
