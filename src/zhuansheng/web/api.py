@@ -415,25 +415,7 @@ def get_audit(
     ctx: Api, action: str = "", page: PageNo = 1, page_size: PageSize = 100
 ) -> dict[str, Any]:
     access.require(access.is_admin(ctx.actor), "只有省级管理员可以查看操作日志")
-    with store.session(ctx.state.settings.database_url) as s:
-        q = select(t.AuditLog)
-        if action:
-            q = q.where(t.AuditLog.action.like(f"{action}%"))
-        total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-        items = [
-            {
-                "id": r.id,
-                "at": r.at,
-                "actor": r.actor,
-                "action": r.action,
-                "entity": r.entity,
-                "entity_id": r.entity_id,
-                "detail": r.detail,
-            }
-            for r in s.scalars(
-                q.order_by(t.AuditLog.id.desc()).offset((page - 1) * page_size).limit(page_size)
-            )
-        ]
+    items, total = services.audit_entries(ctx.state.settings.database_url, action, page, page_size)
     return paged(items, page, page_size, total)
 
 

@@ -965,16 +965,7 @@ def audit_page(
     request: Request, ctx: Page, action: str = "", page: Annotated[int, Query(ge=1, le=100000)] = 1
 ) -> Response:
     access.require(access.is_admin(ctx.actor), "只有省级管理员可以查看操作日志")
-    with store.session(ctx.state.settings.database_url) as s:
-        q = select(t.AuditLog)
-        if action:
-            q = q.where(t.AuditLog.action.like(f"{action}%"))
-        total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-        rows = list(
-            s.scalars(
-                q.order_by(t.AuditLog.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-            )
-        )
+    rows, total = services.audit_entries(ctx.state.settings.database_url, action, page, PAGE_SIZE)
     return render(
         request,
         ctx,

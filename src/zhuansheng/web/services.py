@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from zhuansheng import lake, monitor, programme, reference
+from zhuansheng import lake, monitor, programme, reference, store
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.monitor.views import Monitor
 from zhuansheng.periods import Period, parse_period
@@ -500,3 +500,31 @@ def kinds(session: Session, kind: str) -> list[str]:
     if kind_col is None:
         return []
     return [k for (k,) in session.execute(select(kind_col).distinct().order_by(kind_col))]
+
+
+def audit_entries(
+    url: str | None, action: str, page: int, page_size: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the audit log, newest first (``action``: a prefix such as ``export.``), and
+    the number of entries that match."""
+    with store.session(url) as s:
+        q = select(t.AuditLog)
+        if action:
+            q = q.where(t.AuditLog.action.like(f"{action}%"))
+        total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+        rows = s.scalars(
+            q.order_by(t.AuditLog.id.desc()).offset((page - 1) * page_size).limit(page_size)
+        )
+        items = [
+            {
+                "id": r.id,
+                "at": r.at,
+                "actor": r.actor,
+                "action": r.action,
+                "entity": r.entity,
+                "entity_id": r.entity_id,
+                "detail": r.detail,
+            }
+            for r in rows
+        ]
+    return items, total
