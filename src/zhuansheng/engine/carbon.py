@@ -57,12 +57,19 @@ def reason_codes() -> list[str]:
 
 
 def with_carbon(
-    t: ir.Table, method: CarbonMethod, year: int, convention: str | None = None
+    t: ir.Table,
+    method: CarbonMethod,
+    year: int,
+    convention: str | None = None,
+    *,
+    grades: bool = True,
 ) -> ir.Table:
     """``t`` (one year's facts with :func:`common.with_keys`) plus the carbon columns.
 
     Intermediate results are columns (``_c_neg``, ``_c_pre`` …) rather than repeated
-    expressions: the compiled query stays small and every figure is computed once.
+    expressions: the compiled query stays small and every figure is computed once. With
+    ``grades=False`` the grade, level and reason text are left to :func:`with_grades`, so that a
+    longer pipeline can add them after its own windows rather than carry them through.
     """
     conv = convention or method.electricity.convention
     t = t.mutate(
@@ -105,21 +112,30 @@ def with_carbon(
     t = t.mutate(_c_l_ind=ratio(t._c_s_co2, t._c_s_va))
     ok = t._c_pre.isnull() & positive(t._c_l_ind)
     k = ibis.ifelse(ok, (t.carbon_intensity / t._c_l_ind).round(method.decimals), NULL_F)
-    grades = [(k <= b, i) for i, b in enumerate(method.grade_upper_bounds, start=1)]
-    grade = ibis.cases(*grades, else_=len(method.grade_upper_bounds) + 1)
-    l_rounded = t.carbon_intensity.round(method.decimals)
-    levels = [(l_rounded <= b.upper, b.level) for b in method.levels if b.upper is not None]
-    level = ibis.cases(*levels, else_=method.levels[-1].level)
     reason = ibis.ifelse(
         t._c_pre.isnull() & ~ok, ibis.literal("industry_average_unavailable"), t._c_pre
     )
     # ``_``-prefixed columns are internal; the *_results functions select the outputs.
-    return t.mutate(
+    t = t.mutate(
         carbon_reason=reason,
         industry_carbon_intensity=ibis.ifelse(ok, t._c_l_ind, NULL_F),
         industry_firms=ibis.ifelse(ok, t._c_n, ibis.null("int64")),
         carbon_ratio=k.cast("float64"),
-        carbon_grade=ibis.ifelse(ok, grade, ibis.null("int64")).cast("int8"),
+    )
+    return with_grades(t, method) if grades else t
+
+
+def with_grades(t: ir.Table, method: CarbonMethod) -> ir.Table:
+    """The grade from K, the level from L and the reason in Chinese (a firm with K has no
+    reason, and one without has a reason)."""
+    k = t.carbon_ratio
+    bounds = [(k <= b, i) for i, b in enumerate(method.grade_upper_bounds, start=1)]
+    grade = ibis.cases(*bounds, else_=len(method.grade_upper_bounds) + 1)
+    l_rounded = t.carbon_intensity.round(method.decimals)
+    levels = [(l_rounded <= b.upper, b.level) for b in method.levels if b.upper is not None]
+    level = ibis.cases(*levels, else_=method.levels[-1].level)
+    return t.mutate(
+        carbon_grade=ibis.ifelse(k.notnull(), grade, ibis.null("int64")).cast("int8"),
         carbon_level=ibis.ifelse(t.carbon_intensity.notnull(), level, ibis.null("string")),
-        carbon_reason_zh=reason_zh(reason, reason_codes()),
+        carbon_reason_zh=reason_zh(t.carbon_reason, reason_codes()),
     )

@@ -26,7 +26,6 @@ from .schema import (
     CarbonMethod,
     FixedBenchmark,
     GroupMeanBenchmark,
-    IndicatorSet,
     Item,
     LastYearBenchmark,
     MujunMethod,
@@ -120,14 +119,14 @@ def _value(t: ir.Table, item: Item) -> ir.FloatingValue:
     return ratio(_quantity(t, item.numerator), _quantity(t, item.denominator)) * item.multiplier
 
 
-def _prepare(
+def prepare(
     t: ir.Table,
     method: MujunMethod,
     energy: CarbonMethod,
     year: int,
-    extra: dict[str, ir.Value] | None = None,
 ) -> ir.Table:
-    """Industry group and this method's energy figure (its own electricity convention)."""
+    """Industry group, this method's energy figure (its own electricity convention) and the
+    first negative input it uses (``_m_neg``): what the method needs of the energy inputs."""
     conv = method.energy.electricity_convention
     uses_tce = "tce" in {
         q for s in method.sets.values() for i in s.items for q in (i.numerator, i.denominator)
@@ -135,7 +134,11 @@ def _prepare(
     valid = negative_code(t).isnull() & t.electricity_kwh.notnull()
     # Energy is computed only when an item uses it (its coefficients may not cover every year).
     energy_tce = ibis.ifelse(valid, tce(t, energy, year, conv), NULL_F) if uses_tce else NULL_F
-    return t.mutate(industry_group=industry_group(t, method), mujun_tce=energy_tce, **(extra or {}))
+    return t.mutate(
+        industry_group=industry_group(t, method),
+        mujun_tce=energy_tce,
+        _m_neg=negative_code(t, tuple(_used_columns(method))),
+    )
 
 
 def _in_scope(t: ir.Table, method: MujunMethod) -> ir.BooleanValue:
@@ -168,7 +171,7 @@ def _last_year_benchmarks(
             f"方法 {method.id} 以上年平均为基准值，须提供 {year - 1} 年的企业数据 "
             "(last year's facts are needed for last-year benchmarks)"
         )
-    p = _prepare(previous, method, energy, year - 1)
+    p = prepare(previous, method, energy, year - 1)
     base_ok = p.known_industry & _in_scope(p, method) & negative_code(p).isnull()
     by_over: dict[tuple[str, ...], list[tuple[str, Item]]] = {}
     for scale, item in wanted:
@@ -198,21 +201,16 @@ def with_mujun(
     *,
     adjustments: ir.Table | None = None,
     previous: ir.Table | None = None,
+    prepared: bool = False,
 ) -> ir.Table:
     """``t`` (one year's facts with keys) plus the 亩均 columns of :func:`output_columns`.
 
     ``adjustments`` is :func:`events.adjustments_table` as an Ibis table; ``previous`` last
-    year's facts with keys (needed only for last-year benchmarks).
+    year's facts with keys (needed only for last-year benchmarks). ``prepared``: ``t`` has
+    been through :func:`prepare` already.
     """
-    no_events = {
-        "bonus_raw": ibis.literal(0.0),
-        "deduction_raw": ibis.literal(0.0),
-        "vetoed": ibis.literal(False),
-        "exempt_id": ibis.null("string"),
-        "exempt_class": ibis.null("string"),
-        "adjustments": ibis.null("string"),
-    }
-    t = _prepare(t, method, energy, year, {} if adjustments is not None else no_events)
+    if not prepared:
+        t = prepare(t, method, energy, year)
     if adjustments is not None:
         t = t.left_join(adjustments, "uscc")
     t = _last_year_benchmarks(t, previous, method, energy, year)
@@ -229,22 +227,49 @@ def with_mujun(
 
 Pairs = list[tuple[str, Item]]  # (scale, item) for every item of every indicator set
 
+# What a firm without events has. A run without an events table uses these constants directly
+# rather than as columns, which every window of the query would otherwise carry.
+_NO_EVENT = {
+    "bonus_raw": (0.0, "float64"),
+    "deduction_raw": (0.0, "float64"),
+    "vetoed": (False, "boolean"),
+    "exempt_id": (None, "string"),
+    "exempt_class": (None, "string"),
+    "adjustments": (None, "string"),
+}
+
+
+def _has_events(t: ir.Table) -> bool:
+    return "vetoed" in t.columns
+
+
+def _event(t: ir.Table, name: str) -> ir.Value:
+    if name in t.columns:
+        return t[name]
+    value, dtype = _NO_EVENT[name]
+    return ibis.literal(value, type=dtype)
+
 
 def _values_and_reasons(t: ir.Table, method: MujunMethod, pairs: Pairs) -> ir.Table:
     """1. Item values, and the reasons that exclude a firm before any group figure is computed."""
+    events = {}
+    if _has_events(t):  # firms without a row in the events table have none
+        events = {
+            "bonus_raw": t.bonus_raw.fill_null(0.0),
+            "deduction_raw": t.deduction_raw.fill_null(0.0),
+            "vetoed": t.vetoed.fill_null(False),
+            "exempt_id": t.exempt_id.nullif(""),
+            "exempt_class": t.exempt_class.nullif(""),
+            "adjustments": t.adjustments.nullif(""),
+        }
     t = t.mutate(
-        _m_neg=negative_code(t, tuple(_used_columns(method))),
         _m_scope=_in_scope(t, method),
-        bonus_raw=t.bonus_raw.fill_null(0.0),
-        deduction_raw=t.deduction_raw.fill_null(0.0),
-        vetoed=t.vetoed.fill_null(False),
-        exempt_id=t.exempt_id.nullif(""),
-        exempt_class=t.exempt_class.nullif(""),
-        adjustments=t.adjustments.nullif(""),
+        **events,
         **{f"_v_{sc}_{i.id}": _value(t, i) for sc, i in pairs},
     )
     r = Reasons()
-    r.add(t.exempt_id.notnull(), ibis.literal("exempt:").concat(t.exempt_id))
+    if _has_events(t):
+        r.add(t.exempt_id.notnull(), ibis.literal("exempt:").concat(t.exempt_id))
     r.add(~t.known_industry, "unknown_industry")
     r.add(~isin(t.scale, method.scope.scales), "out_of_scope")
     r.add(~positive(t.land_mu), "missing:land_mu")
@@ -380,10 +405,11 @@ def _score(t: ir.Table, method: MujunMethod, pairs: Pairs) -> ir.Table:
         set_sums.append((t.scale == sc, total))
     base = ibis.cases(*set_sums, else_=NULL_F)
     caps = method.adjustment_caps
-    bonus = t.bonus_raw if caps.bonus is None else ibis.least(t.bonus_raw, caps.bonus)
-    deduction = (
-        t.deduction_raw if caps.deduction is None else ibis.least(t.deduction_raw, caps.deduction)
-    )
+    bonus, deduction = _event(t, "bonus_raw"), _event(t, "deduction_raw")
+    if caps.bonus is not None:
+        bonus = ibis.least(bonus, caps.bonus)
+    if caps.deduction is not None:
+        deduction = ibis.least(deduction, caps.deduction)
     score = (base + bonus - deduction).round(method.score_decimals).cast("float64")
     return t.mutate(
         **_item_columns(t, method, pairs),
@@ -395,19 +421,30 @@ def _score(t: ir.Table, method: MujunMethod, pairs: Pairs) -> ir.Table:
     )
 
 
-def _tie_keys(t: ir.Table, s: IndicatorSet, scale: str) -> list[ir.Value]:
-    return [
-        ibis.desc(ibis.ifelse(t.scale == scale, t[f"{i}_value"], NULL_F).fill_null(-1.0))
-        for i in s.classes.tie_break
-    ]
+def _tie_keys(t: ir.Table, method: MujunMethod) -> list[ir.Value]:
+    """The k-th key is each set's k-th ``tie_break`` item (higher first, missing last). A
+    partition holds one scale, so one key per position serves every set."""
+    lists = {sc: s.classes.tie_break for sc, s in method.sets.items()}
+    keys = []
+    for k in range(max((len(v) for v in lists.values()), default=0)):
+        items = {sc: v[k] for sc, v in lists.items() if k < len(v)}
+        if len(items) == len(lists) and len(set(items.values())) == 1:
+            # the same item in every set: its value column already holds each set's value
+            key = t[f"{next(iter(items.values()))}_value"]
+        else:
+            key = ibis.cases(
+                *((t.scale == sc, t[f"{i}_value"]) for sc, i in items.items()), else_=NULL_F
+            )
+        keys.append(ibis.desc(key.fill_null(-1.0)))
+    return keys
 
 
 def _classify(t: ir.Table, method: MujunMethod) -> ir.Table:
     ok = t.mujun_reason.isnull()
     keys = [t.scale, *(t[k] for k in method.groups)]
-    order = [ibis.asc(t.vetoed.cast("int8")), ibis.desc(t.mujun_score)]
-    for sc, s in method.sets.items():
-        order += _tie_keys(t, s, sc)
+    # vetoed firms rank last; without events nobody is vetoed
+    order = [ibis.asc(t.vetoed.cast("int8"))] if _has_events(t) else []
+    order += [ibis.desc(t.mujun_score), *_tie_keys(t, method)]
     w = ibis.window(group_by=[*keys, ok], order_by=order)
     t = t.mutate(
         mujun_rank=ibis.ifelse(ok, ibis.rank().over(w) + 1, ibis.null("int64")),
@@ -442,22 +479,23 @@ def _classify(t: ir.Table, method: MujunMethod) -> ir.Table:
                 upper = x.min_score
     by_rank = ibis.cases(*classes, else_=ibis.null("string"))
     band = ibis.cases(*bands, else_=ibis.null("string"))
-    # A veto (major accident, false reporting) gives the lowest class to any firm in scope,
-    # whatever gaps its data has and even if it applied for exemption.
-    vetoed = t.vetoed & t._m_scope
-    cls = ibis.cases(
-        (vetoed, ibis.literal(method.veto_class)),
-        (ok, by_rank),
-        (t.exempt_id.notnull(), t.exempt_class),
-        else_=ibis.null("string"),
-    )
-    band_text = ibis.cases(
-        (vetoed, ibis.literal("veto")),
-        (ok, band),
-        (t.exempt_id.notnull() & t.exempt_class.notnull(), ibis.literal("exempt")),
-        else_=ibis.null("string"),
-    )
+    classes, bands = [(ok, by_rank)], [(ok, band)]
+    if _has_events(t):
+        # A veto (major accident, false reporting) gives the lowest class to any firm in scope,
+        # whatever gaps its data has and even if it applied for exemption.
+        vetoed = t.vetoed & t._m_scope
+        exempt = t.exempt_id.notnull()
+        classes = [(vetoed, ibis.literal(method.veto_class)), *classes, (exempt, t.exempt_class)]
+        bands = [
+            (vetoed, ibis.literal("veto")),
+            *bands,
+            (exempt & t.exempt_class.notnull(), ibis.literal("exempt")),
+        ]
+    cls = ibis.cases(*classes, else_=ibis.null("string"))
+    band_text = ibis.cases(*bands, else_=ibis.null("string"))
     return t.mutate(
+        vetoed=_event(t, "vetoed"),
+        adjustments=_event(t, "adjustments"),
         mujun_class=cls,
         mujun_band=band_text,
         mujun_reason_zh=reason_zh(t.mujun_reason, reason_codes(method)),

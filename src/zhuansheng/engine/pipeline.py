@@ -86,8 +86,13 @@ def screen_results(
     """Carbon + 碳效码 + 亩均 + screening for every enterprise of ``year``, in one relation."""
     assert m.carbon and m.mujun and m.energy and m.screen
     prev = _year(previous, year - 1) if previous is not None else None
-    t = _carbon.with_carbon(_year(facts, year), m.carbon, year, convention)
-    t = _mujun.with_mujun(t, m.mujun, m.energy, year, adjustments=adjustments, previous=prev)
+    # the 亩均 energy figure first: the energy inputs then need not pass the carbon window
+    t = _mujun.prepare(_year(facts, year), m.mujun, m.energy, year)
+    t = _carbon.with_carbon(t, m.carbon, year, convention, grades=False)
+    t = _mujun.with_mujun(
+        t, m.mujun, m.energy, year, adjustments=adjustments, previous=prev, prepared=True
+    )
+    t = _carbon.with_grades(t, m.carbon)
     t = _screening.with_screening(t, m.screen)
     return t.select(*screen_columns(m))
 

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from zhuansheng import reference
-from zhuansheng.lake import FACT_SCHEMA
+from zhuansheng.lake import CONTRACT_VERSION, FACT_SCHEMA, META_PREFIX, ROW_GROUP_ROWS
 
 
 def synthetic_facts(n: int, path: Path, seed: int = 1, year: int = 2022) -> Path:
@@ -68,7 +68,12 @@ def synthetic_facts(n: int, path: Path, seed: int = 1, year: int = 2022) -> Path
         "pollutant_t": np.round(pollutant, 4),
         "state_listed_tce": np.zeros(n),
     }
-    schema = pa.schema([f.with_nullable(True) for f in FACT_SCHEMA.remove_metadata()])
+    # NaN becomes NULL here (from_pandas), so the file is in the contract and says so, like a
+    # lake file; it is laid out like one too
+    meta = {f"{META_PREFIX}contract_version": CONTRACT_VERSION, f"{META_PREFIX}synthetic": "true"}
+    fields = [f.with_nullable(True) for f in FACT_SCHEMA.remove_metadata()]
+    schema = pa.schema(fields, metadata=meta)
     arrays = [pa.array(cols[f.name], type=f.type, from_pandas=True) for f in schema]
-    pq.write_table(pa.Table.from_arrays(arrays, schema=schema), path, compression="zstd")
+    table = pa.Table.from_arrays(arrays, schema=schema)
+    pq.write_table(table, path, compression="zstd", row_group_size=ROW_GROUP_ROWS)
     return path

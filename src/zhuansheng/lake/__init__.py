@@ -27,14 +27,26 @@ from .contract import (
     validate_facts,
 )
 from .importer import ImportResult, import_enterprises
-from .store import LakeError, PartitionInfo, fact_files, facts, lake_info, lake_root, write_facts
+from .store import (
+    META_PREFIX,
+    ROW_GROUP_ROWS,
+    LakeError,
+    PartitionInfo,
+    fact_files,
+    facts,
+    lake_info,
+    lake_root,
+    write_facts,
+)
 
 __all__ = [
     "COLUMNS",
     "CONTRACT_VERSION",
     "FACT_COLUMNS",
     "FACT_SCHEMA",
+    "META_PREFIX",
     "REQUIRED_COLUMNS",
+    "ROW_GROUP_ROWS",
     "Column",
     "ImportResult",
     "LakeError",

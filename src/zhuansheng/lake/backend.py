@@ -34,9 +34,11 @@ def connect(**config: Any) -> ibis.BaseBackend:
     ``config`` adds DuckDB settings (e.g. ``threads=4``, ``memory_limit="2GB"``); the no-download
     settings cannot be overridden here. Fails fast if a required built-in extension is missing.
     """
-    import ibis
+    # the backend class itself: ``ibis.duckdb`` would first scan every installed package's entry
+    # points for backends, which costs more than the connection
+    from ibis.backends.duckdb import Backend
 
-    con = ibis.duckdb.connect(":memory:", **{**config, **NO_DOWNLOAD_CONFIG})
+    con = Backend().connect(":memory:", **{**config, **NO_DOWNLOAD_CONFIG})
     loaded = {
         name
         for name, is_loaded in con.raw_sql(
