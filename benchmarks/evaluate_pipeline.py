@@ -5,9 +5,11 @@
 Generates N synthetic enterprise-years (2022) as Parquet, then, in the same process and run:
 
 * pipeline — read Parquet → carbon + 碳效码 + 亩均 + screening (the engine's Ibis expressions with
-  the default method files) → write Parquet. The first run compiles the expressions to SQL and
-  keeps the plan (``zhuansheng.engine.plans``); the timed runs reuse it, as every run after the
-  first does. The first run's time is printed too;
+  the default method files) → write Parquet. The input is laid out and stamped like a lake
+  file (``--unstamped``: like a file from elsewhere, whose numbers the engine checks for NaN).
+  The first run compiles the expressions to SQL and keeps the plan (``zhuansheng.engine.plans``);
+  the timed runs reuse it, as every run after the first does. The first run's time is printed
+  too;
 * hand SQL — the same results from a single DuckDB query written by hand (parameters taken from
   the same method files), read Parquet → COPY to Parquet.
 
@@ -38,7 +40,7 @@ from zhuansheng.engine.inputs import read_facts
 from zhuansheng.engine.run import compute_to_parquet, load_methods, plan_parts
 from zhuansheng.engine.schema import ENERGY_COLUMNS
 from zhuansheng.engine.synthetic import synthetic_facts
-from zhuansheng.lake import connect
+from zhuansheng.lake import ROW_GROUP_ROWS, connect
 
 YEAR = 2022
 ITEMS = (
@@ -387,6 +389,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--enterprises", type=int, default=1_000_000)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--workdir", type=Path, default=None)
+    p.add_argument(
+        "--unstamped",
+        action="store_true",
+        help="drop the lake's contract stamp from the input, as a file from elsewhere has it:\n"
+        "the engine then checks every number for NaN",
+    )
     p.add_argument("--run", nargs=3, metavar=("SIDE", "SOURCE", "TARGET"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.run:  # a child process: one side, print its time
@@ -399,10 +407,19 @@ def main(argv: list[str] | None = None) -> int:
         source = root / "facts.parquet"
         t0 = time.perf_counter()
         synthetic_facts(args.enterprises, source)
+        if args.unstamped:
+            table = pq.read_table(source)
+            pq.write_table(
+                table.replace_schema_metadata(None),
+                source,
+                compression="zstd",
+                row_group_size=ROW_GROUP_ROWS,
+            )
         size = source.stat().st_size / 2**20
         print(
             f"generated {args.enterprises:,} enterprises in {time.perf_counter() - t0:.1f} s "
-            f"({size:.0f} MiB Parquet); each side runs in its own process"
+            f"({size:.0f} MiB Parquet{', without the contract stamp' if args.unstamped else ''}); "
+            "each side runs in its own process"
         )
         # the first run compiles the plan (a new method file or a new version does the same)
         first = _child("pipeline", source, root / "pipeline.parquet")

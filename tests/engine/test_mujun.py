@@ -163,6 +163,50 @@ def test_tie_break_items(tmp_path: Path) -> None:
     assert (shared[code(1)]["mujun_rank"], shared[code(2)]["mujun_rank"]) == (1, 1)
 
 
+def _two_sets(tmp_path: Path, name: str, below_tie_break: list[str]) -> Path:
+    """规上 and 规下 on the same two items (亩均税收 w 50 / 10, 亩均增加值 w 50 / 100); 规上
+    breaks ties on 亩均税收, 规下 on what the test says."""
+    items = [
+        {**ONE_ITEM["items"][0], "weight": 50},
+        {
+            "id": "va_per_mu",
+            "name_zh": "亩均增加值",
+            "unit": "万元/亩",
+            "numerator": "value_added_wan",
+            "denominator": "land_mu",
+            "weight": 50,
+            "benchmark": {"kind": "fixed", "value": 100},
+        },
+    ]
+    classes = ONE_ITEM["classes"]
+    sets = {
+        "above": {**ONE_ITEM, "items": items, "classes": {**classes, "tie_break": ["tax_per_mu"]}},
+        "below": {**ONE_ITEM, "items": items, "classes": {**classes, "tie_break": below_tie_break}},
+    }
+    return method_file(
+        tmp_path, "mujun-huangyan-2022", name, sets=sets, scope={"scales": ["above", "below"]}
+    )
+
+
+def test_each_set_breaks_ties_on_its_own_items(tmp_path: Path) -> None:
+    rows = [
+        # 规上 a: 50 × 20/10 + 50 × 100/100 = 150;  b: 50 × 10/10 + 50 × 200/100 = 150
+        firm(1, land_mu=1.0, tax_wan=20.0, value_added_wan=100.0),
+        firm(2, land_mu=1.0, tax_wan=10.0, value_added_wan=200.0),
+        # 规下 (4 亩 ≥ 3) c: 50 × (80/4)/10 + 50 × (400/4)/100 = 150;  d: 50 × 10/10 + 50 × 2 = 150
+        firm(3, scale="below", land_mu=4.0, tax_wan=80.0, value_added_wan=400.0),
+        firm(4, scale="below", land_mu=4.0, tax_wan=40.0, value_added_wan=800.0),
+    ]
+    own = run(tmp_path, rows, _two_sets(tmp_path, "own", ["va_per_mu"]))
+    assert {own[code(n)]["mujun_score"] for n in (1, 2, 3, 4)} == {150.0}
+    rank = {n: own[code(n)]["mujun_rank"] for n in (1, 2, 3, 4)}
+    # 规上 by 亩均税收 (20 > 10), 规下 by 亩均增加值 (200 > 100)
+    assert rank == {1: 1, 2: 2, 3: 2, 4: 1}
+    none = run(tmp_path, rows, _two_sets(tmp_path, "none", []))
+    rank = {n: none[code(n)]["mujun_rank"] for n in (1, 2, 3, 4)}
+    assert rank == {1: 1, 2: 2, 3: 1, 4: 1}  # 规下 without tie-break items: a shared rank
+
+
 def test_a_cap_that_binds(tmp_path: Path) -> None:
     item = {**ONE_ITEM["items"][0], "cap": 3}
     rows = [firm(1, land_mu=1.0, tax_wan=50.0), firm(2, land_mu=1.0, tax_wan=20.0)]

@@ -6,12 +6,16 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from worlds import demo_world
 from zhuansheng.engine import evaluate, plans
 from zhuansheng.engine.loader import load_default
+from zhuansheng.engine.synthetic import synthetic_facts
+from zhuansheng.lake import ROW_GROUP_ROWS
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +91,39 @@ def test_caching_can_be_turned_off(world: Path, monkeypatch: pytest.MonkeyPatch)
     evaluate("carbon", 2022, store=False)
     monkeypatch.setenv(plans.ENV, "off")
     assert evaluate("carbon", 2022, store=False).timings["plan_kept"] == 0.0
+
+
+def test_a_file_without_the_contract_stamp_is_checked_for_nan(world: Path, tmp_path: Path) -> None:
+    """A stamped file skips the NaN check, so an unstamped file of the same columns must not
+    reuse its plan: there a NaN is a missing value, as NULL is in the stamped file."""
+    stamped = synthetic_facts(200, tmp_path / "stamped.parquet", seed=3)
+    table = pq.read_table(stamped)
+    coal = table["coal_t"].to_numpy(zero_copy_only=False).copy()
+    coal[0] = np.nan
+    foreign = table.set_column(
+        table.schema.get_field_index("coal_t"), "coal_t", pa.array(coal, from_pandas=False)
+    ).replace_schema_metadata(None)
+    assert pa.compute.is_nan(foreign["coal_t"])[0].as_py()
+    pq.write_table(foreign, tmp_path / "foreign.parquet")
+    coal[0] = 0.0  # the same firm with no coal at all, in a stamped file
+    zero = table.set_column(table.schema.get_field_index("coal_t"), "coal_t", pa.array(coal))
+    pq.write_table(zero, tmp_path / "zero.parquet")
+
+    a = evaluate("carbon", 2022, input=tmp_path / "zero.parquet", store=False)
+    b = evaluate("carbon", 2022, input=tmp_path / "foreign.parquet", store=False)
+    assert a.timings["plan_kept"] == 0.0 and b.timings["plan_kept"] == 0.0
+    ra, rb = _rows(a.output_path), _rows(b.output_path)
+    uscc = table["uscc"][0].as_py()
+    first_a = next(r for r in ra if r["uscc"] == uscc)
+    first_b = next(r for r in rb if r["uscc"] == uscc)
+    assert first_b["tce"] == pytest.approx(first_a["tce"])  # NaN coal counted as none, not NaN
+    assert not math.isnan(first_b["tce"])
+    assert _diff(ra, rb) == []
+
+
+def test_synthetic_files_are_stamped_and_in_row_groups(tmp_path: Path) -> None:
+    path = synthetic_facts(ROW_GROUP_ROWS + 5, tmp_path / "f.parquet", seed=2)
+    meta = pq.read_metadata(path)
+    assert meta.num_row_groups == 2 and meta.row_group(1).num_rows == 5
+    stamp = meta.metadata or {}
+    assert stamp[b"zhuansheng.contract_version"] and stamp[b"zhuansheng.synthetic"] == b"true"
