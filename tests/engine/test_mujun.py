@@ -134,21 +134,23 @@ def test_rank_bands_in_a_small_group(tmp_path: Path, assign: str) -> None:
         assert got == "AAAA" + "B" * 11 + "CCC" + "D"
 
 
+# 亩均税收 (weight 50, benchmark 10) and 亩均增加值 (weight 50, benchmark 100)
+TWO_ITEMS = [
+    {**ONE_ITEM["items"][0], "weight": 50},
+    {
+        "id": "va_per_mu",
+        "name_zh": "亩均增加值",
+        "unit": "万元/亩",
+        "numerator": "value_added_wan",
+        "denominator": "land_mu",
+        "weight": 50,
+        "benchmark": {"kind": "fixed", "value": 100},
+    },
+]
+
+
 def test_tie_break_items(tmp_path: Path) -> None:
-    two_items = {
-        "items": [
-            {**ONE_ITEM["items"][0], "weight": 50},
-            {
-                "id": "va_per_mu",
-                "name_zh": "亩均增加值",
-                "unit": "万元/亩",
-                "numerator": "value_added_wan",
-                "denominator": "land_mu",
-                "weight": 50,
-                "benchmark": {"kind": "fixed", "value": 100},
-            },
-        ],
-    }
+    two_items = {"items": TWO_ITEMS}
     # a: 50 × 20/10 + 50 × 100/100 = 150;  b: 50 × 10/10 + 50 × 200/100 = 150;  c: 25 + 25 = 50
     rows = [
         firm(1, land_mu=1.0, tax_wan=10.0, value_added_wan=200.0),
@@ -166,19 +168,7 @@ def test_tie_break_items(tmp_path: Path) -> None:
 def _two_sets(tmp_path: Path, name: str, below_tie_break: list[str]) -> Path:
     """规上 and 规下 on the same two items (亩均税收 w 50 / 10, 亩均增加值 w 50 / 100); 规上
     breaks ties on 亩均税收, 规下 on what the test says."""
-    items = [
-        {**ONE_ITEM["items"][0], "weight": 50},
-        {
-            "id": "va_per_mu",
-            "name_zh": "亩均增加值",
-            "unit": "万元/亩",
-            "numerator": "value_added_wan",
-            "denominator": "land_mu",
-            "weight": 50,
-            "benchmark": {"kind": "fixed", "value": 100},
-        },
-    ]
-    classes = ONE_ITEM["classes"]
+    items, classes = TWO_ITEMS, ONE_ITEM["classes"]
     sets = {
         "above": {**ONE_ITEM, "items": items, "classes": {**classes, "tie_break": ["tax_per_mu"]}},
         "below": {**ONE_ITEM, "items": items, "classes": {**classes, "tie_break": below_tie_break}},
