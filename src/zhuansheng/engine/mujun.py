@@ -479,20 +479,24 @@ def _classify(t: ir.Table, method: MujunMethod) -> ir.Table:
                 upper = x.min_score
     by_rank = ibis.cases(*classes, else_=ibis.null("string"))
     band = ibis.cases(*bands, else_=ibis.null("string"))
-    classes, bands = [(ok, by_rank)], [(ok, band)]
+    final_class, final_band = [(ok, by_rank)], [(ok, band)]
     if _has_events(t):
         # A veto (major accident, false reporting) gives the lowest class to any firm in scope,
         # whatever gaps its data has and even if it applied for exemption.
         vetoed = t.vetoed & t._m_scope
         exempt = t.exempt_id.notnull()
-        classes = [(vetoed, ibis.literal(method.veto_class)), *classes, (exempt, t.exempt_class)]
-        bands = [
+        final_class = [
+            (vetoed, ibis.literal(method.veto_class)),
+            *final_class,
+            (exempt, t.exempt_class),
+        ]
+        final_band = [
             (vetoed, ibis.literal("veto")),
-            *bands,
+            *final_band,
             (exempt & t.exempt_class.notnull(), ibis.literal("exempt")),
         ]
-    cls = ibis.cases(*classes, else_=ibis.null("string"))
-    band_text = ibis.cases(*bands, else_=ibis.null("string"))
+    cls = ibis.cases(*final_class, else_=ibis.null("string"))
+    band_text = ibis.cases(*final_band, else_=ibis.null("string"))
     return t.mutate(
         vetoed=_event(t, "vetoed"),
         adjustments=_event(t, "adjustments"),
