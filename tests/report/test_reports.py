@@ -355,7 +355,7 @@ def test_region_out_of_scope_is_refused_without_files(world: Path) -> None:
 
 
 def test_a_failing_renderer_leaves_no_file(tmp_path: Path) -> None:
-    from zhuansheng.report.files import write_all
+    from zhuansheng.report.files import render_all
 
     def fails(path: Path) -> None:
         path.write_bytes(b"half")
@@ -363,8 +363,39 @@ def test_a_failing_renderer_leaves_no_file(tmp_path: Path) -> None:
 
     jobs = [(tmp_path / "a.docx", lambda p: p.write_bytes(b"whole")), (tmp_path / "a.pdf", fails)]
     with pytest.raises(OSError):
-        write_all(tmp_path, jobs)
+        render_all(tmp_path, jobs)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_rename_puts_back_what_was_there(tmp_path: Path) -> None:
+    from zhuansheng.report.files import commit, render_all
+
+    (tmp_path / "a.docx").write_bytes(b"old")
+    (tmp_path / "a.pdf").mkdir()  # a folder where the PDF should go: its rename fails
+    jobs = [(tmp_path / "a.docx", lambda p: p.write_bytes(b"new")), (tmp_path / "a.pdf", print)]
+    staged = render_all(tmp_path, jobs)
+    with pytest.raises(OSError):
+        commit(staged)
+    assert (tmp_path / "a.docx").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.docx", "a.pdf"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_batch_appears_whole_or_not_at_all(world: Path, jobs: int) -> None:
+    out = world / f"batch-{jobs}"
+    cities = ["330100", "330200", "330300"]
+    first = report.generate_many("quarterly", "2022Q2", cities, formats=("xlsx",), out_dir=out)
+    hangzhou, ningbo, wenzhou = first
+    hangzhou.write_bytes(b"an earlier version")
+    wenzhou.unlink()
+    ningbo.unlink()
+    ningbo.mkdir()  # the second city's file cannot be written: nothing of the batch may appear
+    with pytest.raises(ZhuanshengError, match="本次生成的文件均未保存"):
+        report.generate_many(
+            "quarterly", "2022Q2", cities, formats=("xlsx",), out_dir=out, jobs=jobs
+        )
+    assert hangzhou.read_bytes() == b"an earlier version"
+    assert sorted(out.iterdir()) == sorted([hangzhou, ningbo])
 
 
 def test_period_with_no_data_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,10 +15,12 @@ the generation date differs.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from zhuansheng.errors import ZhuanshengError
@@ -30,7 +32,16 @@ from zhuansheng.users import Actor
 from .build import assess_period, province_report, region_report
 from .config import ReportConfig, default_config, load_config
 from .content import Report
-from .files import FORMATS, ReportFile, list_reports, stem, write_all
+from .files import (
+    FORMATS,
+    ReportFile,
+    Staged,
+    commit,
+    discard,
+    list_reports,
+    render_all,
+    stem,
+)
 from .sources import Sources
 
 KINDS = ("monthly", "quarterly", "annual")
@@ -145,6 +156,34 @@ def generate(
 
     ``sources`` (``Sources(period)``) lets several reports of one period share one read of the
     store. Any error leaves no file behind."""
+    staged = _stage(
+        kind,
+        period,
+        region=region,
+        formats=formats,
+        out_dir=out_dir,
+        actor=actor,
+        sources=sources,
+        config=config,
+        generated_on=generated_on,
+    )
+    return _commit(staged, Path(out_dir))
+
+
+def _stage(
+    kind: str,
+    period: str,
+    *,
+    region: str | None,
+    formats: Sequence[str],
+    out_dir: Path,
+    actor: Actor | None,
+    sources: Sources | None,
+    config: ReportConfig | None = None,
+    generated_on: dt.date | None,
+    batch: str = "",
+) -> Staged:
+    """One report rendered to temporary files in ``out_dir`` (see :func:`files.render_all`)."""
     formats = list(dict.fromkeys(formats))
     p = check_request(kind, period, region, formats, actor)
     cfg = config or default_config()
@@ -152,14 +191,24 @@ def generate(
     content = build(kind, src, region, config=cfg, generated_on=generated_on)
     name = stem(kind, p.code, content.region, content.region_name, content.synthetic, cfg)
     jobs = [(Path(out_dir) / f"{name}.{fmt}", _renderer(fmt, content, cfg)) for fmt in formats]
-    return write_all(Path(out_dir), jobs)
+    return render_all(Path(out_dir), jobs, batch)
+
+
+def _commit(staged: Staged, out_dir: Path) -> list[Path]:
+    try:
+        return commit(staged)
+    except OSError as exc:
+        raise ZhuanshengError(
+            f"报告写入 {out_dir} 失败，本次生成的文件均未保存（{exc}）："
+            "请检查该目录是否可写、磁盘空间是否充足，以及是否有同名的文件夹"
+        ) from exc
 
 
 _SHARED: dict[str, object] = {}  # what forked workers inherit from generate_many
 
 
-def _one(region: str | None) -> list[Path]:
-    return generate(region=region, **_SHARED)  # type: ignore[arg-type]
+def _one(region: str | None) -> Staged:
+    return _stage(region=region, **_SHARED)  # type: ignore[arg-type]
 
 
 def generate_many(
@@ -177,14 +226,16 @@ def generate_many(
 ) -> list[Path]:
     """Several regions' reports of one period, reading the store once; with ``jobs`` > 1 the
     documents are rendered in that many forked processes (the data read here is inherited, so
-    the workers do not touch the store). Every request is checked before anything is written."""
+    the workers do not touch the store). Every request is checked before anything is written,
+    and the files of all regions appear together or not at all: each is rendered to a
+    temporary name, and only when every region has been rendered are they renamed."""
     formats = list(dict.fromkeys(formats))
     if not regions:
         raise ZhuanshengError("没有要生成的地区")
     for region in regions:
         p = check_request(kind, period, region, formats, actor)
     src = sources if sources is not None and sources.period == p else Sources(p)
-    cfg = default_config()
+    batch = f"{uuid.uuid4().hex[:12]}-"  # names this call's temporary files
     shared = dict(
         kind=kind,
         period=period,
@@ -193,16 +244,42 @@ def generate_many(
         actor=actor,
         sources=src,
         generated_on=generated_on or dt.date.today(),
+        batch=batch,
     )
-    jobs = max(1, min(jobs, len(regions), os.cpu_count() or 1))
-    if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        out: list[Path] = []
-        for region in regions:
-            out += generate(region=region, **shared)  # type: ignore[arg-type]
-            if progress:
-                progress(region)
-        return out
+    staged: Staged = []
+    try:
+        jobs = max(1, min(jobs, len(regions), os.cpu_count() or 1))
+        if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for region in regions:
+                staged += _stage(region=region, **shared)  # type: ignore[arg-type]
+                if progress:
+                    progress(region)
+        else:
+            # closed on any error, so that no worker is still writing when the cleanup runs
+            with contextlib.closing(_render_forked(kind, src, regions, shared, jobs)) as parts:
+                for region, part in parts:
+                    staged += part
+                    if progress:
+                        progress(region)
+    except BaseException:
+        # a worker stopped mid-render may have left a temporary file that was never returned
+        discard(staged)
+        for leftover in Path(out_dir).glob(f".~{batch}*"):
+            leftover.unlink(missing_ok=True)
+        raise
+    return _commit(staged, Path(out_dir))
+
+
+def _render_forked(
+    kind: str,
+    src: Sources,
+    regions: Sequence[str | None],
+    shared: dict[str, object],
+    jobs: int,
+) -> Iterator[tuple[str | None, Staged]]:
+    """Each region's staged files, rendered in ``jobs`` forked processes."""
     # Read everything the workers need before forking; they render only.
+    cfg = default_config()
     ranked = assess_period(src.period)
     levels = {src.unit(r).level for r in regions if r} | ({"city"} if None in regions else set())
     if ranked:
@@ -216,17 +293,12 @@ def generate_many(
     store.dispose_all()  # no pooled connection is shared with the children
     _SHARED.clear()
     _SHARED.update(shared)
-    out = []
     ctx = multiprocessing.get_context("fork")
     try:
         with ctx.Pool(jobs) as pool:
-            for region, paths in zip(regions, pool.imap(_one, regions), strict=True):
-                out += paths
-                if progress:
-                    progress(region)
+            yield from zip(regions, pool.imap(_one, regions), strict=True)
     finally:
         _SHARED.clear()
-    return out
 
 
 def _renderer(fmt: str, content: Report, cfg: ReportConfig):  # type: ignore[no-untyped-def]
