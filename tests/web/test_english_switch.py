@@ -15,9 +15,11 @@ from sqlalchemy import select
 from web_helpers import USERS, World, blank_template, client_for, csrf_of, fill_template
 
 from zhuansheng import store
-from zhuansheng.assess.scheme import GRADES
+from zhuansheng.assess.scheme import GRADES, LEVEL_ZH
 from zhuansheng.collect import workflow
+from zhuansheng.report import KIND_ZH
 from zhuansheng.store import tables as t
+from zhuansheng.users import ROLES_ZH
 from zhuansheng.web import i18n, rankings, services
 
 TEMPLATES = Path(i18n.__file__).parent / "templates"
@@ -344,6 +346,20 @@ def test_value_labels_match_the_chinese_used_elsewhere() -> None:
     assert {k: v[0] for k, v in i18n.VALUES["normalisation"].items()} == rankings.NORMALISATION_ZH
     assert tuple(i18n.VALUES["ranking_grade"]) == GRADES
     assert all(code == zh for code, (zh, _) in i18n.VALUES["ranking_grade"].items())
+    assert {k: v[0] for k, v in i18n.VALUES["role"].items()} == ROLES_ZH
+    assert {k: v[0] for k, v in i18n.VALUES["level"].items()} == LEVEL_ZH
+    assert {k: v[0] for k, v in i18n.VALUES["report_kind"].items()} == KIND_ZH
+
+
+def test_roles_levels_and_report_kinds_follow_the_language(en: TestClient, zh: TestClient) -> None:
+    english, chinese = page(en, "/rankings"), page(zh, "/rankings")
+    assert "admin · province administrator" in english and "admin · 省级管理员" in chinese
+    assert '<option value="county">counties</option>' in english
+    assert '<option value="county">县（市、区）</option>' in chinese
+    english, chinese = page(en, "/reports"), page(zh, "/reports")
+    assert '<option value="quarterly">quarterly briefing</option>' in english
+    assert '<option value="quarterly">季度简报</option>' in chinese
+    assert "季度简报</option>" not in english
 
 
 # Chinese a template may still hold: the brand, the language switch, the bilingual footer and the

@@ -297,6 +297,27 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "zscore": ("Z 分数", "z-score"),
         "rank_points": ("按名次赋分", "points by rank"),
     },
+    # the same Chinese as users.ROLES_ZH
+    "role": {
+        "province_admin": ("省级管理员", "province administrator"),
+        "province_analyst": ("省级分析人员", "province analyst"),
+        "city": ("市级用户", "city user"),
+        "county": ("县级用户", "county user"),
+        "department": ("责任单位用户", "department user"),
+        "viewer": ("只读用户", "read-only user"),
+    },
+    # the same Chinese as assess.scheme.LEVEL_ZH
+    "level": {
+        "city": ("设区市", "cities"),
+        "county": ("县（市、区）", "counties"),
+        "pilot": ("分行业省级试点", "industry pilots"),
+    },
+    # the same Chinese as report.KIND_ZH
+    "report_kind": {
+        "monthly": ("月度监测分析", "monthly monitoring analysis"),
+        "quarterly": ("季度简报", "quarterly briefing"),
+        "annual": ("年度综合评估", "annual assessment"),
+    },
     # the same Chinese as collect.workflow.STATUS_ZH
     "submission_status": {
         "draft": ("草稿", "Draft"),

@@ -19,15 +19,14 @@ from sqlalchemy import func, or_, select
 from starlette.background import BackgroundTask
 
 from zhuansheng import collect, store, tabular
-from zhuansheng.assess.scheme import LEVEL_ZH
 from zhuansheng.cli.monitor import ROW_COLUMNS
 from zhuansheng.collect import workflow
 from zhuansheng.collect.observations import imported_files
 from zhuansheng.errors import InputRejected, ZhuanshengError
 from zhuansheng.periods import parse_period
-from zhuansheng.report import FORMATS, KIND_ZH, KINDS
+from zhuansheng.report import FORMATS, KINDS
 from zhuansheng.store import tables as t
-from zhuansheng.users import ROLES_ZH, check_password
+from zhuansheng.users import check_password
 
 from . import access, geo, i18n, rankings, reports, services
 from .deps import CSRF_FIELD, Ctx, browser_session, lang, page_ctx, state
@@ -65,7 +64,6 @@ def setup_templates(templates: Jinja2Templates) -> None:
     env.filters["pct"] = _pct
     env.filters["json_script"] = _json_script
     env.globals["t"] = i18n.translate
-    env.globals["roles_zh"] = ROLES_ZH
     env.globals["status_zh"] = workflow.STATUS_ZH
     env.globals["csrf_field"] = CSRF_FIELD
 
@@ -833,7 +831,6 @@ def rankings_page(
         rows=rankings.table(ranking, rows),
         periods=[(p, parse_period(p).label_zh) for p in rankings.periods()],
         levels=rankings.LEVELS,
-        level_zh=LEVEL_ZH,
         normalisation_zh=rankings.NORMALISATION_ZH,
         draws=draws,
     )
@@ -876,7 +873,7 @@ def ranking_contributions(
 def _reports_page(request: Request, ctx: Ctx, status: int = 200, **outcome: Any) -> Response:
     settings = ctx.state.settings
     regions = reports.regions_for(ctx.actor)  # empty: the user generates no report (no form)
-    kinds = [(k, KIND_ZH[k]) for k in KINDS if ctx.actor.is_province or k == "quarterly"]
+    kinds = [k for k in KINDS if ctx.actor.is_province or k == "quarterly"]
     return render(
         request,
         ctx,

@@ -77,7 +77,7 @@ def as_dict(f: ReportFile) -> dict[str, Any]:
 class Group:
     """One report (kind, period, region) and its files, one per format."""
 
-    kind_zh: str
+    kind: str
     period: str
     region: str
     region_name: str
@@ -94,7 +94,7 @@ def grouped(files: list[ReportFile]) -> list[Group]:
     for f in files:
         key = (f.kind, f.period, f.region)
         if key not in out:
-            out[key] = Group(f.kind_zh, f.period, f.region, f.region_name, f.synthetic)
+            out[key] = Group(f.kind, f.period, f.region, f.region_name, f.synthetic)
         out[key].files.append(f)
     return list(out.values())
 
