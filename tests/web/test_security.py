@@ -117,7 +117,9 @@ def test_an_error_in_the_upload_is_named_by_its_cell(world: World, app, tmp_path
     assert "未写入任何数据" in r.text and "本期值列（G5）" in r.text and "一百二十台" in r.text  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("q", ["' OR '1'='1", "%'; DROP TABLE enterprises; --", '" OR 1=1 --'])
+@pytest.mark.parametrize(
+    "q", ["' OR '1'='1", "%'; DROP TABLE enterprises; --", '" OR 1=1 --', "%", "_", "__%"]
+)
 def test_sql_metacharacters_in_search_are_plain_text(world: World, app, q: str) -> None:  # type: ignore[no-untyped-def]
     with store.session(world.url) as s:
         before = s.scalar(select(func.count()).select_from(t.Enterprise))

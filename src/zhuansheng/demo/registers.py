@@ -10,17 +10,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
 
-from zhuansheng import reference
+from zhuansheng import programme, reference
 
 from .calibration import calibration
 from .names import PREFIX, place
 from .population import Geography
 
 YEARS = (2021, 2022)
+
+
+@cache
+def _kind_zh(registry: str) -> str:
+    """The registry's Chinese name from the indicator catalogue (for a name with no firm)."""
+    names = {i.registry: i.name_zh for i in programme.indicators().values() if i.registry}
+    return names.get(registry, "认定对象")
+
 
 # Registries whose entries are enterprises (named after a sample firm of the county).
 ENTERPRISE_REGISTRIES = frozenset(
@@ -154,7 +163,7 @@ def registry_entries(
                 if firm is not None:
                     name, uscc = firm["name"], firm["uscc"]
                 else:
-                    pattern = NAME_PATTERNS.get(registry, "{place}" + registry + "{n}号")
+                    pattern = NAME_PATTERNS.get(registry, "{place}" + _kind_zh(registry) + "{n}号")
                     name, uscc = PREFIX + pattern.format(place=names[code], n=serial), None
                 if (name, code, when) in used:  # the same firm twice on one day: skip
                     continue

@@ -234,7 +234,10 @@ def search_enterprises(
     access.require(access.can_see_enterprises(ctx.actor))
     scope = access.scope_filter(ctx.actor)
     e = t.Enterprise
-    query = select(e).where((e.uscc.like(f"%{q}%")) | (e.name.like(f"%{q}%")))
+    # autoescape: "%" and "_" in the query are characters, not wildcards
+    query = select(e).where(
+        e.uscc.contains(q, autoescape=True) | e.name.contains(q, autoescape=True)
+    )
     if scope:
         query = query.where(e.county_code.in_(services._subtree(scope)))
     with store.session(ctx.state.settings.database_url) as s:

@@ -461,8 +461,8 @@ def enterprise_search(request: Request, ctx: Page, q: str = "") -> Response:
         with store.session(ctx.state.settings.database_url) as s:
             query = select(t.Enterprise).where(
                 or_(
-                    t.Enterprise.uscc.like(f"%{q.strip()}%"),
-                    t.Enterprise.name.like(f"%{q.strip()}%"),
+                    t.Enterprise.uscc.contains(q.strip(), autoescape=True),
+                    t.Enterprise.name.contains(q.strip(), autoescape=True),
                 )
             )
             if scope:

@@ -475,10 +475,10 @@ def list_rows(
         if code:
             query = query.where(region_col.in_(_subtree(code)))
     if q:
-        like = f"%{q}%"
-        conds = [model.name.like(like)]
+        # autoescape: "%" and "_" typed in a search box are characters, not wildcards
+        conds = [model.name.contains(q, autoescape=True)]
         if hasattr(model, "uscc"):
-            conds.append(model.uscc.like(like))
+            conds.append(model.uscc.contains(q, autoescape=True))
         query = query.where(or_(*conds))
     if sub_kind and kind_col is not None:
         query = query.where(kind_col == sub_kind)
@@ -510,7 +510,7 @@ def audit_entries(
     with store.session(url) as s:
         q = select(t.AuditLog)
         if action:
-            q = q.where(t.AuditLog.action.like(f"{action}%"))
+            q = q.where(t.AuditLog.action.startswith(action, autoescape=True))
         total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
         rows = s.scalars(
             q.order_by(t.AuditLog.id.desc()).offset((page - 1) * page_size).limit(page_size)
