@@ -115,6 +115,42 @@ def test_the_map_renders_and_a_county_click_opens_its_page(
     assert page.locator("h1").inner_text().startswith("淳安县（330127）")
 
 
+# The colour of the map's canvas under each region's centroid, as "rgb(r, g, b)".
+PIXELS_JS = """() => {
+  const canvas = document.querySelector('#map canvas');
+  const g = canvas.getContext('2d');
+  const ratio = canvas.width / canvas.getBoundingClientRect().width;
+  const out = {};
+  for (const [code, [x, y]] of Object.entries(window.zsMap.pixels)) {
+    const d = g.getImageData(Math.round(x * ratio), Math.round(y * ratio), 1, 1).data;
+    out[code] = `rgb(${d[0]}, ${d[1]}, ${d[2]})`;
+  }
+  return out;
+}"""
+COLOUR_RGB = {"green": GREEN, "yellow": YELLOW, "red": RED, "grey": "rgb(154, 154, 154)"}
+
+
+def test_the_map_colours_a_target_by_status(browser: Browser, server: str) -> None:
+    page = sign_in(browser, server, USERS["province_admin"])
+    page.goto(f"{server}/map?period=2022-06&level=county&target=robots_new&by=status")
+    page.wait_for_selector("#map[data-ready='1']", timeout=20_000)
+    page.wait_for_timeout(500)  # the first frame of the canvas
+    shown = page.evaluate("() => JSON.parse(document.getElementById('map-data').textContent)")
+    values = {v["code"]: v for v in shown}
+    drawn = page.evaluate(PIXELS_JS)
+    # every county in its own status colour (a few small ones may sit under a border line)
+    same = [c for c, rgb in drawn.items() if c in values and rgb == COLOUR_RGB[values[c]["colour"]]]
+    assert len(same) >= 0.8 * len(values), (len(same), len(values))
+    assert len({values[c]["colour"] for c in same}) >= 2  # more than one status is shown
+    by_completion = sign_in(browser, server, USERS["province_admin"])
+    by_completion.goto(f"{server}/map?period=2022-06&level=county&target=robots_new")
+    by_completion.wait_for_selector("#map[data-ready='1']", timeout=20_000)
+    by_completion.wait_for_timeout(500)
+    shaded = by_completion.evaluate(PIXELS_JS)
+    # a continuous scale: the status colours themselves are rare
+    assert sum(rgb in COLOUR_RGB.values() for rgb in shaded.values()) < 0.5 * len(shaded)
+
+
 def test_upload_with_an_error_names_the_cell(
     browser: Browser, server: str, world: World, tmp_path: Path
 ) -> None:

@@ -202,3 +202,13 @@ def test_a_refused_upload_leaves_no_file(  # type: ignore[no-untyped-def]
     unknown = _upload(c, path, "x.xlsx", "339999", world.period)  # no such region
     assert other.status_code == 403 and unknown.status_code in (400, 404)  # type: ignore[attr-defined]
     assert list(uploads.iterdir()) == []
+
+
+def test_a_bad_map_option_is_refused_with_what_to_choose(app) -> None:  # type: ignore[no-untyped-def]
+    c = client_for(app, USERS["province_admin"])
+    r = c.get("/map", params={"level": "county", "target": "robots_new", "by": "colour"})
+    assert r.status_code == 400 and "completion（完成率）或 status（进度状态）" in r.text
+    r = c.get("/map", params={"level": "county", "target": "robots_new", "by": "status"})
+    assert r.status_code == 200 and 'data-by="status"' in r.text
+    r = c.get("/map", params={"level": "county", "by": "status"})  # no target: share of green
+    assert r.status_code == 200 and 'data-by="completion"' in r.text

@@ -23,7 +23,7 @@ Normalisation = Literal["completion", "distance", "minmax", "zscore", "rank_poin
 LEVELS: tuple[str, ...] = ("city", "county", "pilot")
 NORMALISATIONS: tuple[str, ...] = ("completion", "distance", "minmax", "zscore", "rank_points")
 GRADES: tuple[str, ...] = ("优秀", "良好", "合格", "不合格")
-# Region figures the lake gives for a pilot's own industry (see ``facts.py``).
+# Region figures the lake gives for a pilot's own industry (see ``inputs.py``).
 FIGURES: tuple[str, ...] = ("tax_per_mu", "va_per_mu", "rd_intensity", "energy_intensity")
 LEVEL_ZH = {"city": "设区市", "county": "县（市、区）", "pilot": "分行业省级试点"}
 DEFAULTS = {"quarter": "quarterly-{year}.yaml", "year": "annual-{year}.yaml"}

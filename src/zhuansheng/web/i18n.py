@@ -126,6 +126,7 @@ TEXT: dict[str, tuple[str, str]] = {
         " data only).",
     ),
     # map
+    "map_colour_by": ("着色", "Colour by"),
     "map_completion": ("完成率或进度（%）", "Completion or progress (%)"),
     "map_green_share": ("绿色目标占比（%）", "Share of targets on track (%)"),
     # target page

@@ -296,10 +296,13 @@ def map_page(
     period: str | None = None,
     level: str = "city",
     target: str | None = None,
+    by: str = "completion",
 ) -> Response:
     web = ctx.state
     if level not in ("city", "county"):
         raise ZhuanshengError("层级应为 city 或 county")
+    if by not in ("completion", "status"):
+        raise ZhuanshengError("着色方式应为 completion（完成率）或 status（进度状态）")
     with store.session(web.settings.database_url) as s:
         period = _period(s, period)
         m = web.monitor.get(s, period)
@@ -319,6 +322,7 @@ def map_page(
         target=target or "",
         targets=targets,
         values=values,
+        by=by if target else "completion",
         label=m.period.label_zh,
     )
 

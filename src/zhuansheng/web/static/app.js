@@ -21,26 +21,40 @@
       geo.features.forEach(function (f) { centres[f.properties.name] = f.properties; });
       var chart = echarts.init(el, null, { renderer: "canvas" });
       var nums = values.map(function (v) { return v.value; }).filter(function (v) { return v !== null; });
+      // by status: each region in its own status colour (a chosen target's red/yellow/green);
+      // by completion: a continuous scale from red to green
+      var byStatus = el.dataset.by === "status";
+      var RANK = { green: 3, yellow: 2, red: 1, grey: 0 };
+      var visual = byStatus ? {
+        type: "piecewise", left: 10, bottom: 10, dimension: 1,
+        pieces: ["green", "yellow", "red", "grey"].map(function (c) {
+          var v = values.find(function (x) { return x.colour === c; });
+          return { value: RANK[c], color: COLOURS[c], label: v ? v.status : c };
+        })
+      } : {
+        min: nums.length ? Math.min.apply(null, nums.concat([0])) : 0,
+        max: nums.length ? Math.max.apply(null, nums.concat([100])) : 100,
+        calculable: true, left: 10, bottom: 10,
+        inRange: { color: ["#d0312d", "#f3d36b", "#2e9e44"] }
+      };
       chart.setOption({
         tooltip: {
           trigger: "item",
           formatter: function (p) {
             var d = p.data || {};
             var name = (centres[p.name] || {}).name_zh || p.name;
-            return name + "<br>" + el.dataset.label + "：" + (d.value == null ? "—" : d.value) +
+            return name + "<br>" + el.dataset.label + "：" + (d.pct == null ? "—" : d.pct) +
               (d.status ? "<br>" + d.status : "");
           }
         },
-        visualMap: {
-          min: nums.length ? Math.min.apply(null, nums.concat([0])) : 0,
-          max: nums.length ? Math.max.apply(null, nums.concat([100])) : 100,
-          calculable: true, left: 10, bottom: 10,
-          inRange: { color: ["#d0312d", "#f3d36b", "#2e9e44"] }
-        },
+        visualMap: visual,
         series: [{
           type: "map", map: mapName, roam: false, nameProperty: "name",
           label: { show: level === "city", formatter: function (p) { return (centres[p.name] || {}).name_zh || p.name; } },
-          data: values.map(function (v) { return { name: v.code, value: v.value, status: v.status }; })
+          data: values.map(function (v) {
+            var shown = byStatus ? [v.value, RANK[v.colour || "grey"]] : v.value;
+            return { name: v.code, value: shown, status: v.status, pct: v.value };
+          })
         }]
       });
       chart.on("click", function (p) {
