@@ -15,11 +15,12 @@ import openpyxl
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from docx.table import Table as DocxTable
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from worlds import demo_world
-from zhuansheng import monitor, report, store
+from zhuansheng import monitor, programme, report, store
 from zhuansheng.cli import app
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.users import Actor
@@ -60,6 +61,21 @@ def quarterly(world: Path) -> dict[str, Path]:
     return {p.suffix[1:]: p for p in paths}
 
 
+@pytest.fixture(scope="module")
+def province_quarterly(world: Path) -> Path:
+    """The province's quarterly briefing (Word only)."""
+    (path,) = report.generate(
+        "quarterly", "2022Q2", formats=("docx",), out_dir=world / "qp", generated_on=DAY1
+    )
+    return path
+
+
+@pytest.fixture(scope="module")
+def annual(world: Path) -> Path:
+    (path,) = report.generate("annual", "2022", formats=("docx",), out_dir=world / "a")
+    return path
+
+
 def docx_text(path: Path) -> str:
     doc = Document(str(path))
     parts = [p.text for p in doc.paragraphs]
@@ -94,6 +110,47 @@ def warning_table(path: Path) -> list[list[str]]:
     raise AssertionError("no warning table")
 
 
+def section(path: Path, heading: str) -> list[object]:
+    """The paragraphs and tables of a document between a first-level heading and the next."""
+    blocks = list(Document(str(path)).iter_inner_content())
+    start = next(
+        i
+        for i, b in enumerate(blocks)
+        if not isinstance(b, DocxTable) and b.style.name == "Heading 1" and b.text == heading
+    )
+    out: list[object] = []
+    for b in blocks[start + 1 :]:
+        if not isinstance(b, DocxTable) and b.style.name == "Heading 1":
+            break
+        out.append(b)
+    return out
+
+
+def lead_units_of(target: str) -> str:
+    """The target's lead units as the programme lists them (the item's, unless the target has
+    its own); 牵头单位 shows — for a target without any (the overall goals)."""
+    row = programme.load(2022).target(target)
+    assert row is not None, target
+    return "、".join(row.lead_units) or "—"
+
+
+def check_warning_table(path: Path, red: list[monitor.ProgressRow]) -> None:
+    """Every red item of the province and the cities, once per target, with its lagging places
+    in monitoring order, its clause and the programme's lead units."""
+    assert red
+    by_target: dict[str, list[monitor.ProgressRow]] = {}
+    for r in red:
+        by_target.setdefault(r.target, []).append(r)
+    rows = {row[2]: row for row in warning_table(path)}
+    assert len(rows) == len(by_target)  # one row per red target, nothing that is not red
+    for target, items in by_target.items():
+        row = rows[items[0].name_zh]
+        assert row[1] == items[0].clause, target
+        assert row[4] == lead_units_of(target), target
+        places = ["全省" if r.region == "330000" else r.region_name for r in items]
+        assert [part.split("（")[0] for part in row[3].split("、")] == places, target
+
+
 # -- figures against monitoring ---------------------------------------------------------------
 
 
@@ -125,6 +182,31 @@ def test_monthly_warning_section_names_every_red_item(monthly: dict[str, Path]) 
     assert f"共有{len({r.target for r in red})}项目标" in section
     for r in red:
         assert ("全省" if r.region == "330000" else r.region_name) in section, r.region_name
+
+
+def test_monthly_warning_table_names_the_lead_units(monthly: dict[str, Path]) -> None:
+    red = monitor.run("2022-06").warnings(level="city")
+    check_warning_table(monthly["docx"], red)
+    # the column is per target: more than one office is named
+    assert len({lead_units_of(r.target) for r in red}) > 1
+
+
+def test_annual_warning_section_lists_every_unfinished_item(annual: Path) -> None:
+    red = monitor.run("2022").warnings(level="city")
+    blocks = section(annual, "三、未完成目标")
+    text = "\n".join(b.text for b in blocks if not isinstance(b, DocxTable))
+    count = len({r.target for r in red})
+    assert f"全年共有{count}项目标在全省或设区市未完成" in text
+    tables = [b for b in blocks if isinstance(b, DocxTable)]
+    assert [[c.text for c in t.rows[0].cells] for t in tables] == [
+        ["序号", "条款", "目标", "滞后地区（完成率或进度）", "牵头单位"]
+    ]
+    check_warning_table(annual, red)
+    # the overall goals have no lead unit in the programme: their rows say so
+    goals = {t.id for t in programme.load(2022).targets() if t.section == "goal"}
+    red_goals = {r.name_zh for r in red if r.target in goals}
+    assert red_goals  # the demo world (seed 5) misses two goals in 2022
+    assert {row[4] for row in warning_table(annual) if row[2] in red_goals} == {"—"}
 
 
 def test_monthly_annex_holds_the_full_data(monthly: dict[str, Path]) -> None:
@@ -193,26 +275,63 @@ def test_quarterly_city_briefing_compares_with_province_and_peers(
 
 
 def test_briefing_ranking_is_the_assessment_and_says_how_to_reproduce_it(
-    quarterly: dict[str, Path],
+    quarterly: dict[str, Path], province_quarterly: Path
 ) -> None:
     from zhuansheng import assess
     from zhuansheng.report import default_config
 
     draws = default_config().ranking_draws
     result = assess.run(period="2022Q2", level="city", sensitivity=draws, save=False)
-    doc = Document(str(quarterly["docx"]))
-    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "名次")
-    rows = [[c.text for c in row.cells] for row in table.rows[1:]]
-    # rank, region name and score of every city, as the assessment computed them
-    assert [(r[0], r[1], r[2]) for r in rows] == [
-        (str(x.rank), x.name, f"{x.score:.2f}") for x in sorted(result.rows, key=lambda x: x.rank)
+    assert all(x.rank_p05 is not None and x.rank_p95 is not None for x in result.rows)
+    # rank, region name, score and the 5–95 % rank interval of the sensitivity analysis of every
+    # city, as the assessment computed them
+    expected = [
+        (str(x.rank), x.name, f"{x.score:.2f}", f"{x.rank_p05:.0f}—{x.rank_p95:.0f}")
+        for x in sorted(result.rows, key=lambda x: x.rank)
     ]
+    assert len({e[3] for e in expected}) > 1  # the intervals differ between cities
+    for path in (quarterly["docx"], province_quarterly):  # a city's briefing, the province's
+        doc = Document(str(path))
+        table = next(t for t in doc.tables if t.rows[0].cells[0].text == "名次")
+        header = [c.text for c in table.rows[0].cells]
+        interval = header.index("名次区间（5%—95%）")
+        rows = [[c.text for c in row.cells] for row in table.rows[1:]]
+        assert [(r[0], r[1], r[2], r[interval]) for r in rows] == expected, path.name
     shaoxing = next(x for x in result.rows if x.region == "330600")
     text = docx_text(quarterly["docx"])
     assert f"居第{shaoxing.rank}位" in text
     summary = result.sensitivity_summary
     assert f"评价方案 {result.scheme_id}，版本 {result.scheme_version}" in text
     assert f"敏感性分析 {summary.draws} 次，随机种子 {summary.seed}" in text
+
+
+def test_province_briefing_has_a_section_per_engineering_area(province_quarterly: Path) -> None:
+    prog = programme.load(2022)
+    targets = prog.targets()
+    # from the programme: its areas in order, each with its targets, then the safeguards
+    expected = [(a.title_zh, [t for t in targets if t.area == a.id]) for a in prog.areas]
+    expected = [(title, ts) for title, ts in expected if ts]
+    expected.append(("保障措施", [t for t in targets if t.section == "safeguard"]))
+    assert len(expected) == len(prog.areas) + 1  # every area of the 2022 programme has targets
+    numerals = "一二三四五六七八九十"
+    found: list[tuple[str, list[list[str]]]] = []
+    for b in section(province_quarterly, "二、分工程进展"):
+        if isinstance(b, DocxTable):
+            found[-1][1].extend([c.text for c in row.cells] for row in b.rows[1:])
+        elif b.style.name == "Heading 2":
+            found.append((b.text, []))
+    assert [h for h, _ in found] == [
+        f"（{numerals[i]}）{title}" for i, (title, _) in enumerate(expected)
+    ]
+    for (heading, rows), (title, ts) in zip(found, expected, strict=True):
+        assert [(r[0], r[1]) for r in rows] == [(";".join(t.clause), t.name_zh) for t in ts], (
+            heading
+        )
+        # the area's paragraph counts the same targets
+        assert f"{title}共{len(ts)}项目标" in docx_text(province_quarterly)
+    # every target outside the overall goals is in exactly one area
+    listed = [r[1] for _, rows in found for r in rows]
+    assert sorted(listed) == sorted(t.name_zh for t in targets if t.section != "goal")
 
 
 def test_pdf_is_a4_with_page_numbers(quarterly: dict[str, Path]) -> None:
@@ -267,9 +386,8 @@ def test_charts_are_embedded(quarterly: dict[str, Path]) -> None:
     )
 
 
-def test_annual_and_county_briefing(world: Path) -> None:
-    paths = report.generate("annual", "2022", formats=("docx",), out_dir=world / "a")
-    text = docx_text(paths[0])
+def test_annual_and_county_briefing(world: Path, annual: Path) -> None:
+    text = docx_text(annual)
     m = monitor.run("2022")
     robots = next(r for r in m.by_region("330000") if r.target == "robots_new")
     assert text.count("全年，") >= 1
@@ -399,8 +517,6 @@ def test_a_batch_appears_whole_or_not_at_all(world: Path, jobs: int) -> None:
 
 
 def test_period_with_no_data_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from zhuansheng import programme
-
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     monkeypatch.setenv("ZHUANSHENG_DATABASE_URL", url)
     store.upgrade(url)
@@ -453,6 +569,40 @@ def test_cli_writes_and_lists(world: Path) -> None:
     )
     assert bad.exit_code == 2 and "未知的输出格式 doc" in bad.output
     assert not (world / "x").exists()
+
+
+def test_cli_all_writes_one_briefing_per_city(world: Path) -> None:
+    out = world / "cli-all"
+    args = ["report", "quarterly", "--period", "2022Q2", "--all", "-f", "xlsx", "-o", str(out)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    m = monitor.run("2022Q2")
+    cities = {r.region: r.region_name for r in m.rows(level="city") if r.level == "city"}
+    assert len(cities) == 11
+    files = sorted(out.iterdir())
+    # --all is each of the 11 cities, not the province: one Excel file each, named by its code
+    assert len(files) == 11 and all(p.suffix == ".xlsx" for p in files)
+    named = {code: [p for p in files if f"-{code}-" in p.name] for code in cities}
+    assert all(len(v) == 1 for v in named.values()), named
+    assert "330000" not in "".join(p.name for p in files)
+    listed = report.list_reports(out)
+    assert {(f.kind, f.period, f.region, f.region_name, f.format) for f in listed} == {
+        ("quarterly", "2022Q2", code, name, "xlsx") for code, name in cities.items()
+    }
+    assert res.output.count("已写入") == 11
+    # each file is its city's briefing
+    for code, (path,) in named.items():
+        book = openpyxl.load_workbook(path, read_only=True)
+        rows = list(book["目标进展"].iter_rows(values_only=True))
+        header = rows[1]
+        cells = {r[header.index("目标编号")]: dict(zip(header, r, strict=True)) for r in rows[2:]}
+        robots = next(r for r in m.by_region(code) if r.target == "robots_new")
+        assert cells["robots_new"]["地区代码"] == code
+        assert cells["robots_new"]["实际"] == pytest.approx(robots.actual, rel=1e-12)
+        book.close()
+    both = runner.invoke(app, [*args[:-1], str(world / "cli-all-2"), "--region", "330600"])
+    assert both.exit_code != 0 and "--region 与 --all 只能选一个" in both.output
+    assert not (world / "cli-all-2").exists()
 
 
 def test_several_cities_in_two_processes(world: Path) -> None:
