@@ -346,6 +346,8 @@ def import_observations(
                         f"有 {len(unexplained)} 条警告未说明，须填写说明后才能接收",
                         hint="核实无误后，在该行“备注”中说明，或在上传时填写说明"
                         "（命令行 --comment），说明会随数据保存",
+                        # it asks for the comments the warnings need: no error in the data
+                        level="warning",
                     ),
                 ],
             )

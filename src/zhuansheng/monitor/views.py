@@ -59,7 +59,8 @@ class Monitor:
         )
 
     def by_target(self, target: str, *, level: str | None = None) -> list[ProgressRow]:
-        """One target in every unit of a level, best completion first."""
+        """One target in every unit of a level, best progress first: the pace against the
+        schedule where the target has one, else the progress towards it, else completion."""
         rows = self.rows(level=level or "county", target=target)
         return sorted(rows, key=lambda r: (r.level != "province", -_progress(r)))
 
