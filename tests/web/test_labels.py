@@ -4,6 +4,7 @@ screening rules and statuses, case statuses, and the ranking scheme's weights an
 from __future__ import annotations
 
 import html
+import re
 
 from sqlalchemy import select
 from web_helpers import USERS, World, client_for
@@ -90,3 +91,12 @@ def test_the_list_workbook_has_the_pages_headers_and_labels(app) -> None:  # typ
     assert "名单类型" in header and "registry_kind" not in header
     kinds = {row[header.index("名单类型")] for row in rows[1:]}
     assert kinds and not any(k and k.isascii() for k in kinds)  # names, not codes
+
+
+def test_list_numbers_are_shown_rounded(app) -> None:  # type: ignore[no-untyped-def]
+    c = client_for(app, USERS["province_admin"])
+    page = c.get("/lists/screening").text
+    cells = re.findall(r"<td>([^<]*)</td>", page)
+    numbers = [x for x in cells if re.fullmatch(r"[\d,]+(\.\d+)?", x)]
+    assert numbers  # freed land and energy are listed
+    assert not [x for x in numbers if re.search(r"\.\d{3,}$", x)]  # no 1827.0625166000002
