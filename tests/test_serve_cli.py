@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
+import pytest
 from typer.testing import CliRunner
 
+from worlds import demo_world
+from zhuansheng import store, users
 from zhuansheng.cli import app
+
+ZS = str(Path(sys.executable).with_name("zhuansheng"))
 
 runner = CliRunner()
 
@@ -18,3 +30,68 @@ def test_serve_refuses_a_store_without_tables(world: Path) -> None:
     out = runner.invoke(app, ["serve", "--host", "256.256.256.256", "--port", "8000"])
     assert out.exit_code == 2
     assert "尚未建表" in out.output and "zhuansheng db upgrade" in out.output
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if f"\nPPid:\t{pid}\n" in text:
+            out.append(int(status.parent.name))
+    return out
+
+
+@pytest.mark.slow
+def test_several_server_processes_share_the_sessions(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    with demo_world(tmp_path_factory, "serve-workers", seed=5, enterprises=500):
+        with store.session() as s:
+            users.set_demo_passwords(s)
+        port = _free_port()
+        server = subprocess.Popen(
+            [ZS, "serve", "--port", str(port), "--workers", "2"],
+            env={**os.environ, "ZHUANSHENG_WEB_SECRET": "serve-test"},
+            stdout=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(300):
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
+            workers = [p for p in _children(server.pid) if "spawn_main" in _cmdline(p)]
+            assert len(workers) == 2  # the supervisor runs two server processes
+            with httpx.Client(base_url=base) as c:
+                page = c.get("/login").text
+                csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+                r = c.post(
+                    "/login",
+                    data={"username": "admin", "password": users.DEMO_PASSWORD, "csrf_token": csrf},
+                )
+                assert r.status_code == 303  # signed in: on to the overview
+                # fresh connections land on either process: every one knows the session
+                for _ in range(20):
+                    with httpx.Client(base_url=base, cookies=c.cookies) as fresh:
+                        assert fresh.get("/").status_code == 200
+        finally:
+            server.terminate()
+            server.wait(20)
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""

@@ -3,6 +3,7 @@ timeout, API tokens."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 from fastapi.testclient import TestClient
@@ -124,3 +125,39 @@ def test_a_disabled_users_token_stops_working(world: World, app) -> None:  # typ
     with store.session(world.url) as s:
         users.disable_user(s, "leaver")
     assert c.get("/api/v1/regions", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_sessions_live_in_the_store_and_outlast_the_process(world: World) -> None:
+    first = create_app(make_settings(world))
+    c = TestClient(first)
+    login(c, "admin")
+    sid = c.cookies.get(COOKIE)
+    with store.session(world.url) as s:
+        kept = s.scalars(select(t.WebSession.id_hash)).all()
+    # the store holds the id's SHA-256, never the id the cookie carries
+    assert hashlib.sha256(sid.encode()).hexdigest() in kept and sid not in kept
+    # a second server process (or the same one restarted) knows the session …
+    second = TestClient(create_app(make_settings(world)))
+    second.cookies.set(COOKIE, sid)
+    assert second.get("/", follow_redirects=False).status_code == 200
+    # … and signing out in one ends it in the other
+    r = c.post("/logout", data={"csrf_token": csrf_of(c.get("/").text)}, follow_redirects=False)
+    assert r.status_code == 303
+    assert second.get("/", follow_redirects=False).status_code == 303
+    with store.session(world.url) as s:
+        assert (
+            hashlib.sha256(sid.encode()).hexdigest()
+            not in s.scalars(select(t.WebSession.id_hash)).all()
+        )
+
+
+def test_a_disabled_users_session_ends_at_once(world: World, app) -> None:  # type: ignore[no-untyped-def]
+    with store.session(world.url) as s:
+        users.add_user(s, "mover", "viewer")
+        users.set_password(s, "mover", PASSWORD)
+    c = TestClient(app)
+    login(c, "mover")
+    assert c.get("/", follow_redirects=False).status_code == 200
+    with store.session(world.url) as s:
+        users.disable_user(s, "mover")
+    assert c.get("/", follow_redirects=False).status_code == 303

@@ -415,6 +415,17 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 
+class WebSession(Base):
+    """A browser session of the web app. The cookie holds a random id and the store only its
+    SHA-256, so a copy of the store opens no session; every server process shares them."""
+
+    __tablename__ = "web_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str | None] = mapped_column(String(60), index=True)  # None: not signed in
+    last_seen: Mapped[float] = mapped_column(Float)  # seconds since the epoch
+
+
 class AuditLog(Base):
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -1,21 +1,30 @@
-"""Server-side sessions kept in memory (one server process), and the login rate limiter.
+"""Server-side sessions kept in the store, and the login rate limiter.
 
-The cookie holds only a random id. Every session, signed in or not, carries its own CSRF token;
-signing in discards the old session and issues a new id (no session fixation). A session unused
-for ``idle_timeout_s`` is gone.
+The cookie holds only a random id; the store keeps its SHA-256 (``web_sessions``), so sessions
+survive a restart and every server process (``zhuansheng serve --workers N``) shares them. Every
+session, signed in or not, carries its own CSRF token; signing in discards the old session and
+issues a new id (no session fixation). A session unused for ``idle_timeout_s`` is gone. The
+user is read with the session on every request, so a disabled account or a changed role takes
+effect at once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from sqlalchemy import delete, insert, select, update
+
+from zhuansheng import store
+from zhuansheng.store import tables as t
 from zhuansheng.users import Actor
 
 COOKIE = "zs_session"
+SWEEP_EVERY = 256  # new sessions between two deletions of the expired ones
 
 
 @dataclass
@@ -23,54 +32,73 @@ class Session:
     id: str
     csrf: str
     actor: Actor | None = None
-    last_seen: float = field(default_factory=time.monotonic)
+    last_seen: float = field(default_factory=time.time)
+
+
+def _hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
 
 
 class SessionStore:
-    def __init__(self, idle_timeout_s: int) -> None:
+    def __init__(self, url: str | None, idle_timeout_s: int) -> None:
+        self.url = url
         self.idle_timeout_s = idle_timeout_s
-        self._sessions: dict[str, Session] = {}
+        # last_seen is written at most this often per session: a page view is then a read
+        self.touch_s = min(30.0, idle_timeout_s / 10)
+        self._created = 0
         self._lock = threading.Lock()
+
+    def _connect(self):  # type: ignore[no-untyped-def]
+        return store.engine(self.url).begin()
 
     def new(self, actor: Actor | None = None) -> Session:
         s = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(32), actor)
+        row = {
+            "id_hash": _hash(s.id),
+            "csrf": s.csrf,
+            "username": actor.username if actor else None,
+            "last_seen": s.last_seen,
+        }
         with self._lock:
-            self._sessions[s.id] = s
-            if len(self._sessions) % 256 == 0:
-                self._sweep()
+            self._created += 1
+            sweep = self._created % SWEEP_EVERY == 0
+        with self._connect() as conn:
+            conn.execute(insert(t.WebSession).values(**row))
+            if sweep:
+                conn.execute(
+                    delete(t.WebSession).where(
+                        t.WebSession.last_seen < s.last_seen - self.idle_timeout_s
+                    )
+                )
         return s
 
     def get(self, sid: str | None) -> Session | None:
         if not sid:
             return None
-        now = time.monotonic()
-        with self._lock:
-            s = self._sessions.get(sid)
-            if s is None:
+        now = time.time()
+        w, u = t.WebSession, t.User
+        query = (
+            select(w.csrf, w.username, w.last_seen, u.role, u.region_code, u.active)
+            .outerjoin(u, u.username == w.username)
+            .where(w.id_hash == _hash(sid))
+        )
+        with self._connect() as conn:
+            row = conn.execute(query).first()
+            if row is None:
                 return None
-            if now - s.last_seen > self.idle_timeout_s:
-                del self._sessions[sid]
+            gone = row.username is not None and not row.active  # removed or disabled
+            if gone or now - row.last_seen > self.idle_timeout_s:
+                conn.execute(delete(w).where(w.id_hash == _hash(sid)))
                 return None
-            s.last_seen = now
-            return s
+            if now - row.last_seen > self.touch_s:
+                conn.execute(update(w).where(w.id_hash == _hash(sid)).values(last_seen=now))
+        actor = Actor(row.username, row.role, row.region_code) if row.username else None
+        return Session(sid, row.csrf, actor, now)
 
     def drop(self, sid: str | None) -> None:
-        with self._lock:
-            self._sessions.pop(sid or "", None)
-
-    def drop_user(self, username: str) -> None:
-        with self._lock:
-            for sid in [
-                k for k, s in self._sessions.items() if s.actor and s.actor.username == username
-            ]:
-                del self._sessions[sid]
-
-    def _sweep(self) -> None:
-        now = time.monotonic()
-        for sid in [
-            k for k, s in self._sessions.items() if now - s.last_seen > self.idle_timeout_s
-        ]:
-            del self._sessions[sid]
+        if sid:
+            with self._connect() as conn:
+                conn.execute(delete(t.WebSession).where(t.WebSession.id_hash == _hash(sid)))
 
 
 class LoginLimiter:
