@@ -17,7 +17,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from zhuansheng import store
 from zhuansheng.store import tables as t
@@ -47,6 +47,13 @@ class SessionStore:
         self.touch_s = min(30.0, idle_timeout_s / 10)
         self._created = 0
         self._lock = threading.Lock()
+        w, u = t.WebSession, t.User
+        # built once: building a statement costs more than running it
+        self._lookup = (
+            select(w.csrf, w.username, w.last_seen, u.role, u.region_code, u.active)
+            .outerjoin(u, u.username == w.username)
+            .where(w.id_hash == bindparam("id_hash"))
+        )
 
     def _connect(self):  # type: ignore[no-untyped-def]
         return store.engine(self.url).begin()
@@ -75,23 +82,19 @@ class SessionStore:
     def get(self, sid: str | None) -> Session | None:
         if not sid:
             return None
-        now = time.time()
-        w, u = t.WebSession, t.User
-        query = (
-            select(w.csrf, w.username, w.last_seen, u.role, u.region_code, u.active)
-            .outerjoin(u, u.username == w.username)
-            .where(w.id_hash == _hash(sid))
-        )
-        with self._connect() as conn:
-            row = conn.execute(query).first()
-            if row is None:
-                return None
-            gone = row.username is not None and not row.active  # removed or disabled
-            if gone or now - row.last_seen > self.idle_timeout_s:
-                conn.execute(delete(w).where(w.id_hash == _hash(sid)))
-                return None
-            if now - row.last_seen > self.touch_s:
-                conn.execute(update(w).where(w.id_hash == _hash(sid)).values(last_seen=now))
+        now, key, w = time.time(), _hash(sid), t.WebSession
+        with store.engine(self.url).connect() as conn:
+            row = conn.execute(self._lookup, {"id_hash": key}).first()
+        if row is None:
+            return None
+        gone = row.username is not None and not row.active  # removed or disabled
+        if gone or now - row.last_seen > self.idle_timeout_s:
+            with self._connect() as conn:
+                conn.execute(delete(w).where(w.id_hash == key))
+            return None
+        if now - row.last_seen > self.touch_s:
+            with self._connect() as conn:
+                conn.execute(update(w).where(w.id_hash == key).values(last_seen=now))
         actor = Actor(row.username, row.role, row.region_code) if row.username else None
         return Session(sid, row.csrf, actor, now)
 
