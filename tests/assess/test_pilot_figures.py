@@ -17,22 +17,12 @@ from zhuansheng import lake, reference
 from zhuansheng.assess.inputs import pilot_figures
 from zhuansheng.engine.energy import kgce_per_kwh
 from zhuansheng.engine.loader import load_default
+from zhuansheng.engine.schema import ENERGY_COLUMNS
 from zhuansheng.lake import uscc
 
 YEAR = 2022
 KEQIAO, ZHUJI, ANJI = "330603", "330681", "330523"  # 柯桥区, 诸暨市, 安吉县
-FUELS = (
-    "coal_t",
-    "coke_t",
-    "fuel_oil_t",
-    "gasoline_t",
-    "diesel_t",
-    "lpg_t",
-    "natural_gas_m3",
-    "heat_gj",
-    "zero_carbon_kwh",
-    "state_listed_tce",
-)
+FUELS = (*ENERGY_COLUMNS[1:], "zero_carbon_kwh", "state_listed_tce")  # all zero here
 
 
 def firm(n: int, county: str, industry: str, **values: float | str) -> dict[str, Any]:

@@ -45,6 +45,8 @@ from zhuansheng import collect, lake, monitor, programme, reference, store, user
 from zhuansheng.cli import app as cli_app
 from zhuansheng.store import tables as t
 from zhuansheng.web import create_app, tokens
+from zhuansheng.web.pages import _num as num
+from zhuansheng.web.pages import _pct as pct
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS_ZH = {  # the submission statuses as the pages name them (zh)
@@ -103,19 +105,6 @@ def rows_of(fragment: str) -> list[Row]:
 def between(text: str, start: str, end: str) -> str:
     i = text.index(start)
     return text[i : text.index(end, i + len(start))]
-
-
-def num(x: Any) -> str:
-    """A number as the pages write it: thousands separators, integers without decimals."""
-    if x is None:
-        return "—"
-    if isinstance(x, float):
-        return f"{x:,.0f}" if x.is_integer() else f"{x:,.2f}"
-    return str(x)
-
-
-def pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f}%"
 
 
 def get(c: TestClient, path: str) -> str:
