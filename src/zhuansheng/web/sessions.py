@@ -15,9 +15,10 @@ import secrets
 import threading
 import time
 from collections import deque
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from zhuansheng import store
 from zhuansheng.store import tables as t
@@ -55,7 +56,8 @@ class SessionStore:
             .where(w.id_hash == bindparam("id_hash"))
         )
 
-    def _connect(self):  # type: ignore[no-untyped-def]
+    def _connect(self) -> AbstractContextManager[Connection]:
+        """A connection in a transaction, committed when the block ends."""
         return store.engine(self.url).begin()
 
     def new(self, actor: Actor | None = None) -> Session:
