@@ -138,9 +138,10 @@ def main() -> None:
     args = ap.parse_args()
     with temporary_world():
         _prepare(args.enterprises)
-        from zhuansheng.web import settings, tokens
+        from zhuansheng import workspace
+        from zhuansheng.services import tokens
 
-        token = tokens.issue("admin", settings.secret_key(), days=1)
+        token = tokens.issue("admin", tokens.secret_key(workspace.current()), days=1)
         port = _free_port()
         env = {**os.environ, "ZHUANSHENG_NODE_MODULES": str(ROOT / "node_modules")}
         server = subprocess.Popen(

@@ -28,12 +28,46 @@ class Problem:
 
 
 class ZhuanshengError(Exception):
-    """Base class of errors the CLI shows to the user without a traceback."""
+    """Base class of the domain errors: shown to the user as a message, never a traceback.
+
+    Each face maps them once: the web and the API to an HTTP status (``status``), the CLI to
+    exit code 2 with the message. A plain ``ZhuanshengError`` is an invalid request (400)."""
+
+    status = 400
+
+
+class Invalid(ZhuanshengError):
+    """The request or input is wrong: what, where and what to do (HTTP 400)."""
+
+
+class NotFound(ZhuanshengError):
+    """What was asked for does not exist (HTTP 404)."""
+
+    status = 404
+
+
+class Forbidden(ZhuanshengError):
+    """The actor may not see or do this (HTTP 403)."""
+
+    status = 403
+    DEFAULT = "无权访问：超出您的数据范围或角色权限"
+
+    def __init__(self, message: str = "") -> None:
+        self.message = message or self.DEFAULT
+        super().__init__(self.message)
+
+
+class Conflict(ZhuanshengError):
+    """The request clashes with the current state of the data (HTTP 409)."""
+
+    status = 409
 
 
 @dataclass
 class InputRejected(ZhuanshengError):
-    """An input was refused as a whole; nothing was written."""
+    """An input was refused as a whole; nothing was written (HTTP 422, with the problems)."""
+
+    status = 422
 
     source: str
     problems: list[Problem] = field(default_factory=list)

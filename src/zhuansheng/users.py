@@ -7,7 +7,6 @@ Roles: ``province_admin`` and ``province_analyst`` (the provincial office), ``ci
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -15,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhuansheng.access import Actor
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.store import tables as t
 
@@ -28,19 +28,7 @@ ROLES_ZH = {
     "viewer": "只读用户",
 }
 REGION_LEVEL = {"city": "city", "county": "county"}
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, as the services check it."""
-
-    username: str
-    role: str
-    region_code: str | None
-
-    @property
-    def is_province(self) -> bool:
-        return self.role in ("province_admin", "province_analyst")
+__all__ = ["ROLES", "ROLES_ZH", "Actor", "actor", "add_user", "check_password"]
 
 
 def add_user(

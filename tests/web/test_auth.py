@@ -12,8 +12,9 @@ from web_helpers import PASSWORD, World, client_for, csrf_of, login, make_settin
 
 from zhuansheng import store, users
 from zhuansheng.store import tables as t
-from zhuansheng.web import create_app, tokens
-from zhuansheng.web.sessions import COOKIE
+from zhuansheng.services import tokens
+from zhuansheng.web import create_app
+from zhuansheng.services.sessions import COOKIE
 
 
 def test_passwords_are_stored_as_argon2_hashes(world: World) -> None:

@@ -20,7 +20,8 @@ from zhuansheng.collect import workflow
 from zhuansheng.report import KIND_ZH
 from zhuansheng.store import tables as t
 from zhuansheng.users import ROLES_ZH
-from zhuansheng.web import i18n, rankings, services
+from zhuansheng.services import evaluations, labels, rankings
+from zhuansheng.web import i18n
 
 TEMPLATES = Path(i18n.__file__).parent / "templates"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -221,7 +222,7 @@ def test_the_submission_pages_name_statuses_in_english(en: TestClient, world: Wo
 def test_the_enterprise_page_speaks_english(en: TestClient, zh: TestClient, world: World) -> None:
     with store.session(world.url) as s:
         usccs = s.scalars(select(t.Enterprise.uscc).order_by(t.Enterprise.uscc).limit(200))
-        uscc = next(u for u in usccs if services.enterprise_result(s, "mujun", u) is not None)
+        uscc = next(u for u in usccs if evaluations.enterprise_result(s, "mujun", u) is not None)
     english = [
         "<dt>Unified social credit code</dt>",
         "<dt>Industry</dt>",
@@ -341,14 +342,14 @@ def test_formatted_wording_has_the_same_placeholders_in_both_languages() -> None
 
 
 def test_value_labels_match_the_chinese_used_elsewhere() -> None:
-    chinese = {k: v[0] for k, v in i18n.VALUES["submission_status"].items()}
+    chinese = {k: v[0] for k, v in labels.VALUES["submission_status"].items()}
     assert chinese == workflow.STATUS_ZH
-    assert {k: v[0] for k, v in i18n.VALUES["normalisation"].items()} == rankings.NORMALISATION_ZH
-    assert tuple(i18n.VALUES["ranking_grade"]) == GRADES
-    assert all(code == zh for code, (zh, _) in i18n.VALUES["ranking_grade"].items())
-    assert {k: v[0] for k, v in i18n.VALUES["role"].items()} == ROLES_ZH
-    assert {k: v[0] for k, v in i18n.VALUES["level"].items()} == LEVEL_ZH
-    assert {k: v[0] for k, v in i18n.VALUES["report_kind"].items()} == KIND_ZH
+    assert {k: v[0] for k, v in labels.VALUES["normalisation"].items()} == rankings.NORMALISATION_ZH
+    assert tuple(labels.VALUES["ranking_grade"]) == GRADES
+    assert all(code == zh for code, (zh, _) in labels.VALUES["ranking_grade"].items())
+    assert {k: v[0] for k, v in labels.VALUES["role"].items()} == ROLES_ZH
+    assert {k: v[0] for k, v in labels.VALUES["level"].items()} == LEVEL_ZH
+    assert {k: v[0] for k, v in labels.VALUES["report_kind"].items()} == KIND_ZH
 
 
 def test_roles_levels_and_report_kinds_follow_the_language(en: TestClient, zh: TestClient) -> None:

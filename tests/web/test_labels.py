@@ -11,7 +11,8 @@ from web_helpers import USERS, World, client_for
 
 from zhuansheng import engine, store
 from zhuansheng.store import tables as t
-from zhuansheng.web import i18n, services
+from zhuansheng.services import evaluations, lists
+from zhuansheng.web import i18n
 
 
 def test_registries_list_has_chinese_headers_and_kind_names(app) -> None:  # type: ignore[no-untyped-def]
@@ -31,7 +32,7 @@ def test_projects_list_shows_kind_and_status_labels(app) -> None:  # type: ignor
 
 
 def test_list_export_rows_use_chinese_headers_and_labels() -> None:
-    spec = services.LISTS["projects"]
+    spec = lists.LISTS["projects"]
     rows, headers = spec.export(
         [{"project_kind": "digital_renovation", "status": "in_progress", "name": "x"}]
     )
@@ -45,7 +46,7 @@ def test_enterprise_page_names_screening_rules_and_mujun_items(app, world: World
     with store.session(world.url) as s:
         hit = next(c for c in s.scalars(select(t.ScreeningCandidate)) if c.rules)
         uscc, rule = hit.uscc, hit.rules[0]
-        muj = services.enterprise_result(s, "mujun", uscc)
+        muj = evaluations.enterprise_result(s, "mujun", uscc)
     c = client_for(app, USERS["province_admin"])
     page = html.unescape(c.get(f"/enterprises/{uscc}").text)
     assert rules[rule] in page

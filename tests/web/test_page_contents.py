@@ -44,7 +44,8 @@ from web_helpers import (
 from zhuansheng import collect, lake, monitor, programme, reference, store, users
 from zhuansheng.cli import app as cli_app
 from zhuansheng.store import tables as t
-from zhuansheng.web import create_app, tokens
+from zhuansheng.services import tokens
+from zhuansheng.web import create_app
 from zhuansheng.web.pages import _num as num
 from zhuansheng.web.pages import _pct as pct
 

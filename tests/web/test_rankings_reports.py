@@ -15,7 +15,8 @@ from web_helpers import USERS, Reports, World, client_for, csrf_of, make_setting
 
 from zhuansheng import assess, store
 from zhuansheng.store import tables as t
-from zhuansheng.web import create_app, tokens
+from zhuansheng.services import tokens
+from zhuansheng.web import create_app
 
 CITIES = 11
 

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from web_helpers import World, make_settings
 
-from zhuansheng.web import create_app, tokens
+from zhuansheng.services import tokens
+from zhuansheng.web import create_app
 
 
 def test_openapi_lists_the_v1_routes(app) -> None:  # type: ignore[no-untyped-def]

@@ -227,18 +227,7 @@ def user_token(
     days: int = typer.Option(90, "--days", min=1, max=366, help="有效天数"),
 ) -> None:
     """为机器客户端签发 REST API 令牌（Authorization: Bearer …）；停用用户即令牌失效。"""
-    from zhuansheng.web import settings as web_settings
-    from zhuansheng.web import tokens
+    from zhuansheng import workspace
+    from zhuansheng.services import accounts
 
-    with store.session() as s:
-        who = users.actor(s, username)
-        s.add(
-            store.tables.AuditLog(
-                actor=who.username,
-                action="user.token",
-                entity="user",
-                entity_id=who.username,
-                detail={"days": days},
-            )
-        )
-    typer.echo(tokens.issue(who.username, web_settings.secret_key(), days=days))
+    typer.echo(accounts.issue_token(workspace.current(), username, days))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from sqlalchemy import func, select
 
 from zhuansheng.config import settings
 
@@ -64,11 +63,7 @@ def load_pilots(
 @app.command()
 def info(fmt: Format = typer.Option(Format.table, "--format", "-f")) -> None:
     """数据库位置、版本与各表行数 (where the store is, its revision, row counts)。"""
-    rows = []
-    with store.session() as s:
-        for table in store.tables.Base.metadata.sorted_tables:
-            n = s.scalar(select(func.count()).select_from(table))
-            rows.append({"table": table.name, "rows": n})
+    rows = [{"table": name, "rows": n} for name, n in store.table_counts().items()]
     if fmt is Format.table:
         console.print(f"数据库 {_safe_url()}  版本 {store.current_revision()}")
     emit(rows, ["table", "rows"], fmt, title="表 tables")

@@ -12,7 +12,7 @@ from zhuansheng import tabular
 from zhuansheng.config import settings
 
 from .lazy import lazy
-from .monitor import ROW_COLUMNS, table
+from .monitor import table
 from .output import Format, console
 
 demo = lazy("zhuansheng.demo")
@@ -131,7 +131,7 @@ def run(seed: int = SEED, enterprises: int = ENTERPRISES) -> None:
     m = monitor.run(DEMO_PERIOD)
     path = out / f"月度监测-{DEMO_PERIOD}（合成演示数据）.xlsx"
     rows = [r.as_dict() for r in m.rows(level="county")]
-    tabular.write_xlsx(rows, path, ROW_COLUMNS, sheet="月度监测", colour_column="colour")
+    tabular.write_xlsx(rows, path, monitor.ROW_COLUMNS, sheet="月度监测", colour_column="colour")
     counts = m.status_counts
     console.print(
         f"月度监测 {m.period.label_zh}（合成演示数据）：各市目标状态 绿 {counts.get('green', 0)}、"

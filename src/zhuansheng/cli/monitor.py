@@ -17,34 +17,6 @@ from .output import console
 
 service = lazy("zhuansheng.monitor")
 
-ROW_COLUMNS = [
-    "target",
-    "clause",
-    "name_zh",
-    "kind",
-    "region",
-    "region_name",
-    "level",
-    "period",
-    "actual",
-    "unit",
-    "target_value",
-    "target_source",
-    "completion",
-    "schedule",
-    "pace",
-    "progress_ratio",
-    "status",
-    "status_zh",
-    "colour",
-    "projection",
-    "projection_method",
-    "projected_status",
-    "flag",
-    "reporting_rate",
-    "lead_units",
-    "rule",
-]
 SUMMARY_COLUMNS = ["targets", "green", "yellow", "red", "grey"]
 STYLE = {"green": "green", "yellow": "yellow", "red": "bold red", "grey": "dim"}
 
@@ -181,7 +153,7 @@ def monitor(
     else:
         rows = m.rows(level=level, region=region, target=target)
     dicts = [r.as_dict() for r in rows] if fmt is not OutFormat.table else []
-    _write(dicts, ROW_COLUMNS, fmt, output, lambda: table(rows, title))
+    _write(dicts, service.ROW_COLUMNS, fmt, output, lambda: table(rows, title))
 
 
 def _write(

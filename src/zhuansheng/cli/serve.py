@@ -22,21 +22,10 @@ def serve(
     """
     import uvicorn
 
-    from zhuansheng import store
-    from zhuansheng.config import settings
-    from zhuansheng.errors import ZhuanshengError
+    from zhuansheng import store, workspace
     from zhuansheng.web import create_app
 
-    # a store without the current schema would answer every page with an error: say so now
-    url = settings().database_url
-    current, head = store.current_revision(url), store.head_revision()
-    if current != head:
-        state = "尚未建表" if current is None else f"结构版本为 {current}，应为 {head}"
-        raise ZhuanshengError(
-            f"数据库 {url} {state}：请先运行 zhuansheng db upgrade（并 zhuansheng db seed 载入"
-            "工作要点与行政区划），或用 zhuansheng demo build 生成合成演示数据 "
-            "(the store is not at the current schema)"
-        )
+    store.require_current(workspace.current().database_url)
     console.print(
         f"转升平台网页：http://{host}:{port}/  （API 文档 http://{host}:{port}/api/docs）"
         + (f"，{workers} 个服务进程" if workers > 1 else "")

@@ -15,12 +15,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zhuansheng import programme, store
+from zhuansheng import access, programme, store
+from zhuansheng.access import Actor
 from zhuansheng.errors import InputRejected, Problem, ZhuanshengError
 from zhuansheng.periods import Period, parse_period
 from zhuansheng.store import observations as obs
 from zhuansheng.store import tables as t
-from zhuansheng.users import Actor, actor
+from zhuansheng.users import actor
 
 from . import files, workflow
 from .numbers import NumberError, cell_number
@@ -324,8 +325,12 @@ def import_observations(
     with store.session(url) as s:
         who: Actor = actor(s, user)
         reg, p = _check_meta(path.name, meta, s, region, period)
-        if not workflow.is_own(who, reg):
-            raise ZhuanshengError(f"用户 {who.username} 无权填报 {reg.name_zh} 的数据")
+        access.require(
+            who,
+            "observations.import",
+            reg.code,
+            f"用户 {who.username} 无权填报 {reg.name_zh} 的数据",
+        )
         parsed = parse(path, reg, p, meta, data, rules)
         problems = parsed.problems + check(
             parsed.entries, parsed.sheet, p, _history(s, reg.code, p), rules

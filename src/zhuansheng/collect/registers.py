@@ -18,12 +18,13 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from zhuansheng import programme, store
-from zhuansheng.errors import InputRejected, Problem, ZhuanshengError
+from zhuansheng import access, programme, store
+from zhuansheng.access import Actor
+from zhuansheng.errors import Forbidden, InputRejected, Problem
 from zhuansheng.lake import uscc as uscc_rules
 from zhuansheng.periods import parse_period
 from zhuansheng.store import tables as t
-from zhuansheng.users import Actor, actor
+from zhuansheng.users import actor
 
 from . import files
 from .numbers import NumberError, cell_number
@@ -360,13 +361,12 @@ def _check_scope(
     counties); provincial users may bring in any."""
     if who.is_province:
         return
-    if who.role not in ("city", "county"):
-        raise ZhuanshengError(f"用户 {who.username}（{who.role}）无权导入名单或项目库")
-    parents = dict(s.execute(select(t.Region.code, t.Region.parent_code)).all())
+    if not who.is_regional:
+        raise Forbidden(f"用户 {who.username}（{who.role}）无权导入名单或项目库")
     regions = dict(s.execute(select(t.Project.code, t.Project.region_code)).all())
     for (row, _), rec in zip(body, recs, strict=True):
         region = rec.get("region_code") or regions.get(rec.get("code", ""), "")
-        if region != who.region_code and parents.get(region) != who.region_code:
+        if region not in (who.region_code, access.parent(region)):
             rows.problem(
                 row,
                 "region_code" if "region_code" in rec else "code",

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhuansheng import access
+from zhuansheng.access import Actor
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.periods import parse_period
 from zhuansheng.store import tables as t
-from zhuansheng.users import Actor
 
 STATUS_ZH = {
     "draft": "草稿",
@@ -60,17 +61,6 @@ def _region(session: Session, code: str) -> t.Region:
     if region is None:
         raise ZhuanshengError(f"未知的地区代码 '{code}'")
     return region
-
-
-def is_own(actor: Actor, region: t.Region) -> bool:
-    return actor.is_province or (
-        actor.role in ("county", "city") and actor.region_code == region.code
-    )
-
-
-def is_above(actor: Actor, region: t.Region) -> bool:
-    """The level above a region: its city for a county, or the province."""
-    return actor.is_province or (actor.role == "city" and region.parent_code == actor.region_code)
 
 
 def get(session: Session, region_code: str, period: str) -> t.Submission | None:
@@ -145,6 +135,9 @@ def act(
     if step is None:
         raise ZhuanshengError(f"未知的操作 '{action}'，应为 {'、'.join(STEPS)}")
     region = _region(session, region_code)
+    refused = f"用户 {actor.username} 无权对 {region.name_zh} 的数据执行“{step.zh}”"
+    # Who may take part in this region's workflow at all is said before anything about its data.
+    access.require(actor, "submission.act", region_code, refused)
     sub = get(session, region_code, period)
     if sub is None:
         raise ZhuanshengError(f"{region.name_zh} {period} 尚无填报数据，无法{step.zh}")
@@ -153,17 +146,7 @@ def act(
             f"{region.name_zh} {period} 当前为“{STATUS_ZH[sub.status]}”，不能{step.zh}"
             f"（只有“{'、'.join(STATUS_ZH[s] for s in step.from_states)}”状态可以）"
         )
-    allowed = {
-        "submit": is_own(actor, region),
-        "return": is_above(actor, region),
-        "approve": is_above(actor, region),
-        "accept": actor.is_province,
-        "unlock": actor.is_province or (sub.status == "approved" and is_above(actor, region)),
-    }[action]
-    if not allowed:
-        raise ZhuanshengError(
-            f"用户 {actor.username} 无权对 {region.name_zh} 的数据执行“{step.zh}”"
-        )
+    access.require(actor, f"submission.{action}", region_code, refused, status=sub.status)
     if step.needs_reason and not reason.strip():
         raise ZhuanshengError(f"{step.zh}须说明原因（--reason）")
     record(session, sub, actor, action, step.to_state, reason)

@@ -10,12 +10,14 @@ The CLI (``zhuansheng monitor``), the web app and the reports all call this modu
 """
 
 from .analysis import Analysis, TargetResult, analyse
+from .columns import ROW_COLUMNS
 from .config import MonitorConfig, default_config, load_config
 from .rows import ProgressRow, rows_for
 from .units import ReportingUnit, UnitSet
 from .views import Monitor, run
 
 __all__ = [
+    "ROW_COLUMNS",
     "Analysis",
     "Monitor",
     "MonitorConfig",

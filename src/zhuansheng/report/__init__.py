@@ -23,11 +23,12 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from zhuansheng.errors import ZhuanshengError
+from zhuansheng import access
+from zhuansheng.access import Actor
+from zhuansheng.errors import Forbidden, ZhuanshengError
 from zhuansheng.monitor.units import PROVINCE
 from zhuansheng.periods import Period, parse_period
 from zhuansheng.programme import available_years
-from zhuansheng.users import Actor
 
 from .build import assess_period, province_report, region_report
 from .config import ReportConfig, default_config, load_config
@@ -86,7 +87,7 @@ def check_request(
             f"{KIND_ZH[kind]}是全省报告，不分地区；"
             "地区的报告请用季度简报（report quarterly --region）"
         )
-    _check_scope(actor, region)
+    _check_scope(actor, kind, region)
     years = available_years()
     if p.year not in years:
         raise ZhuanshengError(
@@ -96,19 +97,14 @@ def check_request(
     return p
 
 
-def _check_scope(actor: Actor | None, region: str | None) -> None:
+def _check_scope(actor: Actor | None, kind: str, region: str | None) -> None:
     """Province roles may generate any report; a city user its city's (or its counties')
     briefing; a county user its own county's. Other roles generate none."""
-    if actor is None or actor.is_province:
+    if actor is None or access.may(actor, "report.generate", region, kind=kind):
         return
     own = actor.region_code or ""
-    wanted = region or PROVINCE
-    if actor.role == "city" and wanted[:4] == own[:4] and wanted != PROVINCE:
-        return
-    if actor.role == "county" and wanted == own:
-        return
-    raise ZhuanshengError(
-        f"用户 {actor.username}（地区 {own or '无'}）无权生成 {wanted} 的报告："
+    raise Forbidden(
+        f"用户 {actor.username}（地区 {own or '无'}）无权生成 {region or PROVINCE} 的报告："
         "市、县用户只能生成本地区的季度简报，请选择本地区或联系省转升办"
     )
 

@@ -4,8 +4,8 @@ SQLite (WAL) under ``./var/`` by default; PostgreSQL when ``ZHUANSHENG_DATABASE_
 """
 
 from . import observations, tables
-from .engine import dispose_all, engine, session
-from .migrate import current_revision, head_revision, upgrade
+from .engine import dispose_all, engine, session, table_counts
+from .migrate import current_revision, head_revision, require_current, upgrade
 from .sync import replace_pilots, sync_programme, sync_reference
 
 __all__ = [
@@ -15,9 +15,11 @@ __all__ = [
     "head_revision",
     "observations",
     "replace_pilots",
+    "require_current",
     "session",
     "sync_programme",
     "sync_reference",
+    "table_counts",
     "tables",
     "upgrade",
 ]

@@ -63,3 +63,16 @@ def dispose_all() -> None:
     for eng in _ENGINES.values():
         eng.dispose()
     _ENGINES.clear()
+
+
+def table_counts(url: str | None = None) -> dict[str, int]:
+    """The number of rows of every table, in dependency order."""
+    from sqlalchemy import func, select
+
+    from .tables import Base
+
+    with session(url) as s:
+        return {
+            table.name: int(s.scalar(select(func.count()).select_from(table)) or 0)
+            for table in Base.metadata.sorted_tables
+        }

@@ -9,6 +9,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from zhuansheng.errors import ZhuanshengError
+
 from .engine import engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -38,3 +40,16 @@ def current_revision(url: str | None = None) -> str | None:
 def head_revision() -> str:
     script = ScriptDirectory.from_config(alembic_config())
     return script.get_current_head() or ""
+
+
+def require_current(url: str | None = None) -> None:
+    """Refuse a store that is not at the current schema, saying what to run: every page of a
+    server on such a store would answer with an error."""
+    current, head = current_revision(url), head_revision()
+    if current != head:
+        state = "尚未建表" if current is None else f"结构版本为 {current}，应为 {head}"
+        raise ZhuanshengError(
+            f"数据库 {url} {state}：请先运行 zhuansheng db upgrade（并 zhuansheng db seed 载入"
+            "工作要点与行政区划），或用 zhuansheng demo build 生成合成演示数据 "
+            "(the store is not at the current schema)"
+        )

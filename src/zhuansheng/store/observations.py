@@ -153,3 +153,21 @@ def history(
             .order_by(Observation.revision)
         )
     )
+
+
+def current_page(
+    session: Session,
+    *,
+    regions: list[str] | None = None,
+    period: str | None = None,
+    indicator: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[Observation], int]:
+    """One page of the latest revisions (by period, region, indicator), and how many match."""
+    conds = [Observation.region_code.in_(regions)] if regions is not None else []
+    query = current_query(indicator, period, *conds)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    query = query.order_by(Observation.period, Observation.region_code, Observation.indicator_id)
+    rows = list(session.scalars(query.offset(offset).limit(limit)))
+    return rows, int(total)

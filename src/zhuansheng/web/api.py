@@ -13,26 +13,25 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
 
-from zhuansheng import programme, store
-from zhuansheng.collect import workflow
-from zhuansheng.errors import ZhuanshengError
-from zhuansheng.periods import parse_period
-from zhuansheng.store import tables as t
-
-from . import access, rankings, reports, services
-from .deps import Ctx, api_ctx
-from .pages import (
-    _reporting,
+from zhuansheng import programme
+from zhuansheng.errors import NotFound
+from zhuansheng.services import (
     audit,
-    audit_generated,
-    enterprise_profile,
-    ranking_for,
-    report_file,
-    run_import,
-    save_upload,
+    enterprises,
+    evaluations,
+    lists,
+    monitoring,
+    observations,
+    rankings,
+    regions,
+    reports,
+    submissions,
 )
+
+from .deps import Ctx, api_ctx
+from .files import MEDIA, read_upload, report_file
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "未登录或令牌无效"},
@@ -52,20 +51,13 @@ def paged(items: list[Any], page: int, page_size: int, total: int | None = None)
     return {"items": items, "page": page, "page_size": page_size, "total": total}
 
 
-def _period(ctx: Ctx, period: str | None) -> str:
-    if period:
-        return parse_period(period).code
-    with store.session(ctx.state.settings.database_url) as s:
-        return services.latest_month(s)
-
-
 @router.get("/programme", summary="年度工作要点的全部目标")
 def get_programme(
     ctx: Api, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
 ) -> dict[str, Any]:
     years = programme.available_years()
     if year is not None and year not in years:
-        raise services.NotFound(f"没有 {year} 年的工作要点；已有 {years}")
+        raise NotFound(f"没有 {year} 年的工作要点；已有 {years}")
     prog = programme.load(year)
     return {"year": prog.year, "title_zh": prog.title_zh, "targets": programme.export_rows(prog)}
 
@@ -82,7 +74,7 @@ def get_regions(
             "parent_code": r.parent_code,
             "mountain26": r.mountain26,
         }
-        for r in services.regions_by_code().values()
+        for r in regions.by_code().values()
         if level is None or r.level == level
     ]
     return {"items": rows, "total": len(rows)}
@@ -99,29 +91,19 @@ async def get_monitor(
     page: PageNo = 1,
     page_size: PageSize = 200,
 ) -> Response:
-    period = _period(ctx, period)
-    if region is not None:
-        services.region(region)
-        access.require(access.can_see_region(ctx.actor, region, ctx.state.settings))
-    with store.session(ctx.state.settings.database_url) as s:
-        m = ctx.state.monitor.get(s, period)
-    scope = None if ctx.state.settings.all_regions_visible else access.scope_filter(ctx.actor)
+    caller = ctx.caller
+    # a cache miss computes the monthly analysis: in the thread pool, never on the loop
+    m = await run_in_threadpool(monitoring.open_period, caller, period, region)
 
     def body() -> bytes:
-        rows = m.rows(level=level, region=region, target=target)
-        rows = [
-            r
-            for r in rows
-            if access.can_see_region(ctx.actor, r.region, ctx.state.settings)
-            or r.level in ("group", "pilot", "province")
-        ]
+        rows = monitoring.visible_rows(caller, m, level=level, region=region, target=target)
         out = paged(rows, page, page_size)
         out["items"] = [r.as_dict() if explain else _row(r) for r in out["items"]]
-        out["period"] = period
+        out["period"] = m.period.code
         return json.dumps(out, ensure_ascii=False, default=str).encode()
 
     # The same question on the same data version is answered from memory (encoded once).
-    key = (level, region, target, explain, page, page_size, scope)
+    key = (level, region, target, explain, page, page_size, caller.scope_key)
     return Response(
         ctx.state.monitor.view(m, "api.monitor", body, *key), media_type="application/json"
     )
@@ -141,61 +123,13 @@ def get_observations(
     page: PageNo = 1,
     page_size: PageSize = 200,
 ) -> dict[str, Any]:
-    scope = None if ctx.actor.role in ("department", "viewer") else access.scope_filter(ctx.actor)
-    if region is not None:
-        services.region(region)
-        access.require(access.can_see_data(ctx.actor, region), "无权查看该地区的填报数据")
-    o = t.Observation
-    latest = select(o.indicator_id, o.region_code, o.period, func.max(o.revision).label("rev"))
-    if region:
-        latest = latest.where(o.region_code == region)
-    elif scope:
-        latest = latest.where(o.region_code.in_(services._subtree(scope)))
-    if period:
-        latest = latest.where(o.period == parse_period(period).code)
-    if indicator:
-        latest = latest.where(o.indicator_id == indicator)
-    latest = latest.group_by(o.indicator_id, o.region_code, o.period).subquery()
-    q = select(o).join(
-        latest,
-        (o.indicator_id == latest.c.indicator_id)
-        & (o.region_code == latest.c.region_code)
-        & (o.period == latest.c.period)
-        & (o.revision == latest.c.rev),
-    )
-    with store.session(ctx.state.settings.database_url) as s:
-        total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-        rows = s.scalars(
-            q.order_by(o.period, o.region_code, o.indicator_id)
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        )
-        items = [
-            {
-                "indicator": x.indicator_id,
-                "region": x.region_code,
-                "period": x.period,
-                "value": x.value,
-                "numerator": x.numerator,
-                "denominator": x.denominator,
-                "revision": x.revision,
-                "recorded_at": x.recorded_at,
-                "recorded_by": x.recorded_by,
-                "source_kind": x.source_kind,
-                "source_name": x.source_name,
-                "source_cell": x.source_cell,
-                "synthetic": x.synthetic,
-            }
-            for x in rows
-        ]
-    audit(
-        ctx,
-        "export.api.observations",
-        "observations",
-        region or "",
-        period=period or "",
-        indicator=indicator or "",
-        rows=len(items),
+    items, total = observations.latest(
+        ctx.caller,
+        region=region,
+        period=period,
+        indicator=indicator,
+        page=page,
+        page_size=page_size,
     )
     return paged(items, page, page_size, total)
 
@@ -209,9 +143,12 @@ async def post_observations(
     comment: Annotated[str, Form()] = "",
     dry_run: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
-    access.require(access.can_submit(ctx.actor))
-    path = await save_upload(ctx, file)
-    result = run_import(ctx, path, region, period, comment, dry_run)
+    ctx.caller.require("submission.upload")
+    path = await read_upload(ctx, file)
+    # the import reads and checks a whole workbook: in the thread pool, never on the loop
+    result = await run_in_threadpool(
+        submissions.import_upload, ctx.caller, path, region, period, comment, dry_run
+    )
     return {
         "file_name": result.file_name,
         "region": result.region,
@@ -231,101 +168,33 @@ def search_enterprises(
     page: PageNo = 1,
     page_size: PageSize = 50,
 ) -> dict[str, Any]:
-    access.require(access.can_see_enterprises(ctx.actor))
-    scope = access.scope_filter(ctx.actor)
-    e = t.Enterprise
-    # autoescape: "%" and "_" in the query are characters, not wildcards
-    query = select(e).where(
-        e.uscc.contains(q, autoescape=True) | e.name.contains(q, autoescape=True)
-    )
-    if scope:
-        query = query.where(e.county_code.in_(services._subtree(scope)))
-    with store.session(ctx.state.settings.database_url) as s:
-        total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
-        items = [
-            {
-                "uscc": x.uscc,
-                "name": x.name,
-                "county_code": x.county_code,
-                "industry_code": x.industry_code,
-                "scale": x.scale,
-                "synthetic": x.synthetic,
-            }
-            for x in s.scalars(
-                query.order_by(e.uscc).offset((page - 1) * page_size).limit(page_size)
-            )
-        ]
+    items, total = enterprises.search(ctx.caller, q, page=page, page_size=page_size)
     return paged(items, page, page_size, total)
 
 
 @router.get("/enterprises/{uscc}", summary="企业档案：年度数据、亩均效益、碳效码、筛查、整治")
 def get_enterprise(ctx: Api, uscc: str) -> dict[str, Any]:
-    profile = enterprise_profile(ctx, uscc)
-    audit(ctx, "export.api.enterprise", "enterprise", uscc)
-    return profile
+    return enterprises.profile(ctx.caller, uscc, audited=True)
 
 
 @router.get("/evaluations", summary="企业评价运行记录（碳效码、亩均效益、高耗低效筛查）")
 def list_evaluations(ctx: Api, page: PageNo = 1, page_size: PageSize = 50) -> dict[str, Any]:
-    with store.session(ctx.state.settings.database_url) as s:
-        runs = s.scalars(select(t.EvaluationRun).order_by(t.EvaluationRun.started_at.desc()))
-        items = [_run(r, summary=False) for r in runs]
-    return paged(items, page, page_size)
-
-
-def _run(r: t.EvaluationRun, summary: bool = True) -> dict[str, Any]:
-    out = {
-        "run_id": r.run_id,
-        "method": r.method,
-        "year": r.year,
-        "engine": r.engine,
-        "method_file": r.method_file,
-        "method_version": r.method_version,
-        "started_at": r.started_at,
-        "finished_at": r.finished_at,
-        "enterprises": r.enterprises,
-        "synthetic": r.synthetic,
-    }
-    if summary:
-        out["summary"] = r.summary
-    return out
-
-
-def _get_run(ctx: Ctx, run_id: str) -> t.EvaluationRun:
-    with store.session(ctx.state.settings.database_url) as s:
-        run = s.get(t.EvaluationRun, run_id)
-    if run is None:
-        raise services.NotFound(f"没有评价运行 '{run_id}'")
-    return run
+    return paged(evaluations.runs(ctx.caller), page, page_size)
 
 
 @router.get("/evaluations/{run_id}", summary="一次评价运行及其汇总")
 def get_evaluation(ctx: Api, run_id: str) -> dict[str, Any]:
-    return _run(_get_run(ctx, run_id))
+    return evaluations.run(ctx.caller, run_id)
 
 
 @router.get("/evaluations/{run_id}/results", summary="一次评价的企业结果（限管辖范围）")
 def get_evaluation_results(
     ctx: Api, run_id: str, region: str | None = None, page: PageNo = 1, page_size: PageSize = 100
 ) -> dict[str, Any]:
-    access.require(access.can_see_enterprises(ctx.actor))
-    run = _get_run(ctx, run_id)
-    table = services.run_results(run)
-    if table is None:
-        raise services.NotFound(f"评价运行 {run_id} 的结果文件不存在")
-    scope = access.scope_filter(ctx.actor)
-    if region is not None:
-        services.region(region)
-        access.require(access.in_scope(ctx.actor, region))
-    rows = [
-        r
-        for r in table.to_pylist()
-        if access.region_in(r["county_code"], scope)
-        and (region is None or access.region_in(r["county_code"], region))
-    ]
+    rows = evaluations.results(ctx.caller, run_id, region)
     out = paged(rows, page, page_size)
-    audit(
-        ctx,
+    audit.record(
+        ctx.caller,
         "export.api.evaluation_results",
         "evaluation",
         run_id,
@@ -339,58 +208,24 @@ def get_evaluation_results(
 def get_screening(
     ctx: Api, q: str = "", region: str = "", page: PageNo = 1, page_size: PageSize = 100
 ) -> dict[str, Any]:
-    access.require(access.can_see_enterprises(ctx.actor))
-    with store.session(ctx.state.settings.database_url) as s:
-        rows, total = services.list_rows(
-            s,
-            "screening",
-            scope=access.scope_filter(ctx.actor),
-            q=q,
-            region=region,
-            page=page,
-            page_size=page_size,
-        )
-    audit(ctx, "export.api.screening", "list", "screening", q=q, region=region, rows=len(rows))
+    _, rows, total, _ = lists.page(
+        ctx.caller, "screening", lists.ListFilter(q=q, region=region), page, page_size
+    )
+    audit.record(
+        ctx.caller, "export.api.screening", "list", "screening", q=q, region=region, rows=len(rows)
+    )
     return paged(rows, page, page_size, total)
 
 
 @router.get("/submissions", summary="报送情况：各市及全省应报、已报、按时县数")
 def get_reporting(ctx: Api, period: str | None = None) -> dict[str, Any]:
-    access.require(ctx.actor.is_province or ctx.actor.role == "city")
-    period = _period(ctx, period)
-    with store.session(ctx.state.settings.database_url) as s:
-        rows = _reporting(s, period)
-    if ctx.actor.role == "city":
-        rows = [r for r in rows if r["region"] == ctx.actor.region_code]
+    period, rows = submissions.reporting_for(ctx.caller, period)
     return {"period": period, "items": rows, "total": len(rows)}
 
 
 @router.get("/submissions/{region}/{period}", summary="一个地区一期的填报状态与流转记录")
 def get_submission(ctx: Api, region: str, period: str) -> dict[str, Any]:
-    services.region(region)
-    access.require(access.can_see_data(ctx.actor, region), "无权查看该地区的填报数据")
-    p = parse_period(period)
-    with store.session(ctx.state.settings.database_url) as s:
-        sub = workflow.get(s, region, p.code)
-        if sub is None:
-            raise services.NotFound(f"{region} {p.code} 尚无填报数据")
-        return {
-            "region": region,
-            "period": p.code,
-            "status": sub.status,
-            "locked": sub.locked,
-            "events": [
-                {
-                    "at": e.at,
-                    "actor": e.actor,
-                    "action": e.action,
-                    "from": e.from_status,
-                    "to": e.to_status,
-                    "reason": e.reason,
-                }
-                for e in sub.events
-            ],
-        }
+    return submissions.history(ctx.caller, region, period)
 
 
 @router.post("/submissions/{region}/{period}/{action}", summary="上报、审核通过、退回、确认、解锁")
@@ -401,24 +236,14 @@ def post_submission_action(
     action: Literal["submit", "approve", "return", "accept", "unlock"],
     reason: Annotated[str, Form()] = "",
 ) -> dict[str, Any]:
-    services.region(region)
-    access.require(access.can_submit(ctx.actor) and access.in_scope(ctx.actor, region))
-    with store.session(ctx.state.settings.database_url) as s:
-        try:
-            sub = workflow.act(s, action, region, period, ctx.actor, reason)
-        except ZhuanshengError as exc:
-            if "无权" in str(exc):
-                raise access.Forbidden(str(exc)) from exc
-            raise
-        return {"region": region, "period": sub.period, "status": sub.status}
+    return submissions.act(ctx.caller, action, region, period, reason)
 
 
 @router.get("/audit", summary="操作日志（省级管理员）")
 def get_audit(
     ctx: Api, action: str = "", page: PageNo = 1, page_size: PageSize = 100
 ) -> dict[str, Any]:
-    access.require(access.is_admin(ctx.actor), "只有省级管理员可以查看操作日志")
-    items, total = services.audit_entries(ctx.state.settings.database_url, action, page, page_size)
+    items, total = audit.entries(ctx.caller, action, page, page_size)
     return paged(items, page, page_size, total)
 
 
@@ -446,14 +271,14 @@ def get_assess(
     """Rows by rank: ``region, name, score, rank, rank_change, grade, contributions, bonus,
     penalty`` and with ``sensitivity`` also ``rank_median, rank_p05, rank_p95``. With
     ``all_regions_visible`` off, city and county users get only the rows in their scope."""
-    ranking = ranking_for(ctx, period, level, sensitivity)
-    rows = rankings.visible_rows(ranking, ctx.actor, ctx.state.settings)
+    ranking = rankings.ranking(ctx.caller, period, level, sensitivity)
+    rows = rankings.visible_rows(ranking, ctx.caller)
     return {**rankings.meta(ranking), **paged(rankings.api_rows(ranking, rows), page, page_size)}
 
 
 @router.get("/reports", summary="已生成的报告（全省报告与数据范围内地区的简报）")
 def get_reports(ctx: Api, page: PageNo = 1, page_size: PageSize = 100) -> dict[str, Any]:
-    files = reports.visible(ctx.actor, ctx.state.settings)
+    files = reports.visible(ctx.caller)
     return paged([reports.as_dict(f) for f in files], page, page_size)
 
 
@@ -472,14 +297,11 @@ class ReportRequest(BaseModel):
 
 @router.post("/reports", status_code=201, summary="生成一份报告（限数据范围；PDF 需数秒）")
 def post_reports(ctx: Api, body: ReportRequest) -> dict[str, Any]:
-    written = reports.generate(
-        ctx.actor, ctx.state.settings, body.kind, body.period, body.region, body.formats
-    )
-    audit_generated(ctx, body.kind, body.period, body.region or "", written)
+    written = reports.generate(ctx.caller, body.kind, body.period, body.region, body.formats)
     return {
         "kind": body.kind,
         "period": body.period,
-        "region": body.region or access.PROVINCE,
+        "region": body.region or regions.PROVINCE,
         "files": [reports.as_dict(f) for f in written],
     }
 
@@ -488,7 +310,7 @@ def post_reports(ctx: Api, body: ReportRequest) -> dict[str, Any]:
     "/reports/{name}",
     summary="下载一份报告（记入操作日志）",
     response_class=Response,
-    responses={200: {"content": {m: {} for m in reports.MEDIA.values()}}},
+    responses={200: {"content": {m: {} for m in MEDIA.values()}}},
 )
 def get_report_file(ctx: Api, name: str) -> Response:
-    return report_file(ctx, name)
+    return report_file(ctx, name)  # the same download as the page's

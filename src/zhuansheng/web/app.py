@@ -17,12 +17,16 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from zhuansheng.access import Actor
 from zhuansheng.errors import InputRejected, ZhuanshengError
+from zhuansheng.services import monitoring, rankings, tokens
+from zhuansheng.services.context import Caller
+from zhuansheng.services.sessions import LoginLimiter, SessionStore
+from zhuansheng.workspace import Workspace
 
-from . import access, i18n, rankings, services
+from . import i18n
 from . import settings as web_settings
 from .deps import CsrfRejected, LoginRequired
-from .sessions import LoginLimiter, SessionStore
 
 log = logging.getLogger("zhuansheng.web")
 
@@ -41,11 +45,12 @@ SECURITY_HEADERS = [
 @dataclass
 class WebState:
     settings: web_settings.WebSettings
+    ws: Workspace
     secret: str
     sessions: SessionStore
     limiter: LoginLimiter
     templates: Jinja2Templates
-    monitor: services.MonitorCache
+    monitor: monitoring.MonitorCache
     rankings: rankings.RankingCache
     _synthetic: bool | None = None
 
@@ -53,15 +58,18 @@ class WebState:
     def synthetic(self) -> bool:
         """The store holds synthetic demo data (every page then says 合成演示数据)."""
         if self._synthetic is None:
-            from sqlalchemy import select
-
-            from zhuansheng import store
-            from zhuansheng.store import tables as t
-
-            with store.session(self.settings.database_url) as s:
-                hit = s.scalar(select(t.Observation.id).where(t.Observation.synthetic).limit(1))
-            self._synthetic = hit is not None
+            self._synthetic = monitoring.is_synthetic(self.ws)
         return self._synthetic
+
+    def caller(self, actor: Actor) -> Caller:
+        return Caller(
+            self.ws,
+            actor,
+            all_regions_visible=self.settings.all_regions_visible,
+            monitor=self.monitor,
+            rankings=self.rankings,
+            reports_dir=self.settings.reports_dir,
+        )
 
 
 class Guard:
@@ -172,29 +180,21 @@ def _handlers(app: FastAPI) -> None:
             request=request,
         )
 
-    @app.exception_handler(access.Forbidden)
-    async def _forbidden(request: Request, exc: access.Forbidden) -> Response:
-        return _error(request.url.path, 403, exc.message, lang=lang(request), request=request)
-
-    @app.exception_handler(services.NotFound)
-    async def _not_found(request: Request, exc: services.NotFound) -> Response:
-        return _error(request.url.path, 404, str(exc), lang=lang(request), request=request)
-
-    @app.exception_handler(InputRejected)
-    async def _rejected(request: Request, exc: InputRejected) -> Response:
-        head = f"{exc.source}：{len(exc.problems)} 处问题，未写入任何数据"
+    @app.exception_handler(ZhuanshengError)
+    async def _domain(request: Request, exc: ZhuanshengError) -> Response:
+        # The one mapping of domain errors to HTTP: each error class carries its status.
+        message, problems = str(exc), None
+        if isinstance(exc, InputRejected):
+            message = f"{exc.source}：{len(exc.problems)} 处问题，未写入任何数据"
+            problems = _problems(exc)
         return _error(
             request.url.path,
-            422,
-            head,
+            exc.status,
+            message,
             lang=lang(request),
             request=request,
-            problems=_problems(exc),
+            problems=problems,
         )
-
-    @app.exception_handler(ZhuanshengError)
-    async def _known(request: Request, exc: ZhuanshengError) -> Response:
-        return _error(request.url.path, 400, str(exc), lang=lang(request), request=request)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -243,15 +243,17 @@ def create_app(settings: web_settings.WebSettings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    monitor = services.MonitorCache(settings.database_url)
+    ws = settings.workspace()
+    monitor = monitoring.MonitorCache(ws)
     app.state.web = WebState(
         settings=settings,
-        secret=settings.secret or web_settings.secret_key(),
-        sessions=SessionStore(settings.database_url, settings.idle_timeout_s),
+        ws=ws,
+        secret=settings.secret or tokens.secret_key(ws),
+        sessions=SessionStore(ws, settings.idle_timeout_s),
         limiter=LoginLimiter(settings.login_attempts, settings.login_window_s),
         templates=templates,
         monitor=monitor,
-        rankings=rankings.RankingCache(settings.database_url, monitor),
+        rankings=rankings.RankingCache(ws, monitor),
     )
     _handlers(app)
     app.mount("/static", StaticFiles(directory=web_settings.PACKAGE_DIR / "static"), name="static")

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fastapi import Request
-from sqlalchemy import select
 
-from zhuansheng import store
-from zhuansheng.store import tables as t
-from zhuansheng.users import Actor
+from zhuansheng.access import Actor
+from zhuansheng.services import accounts
+from zhuansheng.services.context import Caller
+from zhuansheng.services.sessions import COOKIE, Session
 
-from . import i18n, tokens
-from .sessions import COOKIE, Session
+from . import i18n
 
 if TYPE_CHECKING:
     from .app import WebState
@@ -43,6 +42,11 @@ class Ctx:
     @property
     def csrf(self) -> str:
         return self.session.csrf if self.session else ""
+
+    @property
+    def caller(self) -> Caller:
+        """The services' view of this request: workspace, actor, policy and caches."""
+        return self.state.caller(self.actor)
 
 
 def state(request: Request) -> WebState:
@@ -81,29 +85,13 @@ async def page_ctx(request: Request) -> Ctx:
     return Ctx(session.actor, session, lang(request), state(request))
 
 
-def _token_actor(request: Request, token: str) -> Actor | None:
-    web = state(request)
-    username = tokens.verify(token, web.secret)
-    if username is None:
-        return None
-    # Every call reads the user (a disabled user's token stops at once), with a plain SELECT:
-    # an ORM session per API call would cost more than the cached answer itself.
-    query = select(t.User.role, t.User.region_code, t.User.active).where(
-        t.User.username == username
-    )
-    with store.engine(web.settings.database_url).connect() as conn:
-        row = conn.execute(query).first()
-    if row is None or not row.active:
-        return None
-    return Actor(username, row.role, row.region_code)
-
-
 async def api_ctx(request: Request) -> Ctx:
     """An API caller: ``Authorization: Bearer <token>``, or the browser session (with CSRF)."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        actor = _token_actor(request, auth[7:].strip())
+        web = state(request)
+        actor = accounts.token_actor(web.ws, auth[7:].strip(), web.secret)
         if actor is None:
             raise LoginRequired()
-        return Ctx(actor, None, lang(request), state(request))
+        return Ctx(actor, None, lang(request), web)
     return await page_ctx(request)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -15,22 +15,31 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
-from sqlalchemy import func, or_, select
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
-from zhuansheng import collect, store, tabular
-from zhuansheng.cli.monitor import ROW_COLUMNS
+from zhuansheng import tabular
 from zhuansheng.collect import workflow
-from zhuansheng.collect.observations import imported_files
-from zhuansheng.errors import InputRejected, ZhuanshengError
+from zhuansheng.errors import InputRejected, Invalid, NotFound, ZhuanshengError
+from zhuansheng.monitor import ROW_COLUMNS
 from zhuansheng.periods import parse_period
-from zhuansheng.report import FORMATS, KINDS
-from zhuansheng.store import tables as t
-from zhuansheng.users import check_password
+from zhuansheng.services import (
+    accounts,
+    audit,
+    enterprises,
+    lists,
+    monitoring,
+    rankings,
+    region_detail,
+    regions,
+    reports,
+    submissions,
+)
+from zhuansheng.services.sessions import COOKIE
 
-from . import access, geo, i18n, rankings, reports, services
+from . import geo, i18n
 from .deps import CSRF_FIELD, Ctx, browser_session, lang, page_ctx, state
-from .sessions import COOKIE
+from .files import XLSX, download_url, read_upload, report_file
 
 router = APIRouter(include_in_schema=False)
 Page = Annotated[Ctx, Depends(page_ctx)]
@@ -85,23 +94,6 @@ def render(
     )
 
 
-def _period(s: Any, period: str | None) -> str:
-    return parse_period(period).code if period else services.latest_month(s)
-
-
-def audit(ctx: Ctx, action: str, entity: str, entity_id: str = "", **detail: Any) -> None:
-    with store.session(ctx.state.settings.database_url) as s:
-        s.add(
-            t.AuditLog(
-                actor=ctx.actor.username,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                detail=detail,
-            )
-        )
-
-
 def _xlsx(rows: list[dict[str, Any]], columns: list[str], name: str, sheet: str) -> FileResponse:
     fd, name_ = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
@@ -110,7 +102,7 @@ def _xlsx(rows: list[dict[str, Any]], columns: list[str], name: str, sheet: str)
     return FileResponse(
         tmp,
         filename=name,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type=XLSX,
         background=BackgroundTask(tmp.unlink, missing_ok=True),
     )
 
@@ -181,18 +173,7 @@ def login(
             next=_safe_next(next),
             error="登录失败次数过多，请 15 分钟后再试",
         )
-    with store.session(web.settings.database_url) as s:
-        actor = check_password(s, username, password)
-        if actor is not None:
-            s.add(
-                t.AuditLog(
-                    actor=actor.username,
-                    action="login",
-                    entity="user",
-                    entity_id=actor.username,
-                    detail={"ip": client},
-                )
-            )
+    actor = accounts.sign_in(web.ws, username, password, client)
     if actor is None:
         web.limiter.failed(*keys)
         return render(
@@ -236,7 +217,7 @@ def healthz() -> dict[str, str]:
 @router.get("/geo/{level}.json")
 def geojson(request: Request, level: str) -> Response:
     if level not in ("city", "county"):
-        raise services.NotFound(f"没有地图层级 '{level}'")
+        raise NotFound(f"没有地图层级 '{level}'")
     body = geo.geojson(state(request).settings.node_modules, level)
     return Response(
         body, media_type="application/geo+json", headers={"cache-control": "public, max-age=86400"}
@@ -246,27 +227,32 @@ def geojson(request: Request, level: str) -> Response:
 # --- overview, map, targets, regions ---------------------------------------------------------
 
 
+def _level(level: str) -> str:
+    if level not in ("city", "county"):
+        raise Invalid("层级应为 city 或 county")
+    return level
+
+
 @router.get("/")
-async def overview(
+def overview(
     request: Request,
     ctx: Page,
     period: str | None = None,
     region: str | None = None,
     screen: int = 0,
 ) -> Response:
-    web = ctx.state
-    with store.session(web.settings.database_url) as s:
-        period = _period(s, period)
-        m = web.monitor.get(s, period)
-    code = region or access.home_region(ctx.actor)
-    access.require(access.can_see_region(ctx.actor, code, web.settings))
+    web, caller = ctx.state, ctx.caller
+    period = monitoring.period_or_latest(caller.ws, period)
+    m = caller.analysis(period)
+    code = region or caller.home
+    caller.require("progress.view", code)
     lang_ = ctx.lang
 
     def body() -> Markup:
         # The page body is the same for everyone who may see it: rendered once per data version.
-        groups = services.grouped_rows(m, code)
+        groups = monitoring.grouped_rows(m, code)
         all_rows = [r for _, rows in groups for r in rows]
-        if code == access.PROVINCE:
+        if code == regions.PROVINCE:
             warnings = m.warnings(level="city")[:12]
         else:
             warnings = [r for r in all_rows if r.colour == "red"][:12]
@@ -275,11 +261,11 @@ async def overview(
             template.render(
                 lang=lang_,
                 period=period,
-                periods=services.months(period),
+                periods=monitoring.months(period),
                 label=m.period.label_zh,
-                region=services.region(code),
+                region=regions.region(code),
                 groups=groups,
-                counts=services.counts(all_rows),
+                counts=monitoring.counts(all_rows),
                 warnings=warnings,
                 screen=bool(screen),
             )
@@ -298,159 +284,45 @@ def map_page(
     target: str | None = None,
     by: str = "completion",
 ) -> Response:
-    web = ctx.state
-    if level not in ("city", "county"):
-        raise ZhuanshengError("层级应为 city 或 county")
+    _level(level)
     if by not in ("completion", "status"):
-        raise ZhuanshengError("着色方式应为 completion（完成率）或 status（进度状态）")
-    with store.session(web.settings.database_url) as s:
-        period = _period(s, period)
-        m = web.monitor.get(s, period)
-    values = [
-        v
-        for v in services.map_values(m, level, target or None)
-        if access.can_see_region(ctx.actor, v["code"], web.settings)
-    ]
-    targets = [(r.target.id, r.target.name_zh) for r in m.analysis.results if r.target.quantitative]
+        raise Invalid("着色方式应为 completion（完成率）或 status（进度状态）")
+    caller = ctx.caller
+    period = monitoring.period_or_latest(caller.ws, period)
+    view = monitoring.map_view(caller, period, level, target or None)
     return render(
         request,
         ctx,
         "map.html",
         period=period,
-        periods=services.months(period),
+        periods=monitoring.months(period),
         level=level,
         target=target or "",
-        targets=targets,
-        values=values,
         by=by if target else "completion",
-        label=m.period.label_zh,
+        **view,
     )
-
-
-def _target_rows(ctx: Ctx, target_id: str, period: str, level: str) -> tuple[Any, list[Any]]:
-    with store.session(ctx.state.settings.database_url) as s:
-        m = ctx.state.monitor.get(s, period)
-    rows = m.by_target(target_id, level=level)
-    rows = [r for r in rows if access.can_see_region(ctx.actor, r.region, ctx.state.settings)]
-    return m, rows
 
 
 @router.get("/targets/{target_id}")
 def target_page(
     request: Request, ctx: Page, target_id: str, period: str | None = None, level: str = "county"
 ) -> Response:
-    if level not in ("city", "county"):
-        raise ZhuanshengError("层级应为 city 或 county")
-    with store.session(ctx.state.settings.database_url) as s:
-        period = _period(s, period)
-    year = parse_period(period).year
-    row = services.target_row(year, target_id)
-    m, rows = _target_rows(ctx, target_id, period, level)
-    home = access.home_region(ctx.actor)
-    return render(
-        request,
-        ctx,
-        "target.html",
-        period=period,
-        periods=services.months(period),
-        level=level,
-        target=row,
-        clause_text=services.item_text(year, row.item_clause),
-        rows=rows,
-        province=next((r for r in rows if r.level == "province"), None),
-        trend=services.trend(m, target_id, access.PROVINCE if row.quantitative else home),
-        label=m.period.label_zh,
-    )
+    view = monitoring.target_view(ctx.caller, target_id, period, _level(level))
+    return render(request, ctx, "target.html", level=level, **view)
 
 
 @router.get("/targets/{target_id}/export.xlsx")
 def target_export(
     ctx: Page, target_id: str, period: str | None = None, level: str = "county"
 ) -> Response:
-    with store.session(ctx.state.settings.database_url) as s:
-        period = _period(s, period)
-    services.target_row(parse_period(period).year, target_id)
-    _, rows = _target_rows(
-        ctx, target_id, period, level if level in ("city", "county") else "county"
-    )
-    audit(ctx, "export.target", "target", target_id, period=period, rows=len(rows))
-    return _xlsx([r.as_dict() for r in rows], ROW_COLUMNS, f"{target_id}-{period}.xlsx", "月度监测")
+    level = level if level in ("city", "county") else "county"
+    period, rows = monitoring.target_export(ctx.caller, target_id, period, level)
+    return _xlsx(rows, ROW_COLUMNS, f"{target_id}-{period}.xlsx", "月度监测")
 
 
 @router.get("/regions/{code}")
 def region_page(request: Request, ctx: Page, code: str, period: str | None = None) -> Response:
-    web = ctx.state
-    reg = services.region(code)
-    access.require(access.can_see_region(ctx.actor, code, web.settings))
-    own = access.in_scope(ctx.actor, code)
-    with store.session(web.settings.database_url) as s:
-        period = _period(s, period)
-        m = web.monitor.get(s, period)
-        year = m.analysis.year
-        allocations = s.execute(
-            select(
-                t.Target.target_id,
-                t.Target.name_zh,
-                t.Allocation.value,
-                t.Target.unit,
-                t.Allocation.synthetic,
-            )
-            .join(t.Target, t.Target.id == t.Allocation.target_pk)
-            .where(t.Allocation.region_code == code, t.Target.year == year)
-            .order_by(t.Target.id)
-        ).all()
-        subs = []
-        if access.can_see_data(ctx.actor, code):
-            q = select(t.Submission).where(t.Submission.period.like(f"{year}-%"))
-            if reg.level == "county":
-                q = q.where(t.Submission.region_code == code)
-            else:
-                q = q.where(
-                    t.Submission.region_code.in_(
-                        [r.code for r in services.children(code)] if reg.level == "city" else []
-                    )
-                )
-            subs = list(s.scalars(q.order_by(t.Submission.period.desc(), t.Submission.region_code)))
-        mujun = services.class_distribution(s, code, "mujun", "mujun_class")
-        carbon = services.class_distribution(s, code, "carbon", "carbon_grade")
-        county_codes = [
-            r.code
-            for r in services.regions_by_code().values()
-            if access.region_in(r.code, None if code == access.PROVINCE else code)
-        ]
-        case_counts = dict(
-            s.execute(
-                select(t.Case.status, func.count())
-                .where(t.Case.county_code.in_(county_codes))
-                .group_by(t.Case.status)
-            ).all()
-        )
-        cases = []
-        if own and access.can_see_enterprises(ctx.actor):
-            cases = s.execute(
-                select(t.Case, t.Enterprise.name)
-                .join(t.Enterprise, t.Enterprise.uscc == t.Case.uscc)
-                .where(t.Case.county_code.in_(county_codes))
-                .order_by(t.Case.opened_on.desc())
-                .limit(30)
-            ).all()
-    return render(
-        request,
-        ctx,
-        "region.html",
-        period=period,
-        periods=services.months(period),
-        region=reg,
-        groups=services.grouped_rows(m, code),
-        allocations=allocations,
-        subs=subs,
-        mujun=mujun,
-        carbon=carbon,
-        case_counts=case_counts,
-        cases=cases,
-        children=services.children(code),
-        label=m.period.label_zh,
-    )
+    return render(request, ctx, "region.html", **region_detail.detail(ctx.caller, code, period))
 
 
 # --- enterprises ---------------------------------------------------------------------------
@@ -458,132 +330,16 @@ def region_page(request: Request, ctx: Page, code: str, period: str | None = Non
 
 @router.get("/enterprises")
 def enterprise_search(request: Request, ctx: Page, q: str = "") -> Response:
-    access.require(access.can_see_enterprises(ctx.actor))
-    found: list[Any] = []
-    if q.strip():
-        scope = access.scope_filter(ctx.actor)
-        with store.session(ctx.state.settings.database_url) as s:
-            query = select(t.Enterprise).where(
-                or_(
-                    t.Enterprise.uscc.contains(q.strip(), autoescape=True),
-                    t.Enterprise.name.contains(q.strip(), autoescape=True),
-                )
-            )
-            if scope:
-                query = query.where(t.Enterprise.county_code.in_(services._subtree(scope)))
-            found = list(s.scalars(query.order_by(t.Enterprise.uscc).limit(100)))
-    return render(
-        request, ctx, "enterprises.html", q=q, found=found, region_name=services.region_name
-    )
-
-
-def enterprise_profile(ctx: Ctx, uscc: str) -> dict[str, Any]:
-    """Everything shown about one enterprise; 404 when unknown, 403 outside the scope."""
-    access.require(access.can_see_enterprises(ctx.actor))
-    with store.session(ctx.state.settings.database_url) as s:
-        ent = s.get(t.Enterprise, uscc)
-        if ent is None:
-            raise services.NotFound(f"没有统一社会信用代码为 '{uscc}' 的企业")
-        access.require(
-            access.in_scope(ctx.actor, ent.county_code), "无权查看该企业：不在您的管辖范围内"
-        )
-        candidates = list(
-            s.scalars(select(t.ScreeningCandidate).where(t.ScreeningCandidate.uscc == uscc))
-        )
-        cases = list(s.scalars(select(t.Case).where(t.Case.uscc == uscc).order_by(t.Case.year)))
-        mujun = services.enterprise_result(s, "mujun", uscc)
-        carbon = services.enterprise_result(s, "carbon", uscc)
-        return {
-            "enterprise": {
-                "uscc": ent.uscc,
-                "name": ent.name,
-                "county_code": ent.county_code,
-                "county_name": services.region_name(ent.county_code),
-                "industry_code": ent.industry_code,
-                "scale": ent.scale,
-                "synthetic": ent.synthetic,
-            },
-            "facts": services.enterprise_facts(uscc),
-            "mujun": mujun,
-            "carbon": carbon,
-            "screening": [
-                {
-                    "run_id": c.run_id,
-                    "year": c.year,
-                    "rules": c.rules,
-                    "status": c.status,
-                    "freed_land_mu": c.freed_land_mu,
-                    "freed_energy_tce": c.freed_energy_tce,
-                }
-                for c in candidates
-            ],
-            "cases": [
-                {
-                    "year": c.year,
-                    "status": c.status,
-                    "outcome": c.outcome,
-                    "reason": c.reason,
-                    "plan": c.plan,
-                    "opened_on": c.opened_on,
-                    "closed_on": c.closed_on,
-                    "events": [
-                        {"at": e.at, "from": e.from_status, "to": e.to_status, "note": e.note}
-                        for e in c.events
-                    ],
-                }
-                for c in cases
-            ],
-        }
+    found, _ = enterprises.search(ctx.caller, q, page_size=100)
+    return render(request, ctx, "enterprises.html", q=q, found=found, region_name=regions.name)
 
 
 @router.get("/enterprises/{uscc}")
 def enterprise_page(request: Request, ctx: Page, uscc: str) -> Response:
-    profile = enterprise_profile(ctx, uscc)
-    return render(request, ctx, "enterprise.html", **profile)
+    return render(request, ctx, "enterprise.html", **enterprises.profile(ctx.caller, uscc))
 
 
 # --- lists ------------------------------------------------------------------------------------
-
-
-def _list_access(ctx: Ctx, kind: str) -> None:
-    if kind == "screening":
-        access.require(access.can_see_enterprises(ctx.actor))
-
-
-@dataclass
-class ListFilter:
-    """The filter and order of a list page (query parameters), shared with its export."""
-
-    q: str = ""
-    region: str = ""
-    sub_kind: str = ""
-    sort: str = ""
-    desc: int = 0
-
-
-def _list_rows(
-    ctx: Ctx, kind: str, f: ListFilter, page: int, page_size: int
-) -> tuple[Any, list[Any], int, list[Any]]:
-    """The list's spec, one page of rows, the total and the sub-kinds, within the user's scope."""
-    spec = services.LISTS.get(kind)
-    if spec is None:
-        raise services.NotFound(f"没有名单 '{kind}'")
-    _list_access(ctx, kind)
-    with store.session(ctx.state.settings.database_url) as s:
-        rows, total = services.list_rows(
-            s,
-            kind,
-            scope=access.scope_filter(ctx.actor),
-            q=f.q,
-            region=f.region,
-            sub_kind=f.sub_kind,
-            sort=f.sort,
-            desc=bool(f.desc),
-            page=page,
-            page_size=page_size,
-        )
-        sub_kinds = services.kinds(s, kind)
-    return spec, rows, total, sub_kinds
 
 
 @router.get("/lists/{kind}")
@@ -591,10 +347,10 @@ def list_page(
     request: Request,
     ctx: Page,
     kind: str,
-    f: Annotated[ListFilter, Depends()],
+    f: Annotated[lists.ListFilter, Depends()],
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ) -> Response:
-    spec, rows, total, sub_kinds = _list_rows(ctx, kind, f, page, PAGE_SIZE)
+    spec, rows, total, sub_kinds = lists.page(ctx.caller, kind, f, page, PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
     return render(
         request,
@@ -621,110 +377,28 @@ def _query(**params: Any) -> str:
 
 
 @router.get("/lists/{kind}/export.xlsx")
-def list_export(ctx: Page, kind: str, f: Annotated[ListFilter, Depends()]) -> Response:
-    spec, rows, total, _ = _list_rows(ctx, kind, f, 1, 200_000)
-    audit(ctx, "export.list", "list", kind, q=f.q, region=f.region, sub_kind=f.sub_kind, rows=total)
-    labelled, headers = spec.export(rows)  # Chinese headers and labels, as on the page
+def list_export(ctx: Page, kind: str, f: Annotated[lists.ListFilter, Depends()]) -> Response:
+    spec, labelled, headers = lists.export(ctx.caller, kind, f)
     return _xlsx(labelled, headers, f"{kind}.xlsx", spec.title_zh[:31])
 
 
 # --- data submission --------------------------------------------------------------------------
 
 
-def _reporting(s: Any, period: str) -> list[dict[str, Any]]:
-    return workflow.reporting(s, period, collect.default_rules().due_day)
-
-
 @router.get("/submissions")
 def submissions_page(request: Request, ctx: Page, period: str | None = None) -> Response:
-    access.require(access.can_submit(ctx.actor) or ctx.actor.role in ("department", "viewer"))
-    web = ctx.state
-    home = access.home_region(ctx.actor)
-    with store.session(web.settings.database_url) as s:
-        period = _period(s, period)
-        board = _reporting(s, period) if ctx.actor.role != "county" else []
-        if ctx.actor.role == "city":
-            board = [r for r in board if r["region"] == home]
-        if ctx.actor.role == "county":
-            codes = [home]
-        elif ctx.actor.role == "city":
-            codes = [r.code for r in services.children(home)]
-        elif ctx.actor.is_province:
-            codes = [r.code for r in services.regions_by_code().values() if r.level == "county"]
-        else:
-            codes = []
-        subs = {
-            x.region_code: x
-            for x in s.scalars(
-                select(t.Submission).where(
-                    t.Submission.period == period, t.Submission.region_code.in_(codes)
-                )
-            )
-        }
-    rows = [(c, services.region_name(c), subs.get(c)) for c in codes]
-    return render(
-        request,
-        ctx,
-        "submissions.html",
-        period=period,
-        periods=services.months(period),
-        board=board,
-        rows=rows,
-        home=home,
-        can_upload=access.can_submit(ctx.actor),
-    )
+    return render(request, ctx, "submissions.html", **submissions.board(ctx.caller, period))
 
 
 @router.get("/submissions/template")
 def template_download(ctx: Page, region: str, period: str) -> Response:
-    services.region(region)
-    access.require(access.in_scope(ctx.actor, region) and access.can_submit(ctx.actor))
-    p = parse_period(period)
-    tmp = Path(tempfile.mkdtemp(prefix="zs-template-")) / f"{region}-{p.code}.xlsx"
-    collect.templates.write_template(region, p.code, tmp, url=ctx.state.settings.database_url)
-    audit(ctx, "export.template", "submission", f"{region}/{p.code}")
+    path, name = submissions.template(ctx.caller, region, period)
     return FileResponse(
-        tmp,
-        filename=f"{region}-{services.region_name(region)}-{p.code}.xlsx",
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        background=BackgroundTask(Path(tmp).unlink, missing_ok=True),
+        path,
+        filename=name,
+        media_type=XLSX,
+        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True),
     )
-
-
-async def save_upload(ctx: Ctx, file: UploadFile) -> Path:
-    """The upload in a private temporary folder under its own (base) name, size-checked."""
-    limit = ctx.state.settings.max_upload_bytes
-    data = await file.read(limit + 1)
-    if len(data) > limit:
-        raise ZhuanshengError(f"上传文件过大：不能超过 {limit // (1024 * 1024)} MB")
-    name = Path((file.filename or "upload.xlsx").replace("\\", "/")).name or "upload.xlsx"
-    folder = Path(tempfile.mkdtemp(prefix="zs-upload-"))
-    path = folder / name[-120:]
-    path.write_bytes(data)
-    return path
-
-
-def run_import(ctx: Ctx, path: Path, region: str, period: str, comment: str, dry_run: bool) -> Any:
-    """Import the saved upload; the file and its folder are removed whatever happens, a refusal
-    (unknown region, out of scope) included."""
-    try:
-        services.region(region)
-        access.require(
-            access.in_scope(ctx.actor, region) and access.can_submit(ctx.actor),
-            "无权填报该地区的数据",
-        )
-        return collect.import_observations(
-            path,
-            user=ctx.actor.username,
-            comment=comment,
-            dry_run=dry_run,
-            region=region,
-            period=period,
-            url=ctx.state.settings.database_url,
-        )
-    finally:
-        path.unlink(missing_ok=True)
-        path.parent.rmdir()
 
 
 @router.post("/submissions/upload")
@@ -736,84 +410,48 @@ async def upload(
     period: Annotated[str, Form()],
     comment: Annotated[str, Form()] = "",
 ) -> Response:
-    path = await save_upload(ctx, file)
+    path = await read_upload(ctx, file)
     name = path.name
+    problems: list[Any] = []
+    result = None
     try:
-        result = run_import(ctx, path, region, period, comment, dry_run=False)
-    except InputRejected as exc:
-        return render(
-            request,
-            ctx,
-            "upload_result.html",
-            file_name=name,
-            result=None,
-            problems=exc.problems,
-            region=region,
-            period=period,
-            needs_comment=any(p.level == "warning" for p in exc.problems)
-            and not any(p.level == "error" for p in exc.problems),
+        # the import reads and checks a whole workbook: in the thread pool, never on the loop
+        result = await run_in_threadpool(
+            submissions.import_upload, ctx.caller, path, region, period, comment, False
         )
+    except InputRejected as exc:
+        problems = exc.problems
     return render(
         request,
         ctx,
         "upload_result.html",
         file_name=name,
         result=result,
-        problems=[],
+        problems=problems,
         region=region,
         period=period,
-        needs_comment=False,
+        needs_comment=any(p.level == "warning" for p in problems)
+        and not any(p.level == "error" for p in problems),
     )
 
 
 @router.get("/submissions/{region}/{period}")
 def submission_page(request: Request, ctx: Page, region: str, period: str) -> Response:
-    reg = services.region(region)
-    access.require(access.can_see_data(ctx.actor, region), "无权查看该地区的填报数据")
-    p = parse_period(period)
-    with store.session(ctx.state.settings.database_url) as s:
-        sub = workflow.get(s, region, p.code)
-        events = list(sub.events) if sub else []
-        files = imported_files(s, region, p.code)
-    return render(
-        request,
-        ctx,
-        "submission.html",
-        region=reg,
-        period=p.code,
-        sub=sub,
-        events=events,
-        files=files,
-        steps=workflow.STEPS,
-    )
+    found = submissions.detail(ctx.caller, region, period)
+    return render(request, ctx, "submission.html", steps=workflow.STEPS, **found)
 
 
 @router.post("/submissions/{region}/{period}/{action}")
 def submission_action(
     ctx: Page, region: str, period: str, action: str, reason: Annotated[str, Form()] = ""
 ) -> Response:
-    services.region(region)
-    access.require(access.can_submit(ctx.actor) and access.in_scope(ctx.actor, region))
-    with store.session(ctx.state.settings.database_url) as s:
-        try:
-            workflow.act(s, action, region, period, ctx.actor, reason)
-        except ZhuanshengError as exc:
-            if "无权" in str(exc):
-                raise access.Forbidden(str(exc)) from exc
-            raise
+    submissions.act(ctx.caller, action, region, period, reason)
     return RedirectResponse(f"/submissions/{region}/{quote(period)}", status_code=303)
 
 
 # --- rankings (regional assessment) ---------------------------------------------------------
 
 Draws = Annotated[int, Query(ge=0, le=rankings.MAX_DRAWS, description="蒙特卡洛次数")]
-
-
-def ranking_for(ctx: Ctx, period: str | None, level: str, draws: int) -> rankings.Ranking:
-    """The (cached) assessment; without a period, the last quarter completed by the data."""
-    with store.session(ctx.state.settings.database_url) as s:
-        period = period or rankings.default_period(services.latest_month(s))
-        return ctx.state.rankings.get(s, period, level, draws)
 
 
 @router.get("/rankings")
@@ -824,8 +462,8 @@ def rankings_page(
     level: str = "city",
     draws: Draws = rankings.DEFAULT_DRAWS,
 ) -> Response:
-    ranking = ranking_for(ctx, period, level, draws)
-    rows = rankings.visible_rows(ranking, ctx.actor, ctx.state.settings)
+    ranking = rankings.ranking(ctx.caller, period, level, draws)
+    rows = rankings.visible_rows(ranking, ctx.caller)
     return render(
         request,
         ctx,
@@ -850,17 +488,8 @@ def ranking_contributions(
     draws: Draws = rankings.DEFAULT_DRAWS,
 ) -> Response:
     """One region's indicator contributions (the HTMX drill-down of a ranking row)."""
-    ranking = ranking_for(ctx, period, level, draws)
-    row = next(
-        (
-            r
-            for r in rankings.visible_rows(ranking, ctx.actor, ctx.state.settings)
-            if r.region == region
-        ),
-        None,
-    )
-    if row is None:
-        raise services.NotFound(f"{ranking.result.title_zh}中没有您可查看的 '{region}'")
+    ranking = rankings.ranking(ctx.caller, period, level, draws)
+    row = rankings.visible_row(ranking, ctx.caller, region)
     return render(
         request,
         ctx,
@@ -875,19 +504,17 @@ def ranking_contributions(
 
 
 def _reports_page(request: Request, ctx: Ctx, status: int = 200, **outcome: Any) -> Response:
-    settings = ctx.state.settings
-    regions = reports.regions_for(ctx.actor)  # empty: the user generates no report (no form)
-    kinds = [k for k in KINDS if ctx.actor.is_province or k == "quarterly"]
+    caller = ctx.caller
     return render(
         request,
         ctx,
         "reports.html",
         status=status,
-        groups=reports.grouped(reports.visible(ctx.actor, settings)),
-        regions=regions,
-        kinds=kinds if regions else [],
-        formats=FORMATS,
-        url_of=reports.download_url,
+        groups=reports.grouped(reports.visible(caller)),
+        regions=reports.regions_for(caller),  # empty: the user generates no report (no form)
+        kinds=reports.kinds_for(caller),
+        formats=reports.FORMATS,
+        url_of=download_url,
         written=outcome.get("written", []),
         error=outcome.get("error", ""),
         form=outcome.get("form", {}),
@@ -914,15 +541,9 @@ def reports_generate(
     written: list[Any] = []
     error, status = "", 200
     try:
-        written = reports.generate(
-            ctx.actor, ctx.state.settings, kind, period, region, formats or []
-        )
-    except access.Forbidden as exc:
-        error, status = exc.message, 403
+        written = reports.generate(ctx.caller, kind, period, region, formats or [])
     except ZhuanshengError as exc:
-        error, status = str(exc), 400
-    else:
-        audit_generated(ctx, kind, period, region, written)
+        error, status = str(exc), exc.status
     if request.headers.get("hx-request"):
         return render(
             request,
@@ -931,26 +552,9 @@ def reports_generate(
             status=status,
             written=written,
             error=error,
-            url_of=reports.download_url,
+            url_of=download_url,
         )
     return _reports_page(request, ctx, status, written=written, error=error, form=form)
-
-
-def audit_generated(ctx: Ctx, kind: str, period: str, region: str, written: list[Any]) -> None:
-    audit(
-        ctx,
-        "report.generate",
-        "report",
-        f"{kind}/{period}/{region or access.PROVINCE}",
-        files=[f.path.name for f in written],
-    )
-
-
-def report_file(ctx: Ctx, name: str) -> FileResponse:
-    """A report download, scoped and audited (the page and the API serve the same way)."""
-    f = reports.find(ctx.actor, ctx.state.settings, name)
-    audit(ctx, "export.report", "report", name[:80], kind=f.kind, period=f.period, region=f.region)
-    return FileResponse(f.path, filename=f.path.name, media_type=reports.MEDIA[f.format])
 
 
 @router.get("/reports/files/{name}")
@@ -965,8 +569,7 @@ def report_download(ctx: Page, name: str) -> Response:
 def audit_page(
     request: Request, ctx: Page, action: str = "", page: Annotated[int, Query(ge=1, le=100000)] = 1
 ) -> Response:
-    access.require(access.is_admin(ctx.actor), "只有省级管理员可以查看操作日志")
-    rows, total = services.audit_entries(ctx.state.settings.database_url, action, page, PAGE_SIZE)
+    rows, total = audit.entries(ctx.caller, action, page, PAGE_SIZE)
     return render(
         request,
         ctx,

@@ -1,17 +1,18 @@
 """Settings of the web application: environment variables (``ZHUANSHENG_WEB_*``) over defaults.
 
 The secret that signs API tokens comes from ``ZHUANSHENG_SECRET_KEY`` or, failing that, from
-``<var>/secret_key``, created once with owner-only permissions.
+``<var>/secret_key`` (``zhuansheng.services.tokens.secret_key``).
 """
 
 from __future__ import annotations
 
 import os
-import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from zhuansheng.config import ENV_PREFIX, settings
+from zhuansheng import workspace
+from zhuansheng.config import ENV_PREFIX
+from zhuansheng.workspace import Workspace
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -35,25 +36,10 @@ def find_node_modules() -> Path:
     return Path.cwd() / "node_modules"
 
 
-def secret_key(var: Path | None = None) -> str:
-    key = os.environ.get(f"{ENV_PREFIX}SECRET_KEY")
-    if key:
-        return key
-    path = (var or settings().var) / "secret_key"
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".secret_key.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
-        tmp.replace(path)
-    return path.read_text().strip()
-
-
 @dataclass(frozen=True)
 class WebSettings:
-    database_url: str | None = None  # None: ZHUANSHENG_DATABASE_URL
-    secret: str = ""  # signs API tokens; empty: secret_key()
+    database_url: str | None = None  # None: the workspace's (ZHUANSHENG_DATABASE_URL)
+    secret: str = ""  # signs API tokens; empty: services.tokens.secret_key()
     idle_timeout_s: int = 30 * 60  # a session unused this long is logged out
     max_upload_bytes: int = 5 * 1024 * 1024
     login_attempts: int = 5  # failures per user name and per client address …
@@ -65,9 +51,12 @@ class WebSettings:
     node_modules: Path = field(default_factory=find_node_modules)
     reports_dir: Path | None = None  # generated reports; None: <var>/reports
 
-    @property
-    def reports(self) -> Path:
-        return self.reports_dir or settings().var / "reports"
+    def workspace(self) -> Workspace:
+        """The workspace from the configuration, with this server's database when given."""
+        ws = workspace.current()
+        if self.database_url:
+            ws = replace(ws, database_url=self.database_url)
+        return ws
 
 
 def from_env() -> WebSettings:

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from zhuansheng import store
+from zhuansheng.access import Actor
 from zhuansheng.store import tables as t
-from zhuansheng.users import Actor
+from zhuansheng.workspace import Workspace
 
 COOKIE = "zs_session"
 SWEEP_EVERY = 256  # new sessions between two deletions of the expired ones
@@ -41,8 +42,8 @@ def _hash(sid: str) -> str:
 
 
 class SessionStore:
-    def __init__(self, url: str | None, idle_timeout_s: int) -> None:
-        self.url = url
+    def __init__(self, ws: Workspace, idle_timeout_s: int) -> None:
+        self.url = ws.database_url
         self.idle_timeout_s = idle_timeout_s
         # last_seen is written at most this often per session: a page view is then a read
         self.touch_s = min(30.0, idle_timeout_s / 10)

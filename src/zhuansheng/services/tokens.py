@@ -7,7 +7,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
+import secrets
 import time
+from pathlib import Path
+
+from zhuansheng.config import ENV_PREFIX
+from zhuansheng.workspace import Workspace
 
 PREFIX = "zst_"
 
@@ -37,3 +43,20 @@ def verify(token: str, secret: str, now: float | None = None) -> str | None:
     if not hmac.compare_digest(mac, _sign(secret, f"{user}.{expiry}")):
         return None
     return username if expires > (now or time.time()) else None
+
+
+def secret_key(ws: Workspace) -> str:
+    """The secret that signs tokens: ``ZHUANSHENG_SECRET_KEY`` or, failing that,
+    ``<var>/secret_key``, created once with owner-only permissions."""
+    key = os.environ.get(f"{ENV_PREFIX}SECRET_KEY")
+    if key:
+        return key
+    path = Path(ws.var) / "secret_key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".secret_key.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+        tmp.replace(path)
+    return path.read_text().strip()

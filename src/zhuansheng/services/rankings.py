@@ -10,18 +10,17 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from zhuansheng import assess, programme, store
 from zhuansheng.assess.scheme import DEFAULTS, shipped_path
-from zhuansheng.errors import ZhuanshengError
+from zhuansheng.errors import NotFound, ZhuanshengError
 from zhuansheng.periods import parse_period
 from zhuansheng.store import tables as t
-from zhuansheng.users import Actor
+from zhuansheng.workspace import Workspace
 
-from . import access
-from .services import MonitorCache
-from .settings import WebSettings
+from . import monitoring
+from .context import Caller
+from .monitoring import MonitorCache
 
 LEVELS = ("city", "county", "pilot")
 DEFAULT_DRAWS = 200  # enough for a stable 5–95 % interval on the page, well under a second
@@ -92,18 +91,18 @@ class RankingCache:
     """``assess.run`` per (period, level, draws), reused until the monitoring data version
     changes (the same version the monitoring cache watches)."""
 
-    def __init__(self, url: str | None, monitor: MonitorCache, size: int = 64) -> None:
-        self.url = url
+    def __init__(self, ws: Workspace, monitor: MonitorCache, size: int = 64) -> None:
+        self.url = ws.database_url
         self.monitor = monitor
         self.size = size
         self._lock = threading.Lock()
         self._hits: dict[tuple[str, str, int], tuple[tuple[int, ...], Ranking]] = {}
 
-    def get(self, session: Session, period: str, level: str, draws: int) -> Ranking:
+    def get(self, period: str, level: str, draws: int) -> Ranking:
         period, level = check_period(period), check_level(level)
         if not 0 <= draws <= MAX_DRAWS:
             raise ZhuanshengError(f"蒙特卡洛次数应在 0 到 {MAX_DRAWS} 之间，而不是 {draws}")
-        version = self.monitor.version(session)
+        version = self.monitor.version()
         key = (period, level, draws)
         hit = self._hits.get(key)
         if hit is None or hit[0] != version:
@@ -127,16 +126,27 @@ class RankingCache:
         return Ranking(result, items, pilots, scheme.scale)
 
 
-def visible_rows(
-    ranking: Ranking, actor: Actor, settings: WebSettings
-) -> list[assess.AssessmentRow]:
+def ranking(caller: Caller, period: str | None, level: str, draws: int) -> Ranking:
+    """The (cached) assessment; without a period, the last quarter completed by the data."""
+    period = period or default_period(monitoring.latest_month(caller.ws))
+    cache = caller.rankings or RankingCache(caller.ws, caller.monitor or MonitorCache(caller.ws))
+    return cache.get(period, level, draws)
+
+
+def visible_rows(ranking: Ranking, caller: Caller) -> list[assess.AssessmentRow]:
     """The rows this user may see: all of them when ``all_regions_visible`` is set, else those
     in the user's scope (a pilot by its county). Ranks stay those among all regions."""
     return [
-        r
-        for r in ranking.result.rows
-        if access.can_see_region(actor, ranking.county_of(r.region), settings)
+        r for r in ranking.result.rows if caller.may("progress.view", ranking.county_of(r.region))
     ]
+
+
+def visible_row(ranking: Ranking, caller: Caller, region: str) -> assess.AssessmentRow:
+    """One region's row, if the caller may see it; ``NotFound`` otherwise."""
+    for r in visible_rows(ranking, caller):
+        if r.region == region:
+            return r
+    raise NotFound(f"{ranking.result.title_zh}中没有您可查看的 '{region}'")
 
 
 def arrow(change: int | None) -> tuple[str, str]:

@@ -1,7 +1,7 @@
-"""Reports (``zhuansheng.report``) in the web app: the folder they are kept in, the files a user
-may see and download, and generating one on request for a user in scope.
+"""Reports (``zhuansheng.report``) as the pages, the API and the CLI offer them: the folder they
+are kept in, the files a user may see and download, and generating one for a user in scope.
 
-Scope (see ``access.can_see_report``): province-wide reports are for everyone signed in; a
+Scope (``access`` action ``report.view``): province-wide reports are for everyone signed in; a
 region's quarterly briefing for the users of that region and those above it, and for the
 read-only provincial roles.
 """
@@ -16,45 +16,44 @@ from typing import Any
 from urllib.parse import quote
 
 from zhuansheng import report
-from zhuansheng.report import ReportFile
-from zhuansheng.users import Actor
+from zhuansheng.errors import NotFound
+from zhuansheng.report import FORMATS, KINDS, ReportFile
 
-from . import access, services
-from .settings import WebSettings
+from . import audit, regions
+from .context import Caller
 
-MEDIA = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+__all__ = ["FORMATS", "KINDS", "Group", "ReportFile"]
 # Rendering (matplotlib charts, WeasyPrint) is done one report at a time per server process.
 _GENERATING = threading.Lock()
 
 
-def folder(settings: WebSettings) -> Path:
-    return settings.reports
+def folder(caller: Caller) -> Path:
+    return caller.reports_dir or caller.ws.reports
 
 
-def visible(actor: Actor, settings: WebSettings) -> list[ReportFile]:
+def visible(caller: Caller) -> list[ReportFile]:
     """The report files this user may see, newest period first."""
-    files = report.list_reports(folder(settings))
-    return [f for f in files if access.can_see_report(actor, f.region)]
+    files = report.list_reports(folder(caller))
+    return [f for f in files if caller.may("report.view", f.region)]
 
 
-def find(actor: Actor, settings: WebSettings, name: str) -> ReportFile:
+def find(caller: Caller, name: str) -> ReportFile:
     """A report by its file name: 404 unless it is a listed report (no other path is ever
-    served), 403 outside the user's scope."""
-    for f in report.list_reports(folder(settings)):
+    served), 403 outside the user's scope. The download is audited."""
+    for f in report.list_reports(folder(caller)):
         if f.path.name == name:
-            access.require(
-                access.can_see_report(actor, f.region), "无权下载该报告：不在您的管辖范围内"
+            caller.require("report.view", f.region, "无权下载该报告：不在您的管辖范围内")
+            audit.record(
+                caller,
+                "export.report",
+                "report",
+                name[:80],
+                kind=f.kind,
+                period=f.period,
+                region=f.region,
             )
             return f
-    raise services.NotFound(f"没有名为 '{name}' 的报告")
-
-
-def download_url(f: ReportFile) -> str:
-    return f"/reports/files/{quote(f.path.name)}"
+    raise NotFound(f"没有名为 '{name}' 的报告")
 
 
 def as_dict(f: ReportFile) -> dict[str, Any]:
@@ -69,7 +68,7 @@ def as_dict(f: ReportFile) -> dict[str, Any]:
         "synthetic": f.synthetic,
         "size": f.size,
         "modified": f.modified,
-        "download": f"/api/v1/reports/{quote(f.path.name)}",
+        "download": f"/api/v1/reports/{quote(f.path.name)}",  # the API's own route
     }
 
 
@@ -99,21 +98,25 @@ def grouped(files: list[ReportFile]) -> list[Group]:
     return list(out.values())
 
 
-def regions_for(actor: Actor) -> list[tuple[str, str]]:
+def regions_for(caller: Caller) -> list[tuple[str, str]]:
     """The regions this user may ask a briefing for: (code, name), the province first."""
-    regions = [
-        r for r in services.regions_by_code().values() if r.level in ("province", "city", "county")
-    ]
+    found = [r for r in regions.by_code().values() if r.level in ("province", "city", "county")]
     return [
         (r.code, r.name_zh)
-        for r in sorted(regions, key=lambda r: r.code)
-        if actor.is_province or access.can_generate_report(actor, "quarterly", r.code)
+        for r in sorted(found, key=lambda r: r.code)
+        if caller.may("report.generate", r.code, kind="quarterly")
     ]
+
+
+def kinds_for(caller: Caller) -> list[str]:
+    """The report kinds this user may generate (city and county users: the quarterly briefing)."""
+    if not regions_for(caller):
+        return []
+    return [k for k in KINDS if caller.actor.is_province or k == "quarterly"]
 
 
 def generate(
-    actor: Actor,
-    settings: WebSettings,
+    caller: Caller,
     kind: str,
     period: str,
     region: str | None,
@@ -124,22 +127,32 @@ def generate(
     each format. Nothing is written when either check fails."""
     region = (region or "").strip() or None
     formats = list(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
-    access.require(
-        access.can_generate_report(actor, kind, region),
+    caller.require(
+        "report.generate",
+        region,
         "无权生成该报告：市、县用户只能生成本地区（市含所辖县）的季度简报；"
         "全省报告请联系省转升办生成",
+        kind=kind,
     )
     p = report.check_request(kind, period, region, formats, None)
     with _GENERATING:
-        sources = report.Sources(p, url=settings.database_url)
+        sources = report.Sources(p, url=caller.ws.database_url)
         paths = report.generate(
             kind,
             p.code,
             region=region,
             formats=formats,
-            out_dir=folder(settings),
-            actor=actor,
+            out_dir=folder(caller),
+            actor=caller.actor,
             sources=sources,
         )
     written = {path.name for path in paths}
-    return [f for f in report.list_reports(folder(settings)) if f.path.name in written]
+    files = [f for f in report.list_reports(folder(caller)) if f.path.name in written]
+    audit.record(
+        caller,
+        "report.generate",
+        "report",
+        f"{kind}/{period}/{region or regions.PROVINCE}",
+        files=[f.path.name for f in files],
+    )
+    return files

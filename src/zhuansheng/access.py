@@ -1,0 +1,195 @@
+"""Who may see and do what: the actor, its role and its scope, and one answer to "may this actor
+do this action here" that the CLI, the web pages, the REST API, collection and reports all ask.
+
+Scope: a county user's scope is its county; a city user's, the city and its counties; the
+provincial office sees everything. Aggregated progress of any region is visible to every
+signed-in user when ``all_regions_visible`` is set (rankings are public inside the platform);
+enterprise data, the 高耗低效 list and submissions always stay within the scope. Departments and
+viewers see aggregates and submitted statistics only.
+
+Actions (``may(actor, action, region, ...)``):
+
+=====================  ==============================================================
+``progress.view``      a region's aggregated progress (map, rankings, region pages)
+``data.view``          a region's submitted statistics and their workflow
+``enterprises.view``   enterprise data, evaluation results, the 高耗低效 list
+``template.download``  a region's collection template
+``observations.import``  write a region's statistics: its own users, the city for its
+                       counties (代报), the province
+``submission.view``    the submissions page (collecting roles and the read-only ones)
+``submission.board``   the reporting board of the counties (province and city users)
+``submission.upload``  upload statistics at all (collecting roles)
+``submission.act``     take part in a region's submission workflow at all
+``submission.<step>``  one workflow step: submit, return, approve, accept, unlock
+``report.view``        a generated report of a region
+``report.generate``    generate a report (``kind``) of a region
+``registers.import``   load registries and project registers (the provincial office)
+``audit.view``         the audit log (the provincial administrator)
+=====================  ==============================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from zhuansheng import reference
+from zhuansheng.errors import Forbidden, NotFound
+
+PROVINCE = reference.PROVINCE_CODE
+REGIONAL_ROLES = ("city", "county")
+READ_ONLY_ROLES = ("department", "viewer")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as every check sees it."""
+
+    username: str
+    role: str
+    region_code: str | None
+
+    @property
+    def is_province(self) -> bool:
+        return self.role in ("province_admin", "province_analyst")
+
+    @property
+    def is_regional(self) -> bool:
+        return self.role in REGIONAL_ROLES and bool(self.region_code)
+
+
+@cache
+def _parents() -> dict[str, str | None]:
+    return {r.code: r.parent_code for r in reference.regions()}
+
+
+def parent(code: str) -> str | None:
+    return _parents().get(code)
+
+
+def known_region(code: str) -> bool:
+    return code in _parents()
+
+
+def chain(code: str) -> list[str]:
+    """The region and the regions above it."""
+    out, parents = [], _parents()
+    cur: str | None = code
+    while cur:
+        out.append(cur)
+        cur = parents.get(cur)
+    return out
+
+
+def home_region(actor: Actor) -> str:
+    return actor.region_code if actor.is_regional and actor.region_code else PROVINCE
+
+
+def in_scope(actor: Actor, region_code: str) -> bool:
+    """The region lies inside the actor's own area."""
+    if actor.is_province:
+        return True
+    return actor.is_regional and actor.region_code in chain(region_code)
+
+
+def scope_root(actor: Actor) -> str | None:
+    """A region code whose subtree limits what the actor sees in lists, or None for no limit."""
+    return actor.region_code if actor.is_regional else None
+
+
+def region_in(code: str, root: str | None) -> bool:
+    """``code`` lies in the subtree of ``root`` (None or the province: everywhere)."""
+    return root is None or root == PROVINCE or root in chain(code)
+
+
+def _own(actor: Actor, region_code: str) -> bool:
+    return actor.is_province or (actor.is_regional and actor.region_code == region_code)
+
+
+def _above(actor: Actor, region_code: str) -> bool:
+    """The level above a region: its city for a county, or the province."""
+    if actor.is_province:
+        return True
+    return actor.role == "city" and _parents().get(region_code) == actor.region_code
+
+
+def _submission_step(actor: Actor, step: str, region: str, status: str | None) -> bool:
+    if step == "submit":
+        return _own(actor, region)
+    if step in ("return", "approve"):
+        return _above(actor, region)
+    if step == "accept":
+        return actor.is_province
+    if step == "unlock":
+        return actor.is_province or (status == "approved" and _above(actor, region))
+    return False
+
+
+def may(
+    actor: Actor,
+    action: str,
+    region: str | None = None,
+    *,
+    kind: str | None = None,
+    status: str | None = None,
+    all_regions_visible: bool = True,
+) -> bool:
+    """May ``actor`` take ``action`` (see the module's table) on ``region``?
+
+    ``kind`` is the report kind for ``report.generate``, ``status`` a submission's current
+    status for ``submission.unlock``; ``all_regions_visible`` widens ``progress.view``."""
+    code = region or PROVINCE
+    if action == "progress.view":
+        return known_region(code) and (
+            all_regions_visible or not actor.is_regional or in_scope(actor, code)
+        )
+    if action == "data.view":
+        return in_scope(actor, code) or actor.role in READ_ONLY_ROLES
+    if action == "enterprises.view":
+        return (actor.is_province or actor.is_regional) and (
+            region is None or in_scope(actor, code)
+        )
+    if action in ("template.download", "submission.act", "observations.import"):
+        return (actor.is_province or actor.is_regional) and in_scope(actor, code)
+    if action == "submission.view":
+        return actor.is_province or actor.is_regional or actor.role in READ_ONLY_ROLES
+    if action == "submission.board":
+        return actor.is_province or actor.role == "city"
+    if action == "submission.upload":
+        return actor.is_province or actor.is_regional
+    if action.startswith("submission."):
+        return _submission_step(actor, action.removeprefix("submission."), code, status)
+    if action == "report.view":
+        # A briefing is addressed to its region's government: all_regions_visible does not
+        # widen this; province-wide reports are for everyone signed in.
+        return code == PROVINCE or in_scope(actor, code) or actor.role in READ_ONLY_ROLES
+    if action == "report.generate":
+        if actor.is_province:
+            return True
+        return (
+            kind == "quarterly" and code != PROVINCE and actor.is_regional and in_scope(actor, code)
+        )
+    if action == "registers.import":
+        return actor.is_province
+    if action == "audit.view":
+        return actor.role == "province_admin"
+    raise ValueError(f"unknown action {action!r}")
+
+
+def require(
+    actor: Actor,
+    action: str,
+    region: str | None = None,
+    message: str = "",
+    **context: object,
+) -> None:
+    """``may(...)`` or ``Forbidden`` with ``message`` (a default one when empty)."""
+    if not may(actor, action, region, **context):  # type: ignore[arg-type]
+        raise Forbidden(message)
+
+
+def check_region(code: str) -> str:
+    """A known region code, or ``NotFound``."""
+    if not known_region(code):
+        raise NotFound(f"没有地区代码 '{code}'")
+    return code

@@ -1,0 +1,65 @@
+"""Accounts as the faces use them: signing in (audited), API tokens (issued with an audit entry,
+checked against the account on every call)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from zhuansheng import store, users
+from zhuansheng.access import Actor
+from zhuansheng.store import tables as t
+from zhuansheng.workspace import Workspace
+
+from . import tokens
+
+# built once: building a statement costs more than running it
+_TOKEN_USER = select(t.User.role, t.User.region_code, t.User.active)
+
+
+def sign_in(ws: Workspace, username: str, password: str, client: str) -> Actor | None:
+    """The actor when the name and password match an active account (the sign-in is audited),
+    else None."""
+    with store.session(ws.database_url) as s:
+        actor = users.check_password(s, username, password)
+        if actor is not None:
+            s.add(
+                t.AuditLog(
+                    actor=actor.username,
+                    action="login",
+                    entity="user",
+                    entity_id=actor.username,
+                    detail={"ip": client},
+                )
+            )
+    return actor
+
+
+def issue_token(ws: Workspace, username: str, days: int) -> str:
+    """A signed API token for an active user, recorded in the audit log."""
+    with store.session(ws.database_url) as s:
+        who = users.actor(s, username)
+        s.add(
+            t.AuditLog(
+                actor=who.username,
+                action="user.token",
+                entity="user",
+                entity_id=who.username,
+                detail={"days": days},
+            )
+        )
+    return tokens.issue(who.username, tokens.secret_key(ws), days=days)
+
+
+def token_actor(ws: Workspace, token: str, secret: str) -> Actor | None:
+    """The actor of a valid token whose account is active; None otherwise.
+
+    Every call reads the user (a disabled user's token stops at once), with a plain SELECT: an
+    ORM session per API call would cost more than the cached answer itself."""
+    username = tokens.verify(token, secret)
+    if username is None:
+        return None
+    with store.engine(ws.database_url).connect() as conn:
+        row = conn.execute(_TOKEN_USER.where(t.User.username == username)).first()
+    if row is None or not row.active:
+        return None
+    return Actor(username, row.role, row.region_code)

@@ -1,0 +1,60 @@
+"""The caller of a service: the workspace, the actor, the platform's visibility policy and the
+process's caches. Every face builds one per request or command and passes it down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from zhuansheng import access
+from zhuansheng.access import Actor
+from zhuansheng.workspace import Workspace
+
+if TYPE_CHECKING:
+    from zhuansheng.monitor.views import Monitor
+
+    from .monitoring import MonitorCache
+    from .rankings import RankingCache
+
+
+@dataclass(frozen=True)
+class Caller:
+    ws: Workspace
+    actor: Actor
+    # Aggregated progress of every region visible to every signed-in user (rankings are public
+    # inside the platform); enterprise data and submissions stay within the scope regardless.
+    all_regions_visible: bool = True
+    monitor: MonitorCache | None = None
+    rankings: RankingCache | None = None
+    reports_dir: Path | None = None  # generated reports; None: the workspace's reports folder
+
+    def may(self, action: str, region: str | None = None, **context: object) -> bool:
+        context.setdefault("all_regions_visible", self.all_regions_visible)
+        return access.may(self.actor, action, region, **context)  # type: ignore[arg-type]
+
+    def require(
+        self, action: str, region: str | None = None, message: str = "", **context: object
+    ) -> None:
+        context.setdefault("all_regions_visible", self.all_regions_visible)
+        access.require(self.actor, action, region, message, **context)
+
+    def analysis(self, period: str) -> Monitor:
+        """The monitoring analysis of the period's year, cached when the caller has a cache."""
+        from .monitoring import MonitorCache
+
+        cache = self.monitor or MonitorCache(self.ws)
+        return cache.get(period)
+
+    @property
+    def home(self) -> str:
+        return access.home_region(self.actor)
+
+    @property
+    def scope(self) -> str | None:
+        return access.scope_root(self.actor)
+
+    @property
+    def scope_key(self) -> str | None:
+        """What a cached aggregate view depends on: nothing when every region is visible."""
+        return None if self.all_regions_visible else self.scope

@@ -1,0 +1,124 @@
+"""The labels of codes (registry kinds, statuses, rules …) in Chinese and English, read where
+the codes are defined where possible, so that pages, exports and reports name a code alike."""
+
+from __future__ import annotations
+
+from functools import cache
+
+# Value labels with no other source of truth: category → code → (Chinese, English).
+VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    "project_status": {
+        "completed": ("已完成", "completed"),
+        "in_progress": ("推进中", "in progress"),
+        "delayed": ("进度滞后", "delayed"),
+    },
+    "case_status": {
+        "listed": ("已列入整治名单", "listed"),
+        "planned": ("已制定整治方案", "planned"),
+        "in_progress": ("整治中", "in progress"),
+        "completed": ("整治完成", "completed"),
+        "verified": ("已验收", "verified"),
+    },
+    "screen_status": {
+        "candidate": ("待核实", "candidate"),
+        "confirmed": ("已确认", "confirmed"),
+        "dismissed": ("已排除", "dismissed"),
+    },
+    "weights": {
+        "expert": ("专家赋权", "expert weights"),
+        "equal": ("等权", "equal weights"),
+        "entropy": ("熵权法", "entropy weights"),
+    },
+    "aggregation": {
+        "additive": ("加权求和", "weighted sum"),
+        "geometric": ("加权几何平均", "weighted geometric mean"),
+        "topsis": ("TOPSIS 逼近理想解法", "TOPSIS"),
+    },
+    # the names are the scheme's (assess.scheme.GRADES): the Chinese label is the code itself
+    "ranking_grade": {
+        "优秀": ("优秀", "Excellent"),
+        "良好": ("良好", "Good"),
+        "合格": ("合格", "Pass"),
+        "不合格": ("不合格", "Fail"),
+    },
+    # what moves the ranks most in the sensitivity analysis
+    "sensitivity": {
+        "weights": ("权重", "the weights"),
+        "normalisation": ("标准化方法", "the normalisation method"),
+        "leave_one_out": ("剔除指标", "leaving out an indicator"),
+    },
+    # the same Chinese as web.rankings.NORMALISATION_ZH
+    "normalisation": {
+        "completion": ("完成率", "completion rate"),
+        "distance": ("距目标距离", "distance to target"),
+        "minmax": ("极差标准化", "min–max"),
+        "zscore": ("Z 分数", "z-score"),
+        "rank_points": ("按名次赋分", "points by rank"),
+    },
+    # the same Chinese as users.ROLES_ZH
+    "role": {
+        "province_admin": ("省级管理员", "province administrator"),
+        "province_analyst": ("省级分析人员", "province analyst"),
+        "city": ("市级用户", "city user"),
+        "county": ("县级用户", "county user"),
+        "department": ("责任单位用户", "department user"),
+        "viewer": ("只读用户", "read-only user"),
+    },
+    # the same Chinese as assess.scheme.LEVEL_ZH
+    "level": {
+        "city": ("设区市", "cities"),
+        "county": ("县（市、区）", "counties"),
+        "pilot": ("分行业省级试点", "industry pilots"),
+    },
+    # the same Chinese as report.KIND_ZH
+    "report_kind": {
+        "monthly": ("月度监测分析", "monthly monitoring analysis"),
+        "quarterly": ("季度简报", "quarterly briefing"),
+        "annual": ("年度综合评估", "annual assessment"),
+    },
+    # the same Chinese as collect.workflow.STATUS_ZH
+    "submission_status": {
+        "draft": ("草稿", "Draft"),
+        "submitted": ("已上报", "Submitted"),
+        "returned": ("已退回", "Returned"),
+        "approved": ("已审核", "Approved"),
+        "accepted": ("已确认", "Accepted"),
+    },
+}
+
+
+@cache
+def _catalogue() -> dict[str, dict[str, tuple[str, str]]]:
+    """Labels read from where the codes are defined: registry and project kinds from the
+    indicator catalogue, screening rules and 亩均 items from the shipped method files."""
+    from zhuansheng import engine, programme
+
+    out: dict[str, dict[str, tuple[str, str]]] = {
+        "registry_kind": {},
+        "project_kind": {},
+        "screen_rule": {},
+        "mujun_item": {},
+    }
+    for ind in programme.indicators().values():
+        if ind.registry:
+            out["registry_kind"].setdefault(ind.registry, (ind.name_zh, ind.name_en))
+        if ind.project_kind and ind.measure == "count":
+            out["project_kind"].setdefault(ind.project_kind, (ind.name_zh, ind.name_en))
+    for path in engine.shipped_methods():
+        method = engine.load_method(path).method
+        for rule in getattr(method, "rules", None) or ():
+            out["screen_rule"].setdefault(rule.id, (rule.name_zh, rule.name_zh))
+        for item_set in (getattr(method, "sets", None) or {}).values():
+            for item in item_set.items:
+                out["mujun_item"].setdefault(item.id, (item.name_zh, item.name_zh))
+    return out
+
+
+def label(category: str, code: object, lang: str = "zh") -> str:
+    """The label of ``code`` in a code set (``registry_kind``, ``case_status`` …); the code
+    itself when unknown."""
+    text = "" if code is None else str(code)
+    pair = VALUES.get(category, {}).get(text) or _catalogue().get(category, {}).get(text)
+    if pair is None:
+        return text
+    return pair[1] if lang == "en" else pair[0]

@@ -1,0 +1,39 @@
+"""Files through the web faces: uploads saved for the import, report downloads, and the media
+types of what is served."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import UploadFile
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+
+from zhuansheng.services import reports, submissions
+
+from .deps import Ctx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEDIA = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "xlsx": XLSX,
+}
+
+
+def download_url(f: reports.ReportFile) -> str:
+    return f"/reports/files/{quote(f.path.name)}"
+
+
+async def read_upload(ctx: Ctx, file: UploadFile) -> Path:
+    """The upload saved to a private folder (read at most one byte past the limit)."""
+    limit = ctx.state.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    return await run_in_threadpool(submissions.save_upload, data, file.filename, limit)
+
+
+def report_file(ctx: Ctx, name: str) -> FileResponse:
+    """A report download, scoped and audited."""
+    f = reports.find(ctx.caller, name)
+    return FileResponse(f.path, filename=f.path.name, media_type=MEDIA[f.format])
