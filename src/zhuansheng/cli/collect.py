@@ -11,11 +11,14 @@ from zhuansheng.errors import ZhuanshengError
 from .lazy import lazy
 from .output import Format, console, emit
 
-store = lazy("zhuansheng.store")
 users = lazy("zhuansheng.users")
 collect = lazy("zhuansheng.collect")
 templates = lazy("zhuansheng.collect.template")
 workflow = lazy("zhuansheng.collect.workflow")
+workspace = lazy("zhuansheng.workspace")
+accounts = lazy("zhuansheng.services.accounts")
+submissions = lazy("zhuansheng.services.submissions")
+context = lazy("zhuansheng.services.context")
 
 FORMAT = typer.Option(Format.table, "--format", "-f", help="输出格式 table|csv|json")
 
@@ -51,9 +54,9 @@ submission = typer.Typer(
 
 
 def _act(action: str, region: str, period: str, user: str, reason: str) -> None:
-    with store.session() as s:
-        sub = workflow.act(s, action, region, period, users.actor(s, user), reason)
-        status = workflow.STATUS_ZH[sub.status]
+    ws = workspace.current()
+    caller = context.Caller(ws, accounts.actor(ws, user))
+    status = workflow.STATUS_ZH[submissions.act(caller, action, region, period, reason)["status"]]
     console.print(f"{region} {period}：{workflow.STEPS[action].zh}完成，当前状态“{status}”")
 
 
@@ -106,9 +109,8 @@ def status(
     ),
 ) -> None:
     """报送情况：各市及全省应报、已报、按时报送的县数，报送率与及时率。"""
-    due_day = (collect.load_rules(rules) if rules else collect.default_rules()).due_day
-    with store.session() as s:
-        rows = workflow.reporting(s, period, due_day)
+    caller = context.console(workspace.current())
+    rows = submissions.reporting(caller, period, collect.load_rules(rules) if rules else None)
     cols = [
         "region",
         "region_name",
@@ -126,21 +128,11 @@ def status(
 @submission.command("history")
 def history(region: str = REGION, period: str = PERIOD, fmt: Format = FORMAT) -> None:
     """某地区某期的流转记录（上报、退回、审核、确认、解锁）。"""
-    with store.session() as s:
-        sub = workflow.get(s, region, period)
-        if sub is None:
-            raise ZhuanshengError(f"{region} {period} 尚无填报数据")
-        rows = [
-            {
-                "at": e.at.isoformat(timespec="seconds"),
-                "actor": e.actor,
-                "action": e.action,
-                "from": e.from_status or "",
-                "to": e.to_status,
-                "reason": e.reason,
-            }
-            for e in sub.events
-        ]
+    found = submissions.history(context.console(workspace.current()), region, period)
+    rows = [
+        {**e, "at": e["at"].isoformat(timespec="seconds"), "from": e["from"] or ""}
+        for e in found["events"]
+    ]
     emit(
         rows,
         ["at", "actor", "action", "from", "to", "reason"],
@@ -162,33 +154,21 @@ def user_add(
     display_name: str = typer.Option("", "--display-name", help="显示名称"),
 ) -> None:
     """新增用户（角色与数据范围）。"""
-    with store.session() as s:
-        users.add_user(s, username, role, region, display_name)
+    accounts.add(workspace.current(), username, role, region, display_name)
     console.print(f"已新增用户 {username}（{users.ROLES_ZH[role]}）")
 
 
 @user.command("list")
 def user_list(fmt: Format = FORMAT) -> None:
     """用户列表。"""
-    with store.session() as s:
-        rows = [
-            {
-                "username": u.username,
-                "display_name": u.display_name,
-                "role": u.role,
-                "region": u.region_code or "",
-                "active": u.active,
-            }
-            for u in users.list_users(s)
-        ]
+    rows = accounts.listing(workspace.current())
     emit(rows, ["username", "display_name", "role", "region", "active"], fmt, title="用户")
 
 
 @user.command("disable")
 def user_disable(username: str = typer.Argument(..., help="用户名")) -> None:
     """停用用户。"""
-    with store.session() as s:
-        users.disable_user(s, username)
+    accounts.disable(workspace.current(), username)
     console.print(f"已停用用户 {username}")
 
 
@@ -205,16 +185,14 @@ def user_password(
     ),
 ) -> None:
     """设置登录密码（以 argon2 散列保存）。"""
-    with store.session() as s:
-        users.set_password(s, username, password)
+    accounts.set_password(workspace.current(), username, password)
     console.print(f"已设置用户 {username} 的密码")
 
 
 @user.command("demo-passwords")
 def user_demo_passwords() -> None:
     """仅限合成演示数据：为所有未设密码的演示账号设置公开的演示密码。"""
-    with store.session() as s:
-        n = users.set_demo_passwords(s)
+    n = accounts.demo_passwords(workspace.current())
     console.print(
         f"已为 {n} 个演示账号设置演示密码 {users.DEMO_PASSWORD}"
         "（仅用于合成演示数据，切勿用于真实数据）"
@@ -227,7 +205,4 @@ def user_token(
     days: int = typer.Option(90, "--days", min=1, max=366, help="有效天数"),
 ) -> None:
     """为机器客户端签发 REST API 令牌（Authorization: Bearer …）；停用用户即令牌失效。"""
-    from zhuansheng import workspace
-    from zhuansheng.services import accounts
-
     typer.echo(accounts.issue_token(workspace.current(), username, days))

@@ -28,21 +28,8 @@ def upgrade() -> None:
 def seed() -> None:
     """载入行政区划、行业、试点名单与全部年度工作要点 (reference data and programmes)。"""
     store.upgrade()
-    counts = seed_store()
+    counts = store.seed()
     console.print("已载入 (loaded): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-
-
-def seed_store() -> dict[str, int]:
-    """Reference data and every available programme, in one transaction."""
-    from zhuansheng import programme
-
-    with store.session() as s:
-        counts = store.sync_reference(s)
-        for year in programme.available_years():
-            prog = programme.load(year)
-            result = store.sync_programme(s, prog, programme.programme_path(year))
-            counts[f"targets_{year}"] = result["targets"]
-    return counts
 
 
 @app.command("load-pilots")
@@ -55,8 +42,7 @@ def load_pilots(
     """
     pilots = reference.read_pilots_file(file)
     store.upgrade()
-    with store.session() as s:
-        store.replace_pilots(s, pilots)
+    store.load_pilots(pilots)
     console.print(f"试点名单已替换：{len(pilots)} 个 (pilots replaced from {file.name})")
 
 

@@ -8,8 +8,7 @@ import typer
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from zhuansheng import tabular
-from zhuansheng.config import settings
+from zhuansheng import tabular, workspace
 
 from .lazy import lazy
 from .monitor import table
@@ -126,7 +125,7 @@ def run(seed: int = SEED, enterprises: int = ENTERPRISES) -> None:
     """
     summary = _build(seed, enterprises, show=True)
     _print(summary, Format.table)
-    out = settings().var / "outputs"
+    out = workspace.current().outputs
     out.mkdir(parents=True, exist_ok=True)
     m = monitor.run(DEMO_PERIOD)
     path = out / f"月度监测-{DEMO_PERIOD}（合成演示数据）.xlsx"
@@ -162,7 +161,7 @@ def _assess_and_report() -> None:
     result = assess.run(period=quarter, level="city", sensitivity=1000)
     top = ", ".join(f"{r.rank}. {r.name} {r.score:.2f}" for r in result.rows[:3])
     console.print(f"{result.title_zh}：前三名 {top}")
-    out = settings().var / "reports"
+    out = workspace.current().reports
     written = [
         *report.generate("monthly", DEMO_PERIOD, formats=("docx", "pdf", "xlsx"), out_dir=out),
         *report.generate("quarterly", quarter, formats=("docx", "pdf"), out_dir=out),

@@ -11,6 +11,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from zhuansheng.reference import PROVINCE_CODE
+
 from .lazy import lazy
 from .output import Format, console
 
@@ -112,7 +114,7 @@ def _rows(result: service.RunResult) -> list[dict[str, Any]]:
             row["freed_land_mu"] = round(freed.get("freed_land_mu") or 0.0, 2)
             row["freed_energy_tce"] = round(freed.get("freed_energy_tce") or 0.0, 1)
         rows.append(row)
-    total: dict[str, Any] = {"city_code": "330000", "city": "合计"}
+    total: dict[str, Any] = {"city_code": PROVINCE_CODE, "city": "合计"}
     for key in rows[0] if rows else []:
         if key not in ("city_code", "city"):
             total[key] = round(sum(r[key] for r in rows), 2)

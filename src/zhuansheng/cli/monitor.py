@@ -11,6 +11,7 @@ from rich.table import Table
 
 from zhuansheng import tabular
 from zhuansheng.errors import ZhuanshengError
+from zhuansheng.reference import PROVINCE_CODE
 
 from .lazy import lazy
 from .output import console
@@ -129,7 +130,7 @@ def monitor(
     summary: list[dict[str, Any]] | None = None
     key = ""
     if by is View.area:
-        summary, key, title = m.by_area(region or "330000"), "area_zh", title + " · 按工程"
+        summary, key, title = m.by_area(region or PROVINCE_CODE), "area_zh", title + " · 按工程"
     elif by is View.unit and unit is None:
         summary, key, title = m.units_summary(), "unit", title + " · 按责任单位"
     if summary is not None:
@@ -142,7 +143,7 @@ def monitor(
         )
         return
     if by is View.region:
-        rows = m.by_region(region or "330000")
+        rows = m.by_region(region or PROVINCE_CODE)
     elif by is View.unit:
         rows = m.by_unit(unit)
     elif by is View.warnings:

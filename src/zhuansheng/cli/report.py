@@ -44,10 +44,10 @@ def _run(
 ) -> None:
     actor = None
     if user is not None:
-        from zhuansheng import store, users
+        from zhuansheng import workspace
+        from zhuansheng.services import accounts
 
-        with store.session() as s:
-            actor = users.actor(s, user)
+        actor = accounts.actor(workspace.current(), user)
     fmts = _formats(formats)
     for region in regions:  # refuse the whole request before reading or writing anything
         service.check_request(kind, period, region, fmts, actor)

@@ -63,3 +63,47 @@ def token_actor(ws: Workspace, token: str, secret: str) -> Actor | None:
     if row is None or not row.active:
         return None
     return Actor(username, row.role, row.region_code)
+
+
+def actor(ws: Workspace, username: str) -> Actor:
+    """The active user with this name (a clear error otherwise)."""
+    with store.session(ws.database_url) as s:
+        return users.actor(s, username)
+
+
+def add(
+    ws: Workspace, username: str, role: str, region: str | None, display_name: str = ""
+) -> None:
+    with store.session(ws.database_url) as s:
+        users.add_user(s, username, role, region, display_name)
+
+
+def listing(ws: Workspace) -> list[dict[str, object]]:
+    """Every account: name, display name, role, region, active."""
+    with store.session(ws.database_url) as s:
+        return [
+            {
+                "username": u.username,
+                "display_name": u.display_name,
+                "role": u.role,
+                "region": u.region_code or "",
+                "active": u.active,
+            }
+            for u in users.list_users(s)
+        ]
+
+
+def disable(ws: Workspace, username: str) -> None:
+    with store.session(ws.database_url) as s:
+        users.disable_user(s, username)
+
+
+def set_password(ws: Workspace, username: str, password: str) -> None:
+    with store.session(ws.database_url) as s:
+        users.set_password(s, username, password)
+
+
+def demo_passwords(ws: Workspace) -> int:
+    """The documented demo password for every passwordless account of a synthetic world."""
+    with store.session(ws.database_url) as s:
+        return users.set_demo_passwords(s)

@@ -58,3 +58,9 @@ class Caller:
     def scope_key(self) -> str | None:
         """What a cached aggregate view depends on: nothing when every region is visible."""
         return None if self.all_regions_visible else self.scope
+
+
+def console(ws: Workspace) -> Caller:
+    """The command line's own authority where a command names no user: whoever runs it on the
+    server holds the store, as the provincial administrator does."""
+    return Caller(ws, Actor("console", "province_admin", None))

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from zhuansheng import collect, store
-from zhuansheng.collect import workflow
+from zhuansheng.collect import ValidationRules, workflow
 from zhuansheng.collect.observations import ImportResult, imported_files
 from zhuansheng.errors import Invalid, NotFound
 from zhuansheng.periods import parse_period
@@ -71,11 +71,15 @@ def import_upload(
         shutil.rmtree(path.parent, ignore_errors=True)
 
 
-def reporting(caller: Caller, period: str) -> list[dict[str, Any]]:
-    """Reporting and timeliness per city and for the province (a city user: its own row)."""
+def reporting(
+    caller: Caller, period: str, rules: ValidationRules | None = None
+) -> list[dict[str, Any]]:
+    """Reporting and timeliness per city and for the province (a city user: its own row);
+    the due day from ``rules`` (the shipped validation rules by default)."""
     caller.require("submission.board", message="只有省级与市级用户可以查看报送情况")
+    due_day = (rules or collect.default_rules()).due_day
     with store.session(caller.ws.database_url) as s:
-        rows = workflow.reporting(s, period, collect.default_rules().due_day)
+        rows = workflow.reporting(s, period, due_day)
     if caller.actor.role == "city":
         rows = [r for r in rows if r["region"] == caller.actor.region_code]
     return rows

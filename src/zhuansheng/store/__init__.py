@@ -6,16 +6,18 @@ SQLite (WAL) under ``./var/`` by default; PostgreSQL when ``ZHUANSHENG_DATABASE_
 from . import observations, tables
 from .engine import dispose_all, engine, session, table_counts
 from .migrate import current_revision, head_revision, require_current, upgrade
-from .sync import replace_pilots, sync_programme, sync_reference
+from .sync import load_pilots, replace_pilots, seed, sync_programme, sync_reference
 
 __all__ = [
     "current_revision",
     "dispose_all",
     "engine",
     "head_revision",
+    "load_pilots",
     "observations",
     "replace_pilots",
     "require_current",
+    "seed",
     "session",
     "sync_programme",
     "sync_reference",

@@ -172,3 +172,27 @@ def _sync_targets(session: Session, programme: Programme) -> int:
         session.delete(gone)
     session.flush()
     return len(rows)
+
+
+def seed(url: str | None = None) -> dict[str, int]:
+    """Reference data and every available programme, in one transaction; counts of what was
+    loaded."""
+    from zhuansheng import programme
+
+    from .engine import session
+
+    with session(url) as s:
+        counts = sync_reference(s)
+        for year in programme.available_years():
+            prog = programme.load(year)
+            result = sync_programme(s, prog, programme.programme_path(year))
+            counts[f"targets_{year}"] = result["targets"]
+    return counts
+
+
+def load_pilots(pilots: Sequence[reference.Pilot], url: str | None = None) -> None:
+    """Replace the pilot list in a transaction of its own."""
+    from .engine import session
+
+    with session(url) as s:
+        replace_pilots(s, pilots)
