@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from zhuansheng import programme, store
 from zhuansheng.errors import InputRejected, Problem, ZhuanshengError
 from zhuansheng.periods import Period, parse_period
+from zhuansheng.store import audit
 from zhuansheng.store import observations as obs
 from zhuansheng.store import tables as t
 from zhuansheng.users import Actor, actor
@@ -394,20 +395,19 @@ def import_observations(
                 warnings=[str(w) for w in warnings],
             )
             s.add(batch)
-            s.add(
-                t.AuditLog(
-                    actor=who.username,
-                    action="import.observations",
-                    entity="submission",
-                    entity_id=f"{reg.code}/{p.code}",
-                    detail={
-                        "file": path.name,
-                        "sha256": sha,
-                        "written": result.written,
-                        "comment": comment,
-                        "status": sub.status,
-                    },
-                )
+            audit.record(
+                s,
+                who.username,
+                "import.observations",
+                "submission",
+                f"{reg.code}/{p.code}",
+                detail={
+                    "file": path.name,
+                    "sha256": sha,
+                    "written": result.written,
+                    "comment": comment,
+                    "status": sub.status,
+                },
             )
             s.flush()
             result.batch_id = batch.id

@@ -24,9 +24,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from zhuansheng.errors import ZhuanshengError
-from zhuansheng.monitor.units import PROVINCE
 from zhuansheng.periods import Period, parse_period
 from zhuansheng.programme import available_years
+from zhuansheng.reference import PROVINCE_CODE
 from zhuansheng.users import Actor
 
 from .build import assess_period, province_report, region_report
@@ -81,7 +81,7 @@ def check_request(
         raise ZhuanshengError(
             f"{KIND_ZH[kind]}的期间应写作 {PERIOD_EXAMPLES[kind]} 这样的形式，'{period}' 不符合"
         )
-    if region not in (None, PROVINCE) and kind != "quarterly":
+    if region not in (None, PROVINCE_CODE) and kind != "quarterly":
         raise ZhuanshengError(
             f"{KIND_ZH[kind]}是全省报告，不分地区；"
             "地区的报告请用季度简报（report quarterly --region）"
@@ -102,8 +102,8 @@ def _check_scope(actor: Actor | None, region: str | None) -> None:
     if actor is None or actor.is_province:
         return
     own = actor.region_code or ""
-    wanted = region or PROVINCE
-    if actor.role == "city" and wanted[:4] == own[:4] and wanted != PROVINCE:
+    wanted = region or PROVINCE_CODE
+    if actor.role == "city" and wanted[:4] == own[:4] and wanted != PROVINCE_CODE:
         return
     if actor.role == "county" and wanted == own:
         return
@@ -124,7 +124,7 @@ def build(
     """The content of one report from the period's sources."""
     cfg = config or default_config()
     today = generated_on or dt.date.today()
-    code = region or PROVINCE
+    code = region or PROVINCE_CODE
     if code not in sources.units.positions:
         raise ZhuanshengError(
             f"未知的地区代码 '{code}'："

@@ -10,7 +10,7 @@ from typing import Any
 
 from zhuansheng import __version__, programme
 from zhuansheng.monitor import ProgressRow
-from zhuansheng.monitor.units import PROVINCE
+from zhuansheng.reference import PROVINCE_CODE
 
 from . import charts, narrative
 from .config import ReportConfig
@@ -101,11 +101,11 @@ class _Builder:
         self.name = unit.name_zh
         # The region's own briefing says 全市/全区/全县 as officials write; captions use the name.
         self.label = who(self.name)
-        self.who = self.label if region == PROVINCE else "全" + self.name[-1]
+        self.who = self.label if region == PROVINCE_CODE else "全" + self.name[-1]
         self.span = narrative.span(self.period, cfg)
         self.figures = 0
         self.tables = 0
-        province = region == PROVINCE
+        province = region == PROVINCE_CODE
         issuer = cfg.issuer.province if province else cfg.issuer.region.format(region=self.name)
         self.report = Report(
             kind=kind,
@@ -121,7 +121,7 @@ class _Builder:
         )
         self.rows = src.region_rows(region)
         self.by_id = {r.target: r for r in self.rows}
-        self.province_rows = src.region_rows(PROVINCE)
+        self.province_rows = src.region_rows(PROVINCE_CODE)
         self.province_by_id = {r.target: r for r in self.province_rows}
 
     # -- blocks --------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ class _Builder:
         """A region's clause followed by the province's completion, for the same target."""
         text = narrative.sentence(r, self.who, self.cfg, year_end=self.period.kind == "year")
         prov = self.province_by_id.get(r.target)
-        if self.region != PROVINCE and prov is not None and prov.completion is not None:
+        if self.region != PROVINCE_CODE and prov is not None and prov.completion is not None:
             text += self.cfg.phrases["compare_province"].format(completion=percent(prov.completion))
         return text
 
@@ -149,7 +149,7 @@ class _Builder:
         """How far a target is, in a few characters, with the province's figure beside it."""
         own = _progress_text(r)
         prov = self.province_by_id.get(r.target)
-        if self.region == PROVINCE or prov is None:
+        if self.region == PROVINCE_CODE or prov is None:
             return own
         return f"{own}，全省{_progress_text(prov).removeprefix('完成')}"
 
@@ -172,8 +172,8 @@ class _Builder:
             return
         own = self.src.monthly(target, self.region)
         lines = {self.label: [row.completion for row in own]}
-        if self.region != PROVINCE:
-            lines["全省"] = [row.completion for row in self.src.monthly(target, PROVINCE)]
+        if self.region != PROVINCE_CODE:
+            lines["全省"] = [row.completion for row in self.src.monthly(target, PROVINCE_CODE)]
         months = list(range(1, len(own) + 1))
         name = self.by_id[target].name_zh
         png = charts.trend(
@@ -234,7 +234,7 @@ class _Builder:
             if not detail:
                 continue
             columns = ["条款", "目标", "实际", "目标值", "完成率", "序时进度", "状态"]
-            if self.region != PROVINCE:
+            if self.region != PROVINCE_CODE:
                 columns.append("全省完成率")
             body = []
             for row in rows:
@@ -247,7 +247,7 @@ class _Builder:
                     percent(row.schedule),
                     row.status_zh,
                 ]
-                if self.region != PROVINCE:
+                if self.region != PROVINCE_CODE:
                     prov = self.province_by_id.get(row.target)
                     cells.append(percent(prov.completion) if prov else "—")
                 body.append(cells)
@@ -375,7 +375,7 @@ class _Builder:
                 names,
                 f"各设区市序时达标率（{self.span}）",
                 legend,
-                highlight=None if self.region == PROVINCE else self.region,
+                highlight=None if self.region == PROVINCE_CODE else self.region,
             )
             r.add(self.figure(f"各设区市序时达标率（{self.span}）", png))
             r.add(Paragraph(note, note=True))
@@ -526,7 +526,7 @@ def _period_label(code: str) -> str:
 
 
 def province_report(kind: str, src: Sources, cfg: ReportConfig, today: dt.date) -> Report:
-    b = _Builder(kind, src, PROVINCE, cfg, today)
+    b = _Builder(kind, src, PROVINCE_CODE, cfg, today)
     b.overview()
     b.areas(2)
     red = src.monitor.warnings(level="city")
@@ -559,6 +559,6 @@ def region_report(src: Sources, region: str, cfg: ReportConfig, today: dt.date) 
     b.peers(peers, 4, "与全省及各地比较")
     b.ranking(unit.level, 5)
     b.annex()
-    b.report.sheets.append(_sheet("全省", src.region_rows(PROVINCE)))
+    b.report.sheets.append(_sheet("全省", src.region_rows(PROVINCE_CODE)))
     b.report.sheets.append(_sheet("各地对比", peers))
     return b.report
