@@ -7,17 +7,16 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
-from zhuansheng import programme
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.periods import Period, parse_period
 from zhuansheng.reference import PROVINCE_CODE
 
 from .analysis import Analysis, analyse, unit
+from .areas import area_key, area_names
 from .config import MonitorConfig
 from .rows import ProgressRow, rows_for
+from .status import COLOURS, LAGGING
 from .units import LEVELS
-
-COLOURS = ("green", "yellow", "red", "grey")
 
 
 @dataclass
@@ -72,12 +71,10 @@ class Monitor:
     def by_area(self, region: str = PROVINCE_CODE) -> list[dict[str, object]]:
         """Per engineering area (and the goals and safeguards): how many targets are where."""
         rows = self.by_region(region)
-        areas = programme.load(self.analysis.year).areas
-        names = {a.id: a.title_zh for a in areas} | {"goal": "总体要求", "safeguard": "保障措施"}
+        names = area_names(self.analysis.year)
         order: dict[str, Counter[str]] = {}
         for r in rows:
-            key = r.area or ("goal" if r.clause.startswith("一") else "safeguard")
-            order.setdefault(key, Counter())[r.colour] += 1
+            order.setdefault(area_key(r), Counter())[r.colour] += 1
         return [
             {
                 "area": k,
@@ -108,7 +105,7 @@ class Monitor:
                 {"unit": k, "targets": sum(c.values()), **{col: c[col] for col in COLOURS}}
                 for k, c in out.items()
             ),
-            key=lambda d: (-(d["red"] + d["yellow"]), d["unit"]),  # type: ignore[operator]
+            key=lambda d: (-sum(d[c] for c in LAGGING), d["unit"]),  # type: ignore[misc]
         )
 
     def warnings(self, *, level: str | None = None) -> list[ProgressRow]:

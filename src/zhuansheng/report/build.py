@@ -8,14 +8,17 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from zhuansheng import __version__, programme
-from zhuansheng.monitor import ProgressRow
+from zhuansheng import __version__
+from zhuansheng.formatting import pct, rate, rounded
+from zhuansheng.monitor import ProgressRow, status
+from zhuansheng.monitor.areas import GOAL, area_key, area_names, grouped
+from zhuansheng.monitor.status import COLOUR_ZH, EVALUATED
 from zhuansheng.reference import PROVINCE_CODE
 
 from . import charts, narrative
 from .config import ReportConfig
 from .content import Figure, Heading, Paragraph, Report, Sheet, Table
-from .narrative import ADDITIVE, number, percent, rate
+from .narrative import ADDITIVE
 from .sources import Sources
 
 NUMERALS = "一二三四五六七八九十"
@@ -55,7 +58,7 @@ def actual_text(r: ProgressRow) -> str:
     if r.kind == "milestone" or r.actual is None:
         return "—"
     if r.kind in ADDITIVE:
-        return f"{number(r.actual)}{r.unit}"
+        return f"{rounded(r.actual)}{r.unit}"
     return rate(r.actual, 2 if r.kind == "level" else 1)
 
 
@@ -63,17 +66,8 @@ def target_text(r: ProgressRow) -> str:
     if r.target_value is None:
         return "—"
     if r.kind in ADDITIVE:
-        return f"{number(r.target_value)}{r.unit}"
+        return f"{rounded(r.target_value)}{r.unit}"
     return rate(r.target_value, 2 if r.kind == "level" else 1)
-
-
-def _area_of(r: ProgressRow) -> str:
-    return r.area or ("goal" if r.clause.startswith("一") else "safeguard")
-
-
-def _areas(year: int) -> list[tuple[str, str]]:
-    areas = [(a.id, a.title_zh) for a in programme.load(year).areas]
-    return [*areas, ("safeguard", "保障措施")]
 
 
 def _cn(i: int) -> str:
@@ -142,7 +136,7 @@ class _Builder:
         text = narrative.sentence(r, self.who, self.cfg, year_end=self.period.kind == "year")
         prov = self.province_by_id.get(r.target)
         if self.region != PROVINCE_CODE and prov is not None and prov.completion is not None:
-            text += self.cfg.phrases["compare_province"].format(completion=percent(prov.completion))
+            text += self.cfg.phrases["compare_province"].format(completion=pct(prov.completion))
         return text
 
     def brief(self, r: ProgressRow) -> str:
@@ -161,7 +155,7 @@ class _Builder:
         r.add(Paragraph(narrative.counts_sentence(self.rows, self.cfg) + "".join(extra)))
         clauses = [self.compared(row) for row in self.headline()]
         r.add(Paragraph(narrative.paragraph(clauses, lead=f"{self.span}，")))
-        goals = [self.compared(row) for row in self.rows if _area_of(row) == "goal"]
+        goals = [self.compared(row) for row in self.rows if area_key(row) == GOAL]
         if goals:
             r.add(Paragraph(narrative.paragraph(goals, lead=self.cfg.phrases["goals_lead"])))
         self.trend()
@@ -189,16 +183,14 @@ class _Builder:
         r = self.report
         summary: list[list[str]] = []
         r.add(Heading(f"{_cn(number_)}、分工程进展", 1))
-        grouped: dict[str, list[ProgressRow]] = {}
-        for row in self.rows:
-            grouped.setdefault(_area_of(row), []).append(row)
+        by_area = grouped(self.rows)
         i = 0
-        for area, title in _areas(self.period.year):
-            rows = grouped.get(area)
-            if not rows:
+        for area, title in area_names(self.period.year).items():
+            rows = by_area.get(area)
+            if not rows or area == GOAL:  # the goals have their own paragraph
                 continue
             i += 1
-            c = narrative.counts(rows)
+            c = status.counts(rows)
             intro = self.cfg.phrases["area_intro"].format(
                 area=title,
                 total=sum(c.values()),
@@ -219,7 +211,7 @@ class _Builder:
                 )
             rest = self.cfg.phrases["see_table"].format(table=self.tables + 1) if detail else ""
             r.add(Paragraph(intro + lagging_text + rest))
-            prov = [x for x in self.province_rows if _area_of(x) == area]
+            prov = [x for x in self.province_rows if area_key(x) == area]
             summary.append(
                 [
                     title,
@@ -227,8 +219,8 @@ class _Builder:
                     str(c["green"]),
                     str(c["yellow"]),
                     str(c["red"]),
-                    percent(narrative.green_share(rows)),
-                    percent(narrative.green_share(prov)),
+                    pct(status.green_share(rows)),
+                    pct(status.green_share(prov)),
                 ]
             )
             if not detail:
@@ -243,13 +235,13 @@ class _Builder:
                     row.name_zh,
                     actual_text(row),
                     target_text(row),
-                    percent(row.completion),
-                    percent(row.schedule),
+                    pct(row.completion),
+                    pct(row.schedule),
                     row.status_zh,
                 ]
                 if self.region != PROVINCE_CODE:
                     prov = self.province_by_id.get(row.target)
-                    cells.append(percent(prov.completion) if prov else "—")
+                    cells.append(pct(prov.completion) if prov else "—")
                 body.append(cells)
             r.add(
                 self.table(
@@ -325,13 +317,13 @@ class _Builder:
         for row in peer_rows:
             by_region.setdefault(row.region, []).append(row)
             names[row.region] = row.region_name
-        shares = {code: narrative.green_share(rows) for code, rows in by_region.items()}
+        shares = {code: status.green_share(rows) for code, rows in by_region.items()}
         order = sorted(shares, key=lambda c: (-(shares[c] or -1.0), c))
         target = self.cfg.trend_target
         t_name = self.province_by_id[target].name_zh if target in self.province_by_id else ""
         body, highlight, colours = [], [], []
         for rank, code in enumerate(order, start=1):
-            c = narrative.counts(by_region[code])
+            c = status.counts(by_region[code])
             t_row = next((x for x in by_region[code] if x.target == target), None)
             body.append(
                 [
@@ -340,8 +332,8 @@ class _Builder:
                     str(c["green"]),
                     str(c["yellow"]),
                     str(c["red"]),
-                    percent(shares[code]),
-                    percent(t_row.completion) if t_row else "—",
+                    pct(shares[code]),
+                    pct(t_row.completion) if t_row else "—",
                 ]
             )
             highlight.append(code == self.region)
@@ -352,7 +344,7 @@ class _Builder:
             r.add(
                 Paragraph(
                     f"按序时达标率（已完成或快于序时进度的目标占已评价目标的比重）计，{self.label}为"
-                    f"{percent(shares[self.region])}，"
+                    f"{pct(shares[self.region])}，"
                     + self.cfg.phrases["compare_rank"].format(
                         peers=len(order), peer_kind=peer_kind, rank=rank
                     )
@@ -364,8 +356,8 @@ class _Builder:
             r.add(
                 Paragraph(
                     f"按序时达标率（已完成或快于序时进度的目标占已评价目标的比重）计，{len(order)}个"
-                    f"{peer_kind}中{names[best]}最高（{percent(shares[best])}），"
-                    f"{names[worst]}最低（{percent(shares[worst])}）。"
+                    f"{peer_kind}中{names[best]}最高（{pct(shares[best])}），"
+                    f"{names[worst]}最低（{pct(shares[worst])}）。"
                 )
             )
         legend = "序时达标率"
@@ -406,10 +398,7 @@ class _Builder:
                         "序": i,
                         "地区代码": code,
                         peer_kind: names[code],
-                        **{
-                            k: narrative.counts(by_region[code])[c]
-                            for k, c in (("绿", "green"), ("黄", "yellow"), ("红", "red"))
-                        },
+                        **{COLOUR_ZH[c]: status.counts(by_region[code])[c] for c in EVALUATED},
                         "序时达标率": shares[code],
                     }
                     for i, code in enumerate(order, start=1)
@@ -504,7 +493,7 @@ def _interval(x: Any) -> str:
 
 def _progress_text(r: ProgressRow) -> str:
     if r.kind in ADDITIVE:
-        return f"完成{percent(r.completion)}"
+        return f"完成{pct(r.completion)}"
     if r.progress_ratio is not None:
         return f"进度比{r.progress_ratio:.2f}"
     return r.status_zh

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,6 +137,29 @@ def current_query(
 ) -> Select[tuple[Observation]]:
     """The latest revision of every (indicator, region, period), optionally filtered."""
     return _join_newest(select(Observation), _newest(indicator_id, period, list(conds)))
+
+
+def latest_revisions(
+    session: Session,
+    *,
+    regions: Iterable[str] | None = None,
+    period: str | None = None,
+    indicator: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[Observation], int]:
+    """The latest revision of every (indicator, region, period) within the filters, ordered by
+    period, region and indicator, one page of them (``offset``, ``limit``) and how many there
+    are in all. ``regions`` None: every region; ``period`` in any spelling (``2022Q2``)."""
+    conds = [] if regions is None else [Observation.region_code.in_(list(regions))]
+    query = current_query(indicator, parse_period(period).code if period else None, *conds)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    query = query.order_by(
+        Observation.period, Observation.region_code, Observation.indicator_id
+    ).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query)), total
 
 
 def history(
