@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhuansheng import programme, store
+from zhuansheng import uploads as files
 from zhuansheng.errors import InputRejected, Problem, ZhuanshengError
 from zhuansheng.periods import Period, parse_period
 from zhuansheng.store import audit
@@ -23,7 +24,7 @@ from zhuansheng.store import observations as obs
 from zhuansheng.store import tables as t
 from zhuansheng.users import Actor, actor
 
-from . import files, workflow
+from . import workflow
 from .numbers import NumberError, cell_number
 from .rules import Entry, ValidationRules, check, default_rules
 from .template import COLUMNS, INPUT_COLUMNS, INPUT_SHEET, META_SHEET, TEMPLATE_VERSION

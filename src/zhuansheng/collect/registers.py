@@ -19,6 +19,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from zhuansheng import programme, store
+from zhuansheng import uploads as files
 from zhuansheng.errors import InputRejected, Problem, ZhuanshengError
 from zhuansheng.lake import uscc as uscc_rules
 from zhuansheng.periods import parse_period
@@ -26,7 +27,6 @@ from zhuansheng.store import audit
 from zhuansheng.store import tables as t
 from zhuansheng.users import Actor, actor
 
-from . import files
 from .numbers import NumberError, cell_number
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)

@@ -14,7 +14,6 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +30,7 @@ from .backends import backend_of, connect, is_url, unfused
 from .events import adjustments_table, read_events
 from .inputs import read_facts
 from .pipeline import Methods, results
+from .result import RunResult
 from .schema import LastYearBenchmark, MujunMethod
 from .summary import summarise
 
@@ -41,22 +41,6 @@ KINDS = ("carbon", "mujun", "screen")
 EVALUATIONS_DIR = "evaluations"
 Progress = Callable[[str], None]
 STEPS = 6  # calls to progress() in evaluate()
-
-
-@dataclass
-class RunResult:
-    run_id: str
-    kind: str
-    year: int
-    engine: str
-    method: dict[str, Any]
-    output_path: str
-    enterprises: int
-    summary: dict[str, Any]
-    seconds: float
-    extra_output: str | None = None
-    synthetic: bool = False
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 def new_run_id() -> str:
