@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import hashlib
-import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -186,7 +185,7 @@ def _rollback(stage: _Staged) -> None:
     """Undo one committed year: put the superseded files back (or remove a year that was new)."""
     if stage.superseded is not None:
         for f in stage.old_files:
-            os.replace(stage.superseded / f.name, f)
+            atomic.publish(stage.superseded / f.name, f)
         shutil.rmtree(stage.superseded, ignore_errors=True)
     else:
         stage.final.unlink(missing_ok=True)

@@ -21,6 +21,8 @@ from .content import Figure, Heading, Paragraph, Report, Sheet, Table
 from .narrative import ADDITIVE
 from .sources import Sources
 
+COLOURS_ZH = [COLOUR_ZH[c] for c in EVALUATED]  # 绿 黄 红: the columns of the count tables
+
 NUMERALS = "一二三四五六七八九十"
 ANNEX_COLUMNS = {
     "clause": "条款",
@@ -255,7 +257,7 @@ class _Builder:
             r.add(
                 self.table(
                     f"分工程目标进展（{self.label}，{self.span}）",
-                    ["工程", "目标数", "绿", "黄", "红", "序时达标率", "全省序时达标率"],
+                    ["工程", "目标数", *COLOURS_ZH, "序时达标率", "全省序时达标率"],
                     summary,
                 )
             )
@@ -383,7 +385,7 @@ class _Builder:
         r.add(
             self.table(
                 f"各{peer_kind}目标进展比较（{self.span}）",
-                ["序", peer_kind, "绿", "黄", "红", "序时达标率", f"{t_name}完成率"],
+                ["序", peer_kind, *COLOURS_ZH, "序时达标率", f"{t_name}完成率"],
                 body,
                 colours=colours,
                 highlight=highlight,
@@ -392,7 +394,7 @@ class _Builder:
         r.sheets.append(
             Sheet(
                 "各地汇总",
-                ["序", "地区代码", peer_kind, "绿", "黄", "红", "序时达标率"],
+                ["序", "地区代码", peer_kind, *COLOURS_ZH, "序时达标率"],
                 [
                     {
                         "序": i,
