@@ -29,7 +29,8 @@ def main() -> None:
         import openpyxl
 
         from zhuansheng import demo, store, users
-        from zhuansheng.collect import files, import_observations, templates
+        from zhuansheng import uploads as files
+        from zhuansheng.collect import import_observations, templates
         from zhuansheng.store import observations as obs
 
         demo.build(seed=42, enterprises=2000)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,3 +56,19 @@ def test_every_command_and_option_is_documented(
 def test_doc_pages_exist_in_both_languages(lang: str) -> None:
     for page in ("data-model", "programme", "lake", "reference-data", "demo", "cli", "monitoring"):
         assert (DOCS / lang / f"{page}.md").is_file()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_architecture_page_names_every_layer_of_the_contract(lang: str) -> None:
+    root = DOCS.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert f"(docs/{lang}/architecture.md)" in readme
+    text = (DOCS / lang / "architecture.md").read_text(encoding="utf-8")
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = config["tool"]["importlinter"]["contracts"]
+    for layer in contract["layers"]:
+        for module in re.findall(r"zhuansheng\.(\w+)", layer):
+            assert module in text, f"layer {module} is missing from docs/{lang}/architecture.md"
+    assert "lint-imports" in text
+    for error in ("NotFound", "Forbidden", "Invalid", "Conflict"):
+        assert error in text

@@ -16,6 +16,8 @@ from typing import Any
 
 import xlsxwriter
 
+from zhuansheng import atomic
+
 FORMATS = ("csv", "json", "xlsx")
 
 # Cell fills for status colours in xlsx exports.
@@ -114,10 +116,11 @@ def write(
     path: Path,
     **xlsx: Any,
 ) -> None:
-    """Write rows to ``path`` as csv, json or xlsx."""
+    """Write rows to ``path`` as csv, json or xlsx (whole or not at all)."""
     if fmt == "xlsx":
-        write_xlsx(rows, path, columns, **xlsx)
+        with atomic.replacing(path) as tmp:
+            write_xlsx(rows, tmp, columns, **xlsx)
     elif fmt == "json":
-        path.write_text(to_json([{k: r.get(k) for k in columns} for r in rows]), encoding="utf-8")
+        atomic.write_text(path, to_json([{k: r.get(k) for k in columns} for r in rows]))
     else:
-        path.write_text(to_csv(rows, columns), encoding="utf-8")
+        atomic.write_text(path, to_csv(rows, columns))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from zhuansheng.access import Actor
 from zhuansheng.errors import ZhuanshengError
+from zhuansheng.store import audit
 from zhuansheng.store import tables as t
 
 ROLES = ("province_admin", "province_analyst", "city", "county", "department", "viewer")
@@ -97,9 +98,7 @@ def set_password(session: Session, username: str, password: str) -> None:
     if user is None:
         raise ZhuanshengError(f"没有用户 '{username}'")
     user.password_hash = hash_password(password)
-    session.add(
-        t.AuditLog(actor=username, action="user.password", entity="user", entity_id=username)
-    )
+    audit.record(session, username, "user.password", "user", username)
 
 
 def check_password(session: Session, username: str, password: str) -> Actor | None:
@@ -135,14 +134,7 @@ def set_demo_passwords(session: Session) -> int:
     users = session.scalars(select(t.User).where(t.User.password_hash == "")).all()
     for user in users:
         user.password_hash = hashed
-    session.add(
-        t.AuditLog(
-            actor="demo",
-            action="user.demo_passwords",
-            entity="user",
-            detail={"accounts": len(users)},
-        )
-    )
+    audit.record(session, "demo", "user.demo_passwords", "user", detail={"accounts": len(users)})
     return len(users)
 
 

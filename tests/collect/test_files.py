@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 import xlsxwriter
 
-from zhuansheng.collect.files import (
+from zhuansheng.collect.numbers import NumberError, cell_number, parse_number
+from zhuansheng.errors import InputRejected, Problem
+from zhuansheng.uploads import (
     Cell,
     _shift_formula,
     column_letter,
@@ -25,8 +27,6 @@ from zhuansheng.collect.files import (
     sheet_names,
     split_ref,
 )
-from zhuansheng.collect.numbers import NumberError, cell_number, parse_number
-from zhuansheng.errors import InputRejected, Problem
 
 # --------------------------------------------------------------------------------------------
 # Builders

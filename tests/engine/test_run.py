@@ -120,3 +120,13 @@ def test_clear_errors(world: Path) -> None:
     # carbon-2022 has no 2021 grid factor: the run says so instead of guessing one
     with pytest.raises(ZhuanshengError, match="2021 年 east_china"):
         evaluate("carbon", 2021, store=False)
+
+
+def test_the_connection_given_decides_the_backend(world: Path) -> None:
+    from zhuansheng.engine.backends import backend_of, connect
+
+    con = connect("duckdb")
+    assert backend_of(con) == "duckdb"
+    # the engine named does not matter when a connection is given: it is a DuckDB run
+    r = evaluate("screen", 2022, engine="spark", con=con, store=False)
+    assert r.engine == "duckdb" and Path(r.output_path).is_file()

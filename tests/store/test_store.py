@@ -80,6 +80,40 @@ def test_a_revision_keeps_the_old_value(store_url: str) -> None:
         assert s.scalar(select(func.count()).select_from(t.Observation)) == 2
 
 
+def test_latest_revisions_filter_and_page(store_url: str) -> None:
+    _with_indicator(store_url, "robots", "新增应用工业机器人", "台", "sum")
+    with store.session(store_url) as s:
+        for region, period, value in [
+            ("330603", "2022-06", 100.0),
+            ("330603", "2022-06", 120.0),  # a correction: revision 2
+            ("330603", "2022-05", 80.0),
+            ("330602", "2022-06", 50.0),
+            ("330102", "2022-06", 70.0),
+        ]:
+            obs.record(s, "robots", region, period, value, SOURCE)
+    with store.session(store_url) as s:
+        rows, total = obs.latest_revisions(s)
+        assert total == 4
+        assert [(r.period, r.region_code, r.value, r.revision) for r in rows] == [
+            ("2022-05", "330603", 80.0, 1),
+            ("2022-06", "330102", 70.0, 1),
+            ("2022-06", "330602", 50.0, 1),
+            ("2022-06", "330603", 120.0, 2),
+        ]
+        rows, total = obs.latest_revisions(s, regions=["330602", "330603"], period="2022-06")
+        assert total == 2 and [(r.region_code, r.value) for r in rows] == [
+            ("330602", 50.0),
+            ("330603", 120.0),
+        ]
+        rows, total = obs.latest_revisions(s, offset=1, limit=2)
+        assert total == 4 and [(r.period, r.region_code) for r in rows] == [
+            ("2022-06", "330102"),
+            ("2022-06", "330602"),
+        ]
+        assert obs.latest_revisions(s, indicator="tax_per_mu") == ([], 0)
+        assert obs.latest_revisions(s, regions=[]) == ([], 0)
+
+
 def test_ratio_parts_are_kept(store_url: str) -> None:
     _with_indicator(store_url, "tax_per_mu", "规上工业亩均税收", "万元/亩", "ratio")
     with store.session(store_url) as s:

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from web_helpers import PASSWORD, World, client_for, csrf_of, login, make_settings
 
 from zhuansheng import store, users
-from zhuansheng.store import tables as t
 from zhuansheng.services import tokens
-from zhuansheng.web import create_app
 from zhuansheng.services.sessions import COOKIE
+from zhuansheng.store import tables as t
+from zhuansheng.web import create_app
 
 
 def test_passwords_are_stored_as_argon2_hashes(world: World) -> None:

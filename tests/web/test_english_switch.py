@@ -18,9 +18,9 @@ from zhuansheng import store
 from zhuansheng.assess.scheme import GRADES, LEVEL_ZH
 from zhuansheng.collect import workflow
 from zhuansheng.report import KIND_ZH
+from zhuansheng.services import evaluations, labels, rankings
 from zhuansheng.store import tables as t
 from zhuansheng.users import ROLES_ZH
-from zhuansheng.services import evaluations, labels, rankings
 from zhuansheng.web import i18n
 
 TEMPLATES = Path(i18n.__file__).parent / "templates"

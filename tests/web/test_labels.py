@@ -10,8 +10,8 @@ from sqlalchemy import select
 from web_helpers import USERS, World, client_for
 
 from zhuansheng import engine, store
-from zhuansheng.store import tables as t
 from zhuansheng.services import evaluations, lists
+from zhuansheng.store import tables as t
 from zhuansheng.web import i18n
 
 

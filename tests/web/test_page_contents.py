@@ -43,11 +43,11 @@ from web_helpers import (
 
 from zhuansheng import collect, lake, monitor, programme, reference, store, users
 from zhuansheng.cli import app as cli_app
-from zhuansheng.store import tables as t
+from zhuansheng.formatting import number as num
+from zhuansheng.formatting import pct
 from zhuansheng.services import tokens
+from zhuansheng.store import tables as t
 from zhuansheng.web import create_app
-from zhuansheng.web.pages import _num as num
-from zhuansheng.web.pages import _pct as pct
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS_ZH = {  # the submission statuses as the pages name them (zh)

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from web_helpers import USERS, Reports, World, client_for, csrf_of, make_settings
 
 from zhuansheng import assess, store
-from zhuansheng.store import tables as t
 from zhuansheng.services import tokens
+from zhuansheng.store import tables as t
 from zhuansheng.web import create_app
 
 CITIES = 11

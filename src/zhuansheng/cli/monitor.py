@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from zhuansheng import tabular
+from zhuansheng import formatting, tabular
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.reference import PROVINCE_CODE
 
@@ -38,13 +38,7 @@ class OutFormat(StrEnum):
 
 
 def _fmt(value: Any, pct: bool = False) -> str:
-    if value is None:
-        return "—"
-    if pct:
-        return f"{value * 100:.1f}%"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
-    return str(value)
+    return formatting.pct(value) if pct else formatting.number(value)
 
 
 def table(rows: list[service.ProgressRow], title: str) -> Table:

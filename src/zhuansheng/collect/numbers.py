@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .files import Cell
+    from zhuansheng.uploads import Cell
 
 __all__ = ["NumberError", "cell_number", "parse_number"]
 

@@ -16,14 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhuansheng import access, programme, store
+from zhuansheng import uploads as files
 from zhuansheng.access import Actor
 from zhuansheng.errors import InputRejected, Problem, ZhuanshengError
 from zhuansheng.periods import Period, parse_period
+from zhuansheng.store import audit
 from zhuansheng.store import observations as obs
 from zhuansheng.store import tables as t
 from zhuansheng.users import actor
 
-from . import files, workflow
+from . import workflow
 from .numbers import NumberError, cell_number
 from .rules import Entry, ValidationRules, check, default_rules
 from .template import COLUMNS, INPUT_COLUMNS, INPUT_SHEET, META_SHEET, TEMPLATE_VERSION
@@ -399,20 +401,19 @@ def import_observations(
                 warnings=[str(w) for w in warnings],
             )
             s.add(batch)
-            s.add(
-                t.AuditLog(
-                    actor=who.username,
-                    action="import.observations",
-                    entity="submission",
-                    entity_id=f"{reg.code}/{p.code}",
-                    detail={
-                        "file": path.name,
-                        "sha256": sha,
-                        "written": result.written,
-                        "comment": comment,
-                        "status": sub.status,
-                    },
-                )
+            audit.record(
+                s,
+                who.username,
+                "import.observations",
+                "submission",
+                f"{reg.code}/{p.code}",
+                detail={
+                    "file": path.name,
+                    "sha256": sha,
+                    "written": result.written,
+                    "comment": comment,
+                    "status": sub.status,
+                },
             )
             s.flush()
             result.batch_id = batch.id

@@ -19,14 +19,15 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from zhuansheng import access, programme, store
+from zhuansheng import uploads as files
 from zhuansheng.access import Actor
 from zhuansheng.errors import Forbidden, InputRejected, Problem
 from zhuansheng.lake import uscc as uscc_rules
 from zhuansheng.periods import parse_period
+from zhuansheng.store import audit
 from zhuansheng.store import tables as t
 from zhuansheng.users import actor
 
-from . import files
 from .numbers import NumberError, cell_number
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -306,14 +307,9 @@ def _write_projects(
         if before != r:
             for k, v in r.items():
                 setattr(p, k, v)
-            s.add(
-                t.AuditLog(
-                    actor=user,
-                    action="project.update",
-                    entity="project",
-                    entity_id=r["code"],
-                    detail={"before": {k: str(v) for k, v in before.items()}},
-                )
+            changed = {k: str(v) for k, v in before.items()}
+            audit.record(
+                s, user, "project.update", "project", r["code"], detail={"before": changed}
             )
             written += 1
     return written, len(recs) - written
@@ -333,14 +329,9 @@ def _write_investments(s: Session, recs: list[dict[str, Any]], user: str) -> tup
                 )
             )
         elif old.invested_wan != r["invested_wan"]:
-            s.add(
-                t.AuditLog(
-                    actor=user,
-                    action="investment.update",
-                    entity="project",
-                    entity_id=f"{r['code']}/{r['month']}",
-                    detail={"before": old.invested_wan},
-                )
+            key = f"{r['code']}/{r['month']}"
+            audit.record(
+                s, user, "investment.update", "project", key, detail={"before": old.invested_wan}
             )
             old.invested_wan = r["invested_wan"]
         else:
@@ -418,13 +409,12 @@ def import_register(
                     rows_unchanged=result.unchanged,
                 )
             )
-            s.add(
-                t.AuditLog(
-                    actor=who.username,
-                    action=f"import.{kind}",
-                    entity=kind,
-                    entity_id=path.name,
-                    detail={"sha256": sha, "written": result.written},
-                )
+            audit.record(
+                s,
+                who.username,
+                f"import.{kind}",
+                kind,
+                path.name,
+                detail={"sha256": sha, "written": result.written},
             )
     return result

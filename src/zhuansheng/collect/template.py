@@ -18,7 +18,7 @@ import xlsxwriter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zhuansheng import programme, store
+from zhuansheng import atomic, programme, store
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.periods import Period, parse_period
 from zhuansheng.programme import Indicator
@@ -259,13 +259,10 @@ def write_template(
     with store.session(url) as s:
         region = _region(s, region_code)
         lines = _lines(s, region, p)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
     if fmt == "csv":
-        tmp.write_text(csv_text(region, p, lines), encoding="utf-8-sig")
-    else:
+        return atomic.write_text(path, csv_text(region, p, lines), encoding="utf-8-sig")
+    with atomic.replacing(path) as tmp:  # a half-written template never appears under its name
         write_xlsx(tmp, region, p, lines)
-    tmp.replace(path)  # a half-written template never appears under its name
     return path
 
 

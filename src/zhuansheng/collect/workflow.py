@@ -15,6 +15,8 @@ from zhuansheng import access
 from zhuansheng.access import Actor
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.periods import parse_period
+from zhuansheng.reference import PROVINCE_CODE
+from zhuansheng.store import audit
 from zhuansheng.store import tables as t
 
 STATUS_ZH = {
@@ -95,15 +97,14 @@ def record(
             reason=reason,
         )
     )
-    session.add(
-        t.AuditLog(
-            at=now,
-            actor=actor.username,
-            action=f"submission.{action}",
-            entity="submission",
-            entity_id=f"{sub.region_code}/{sub.period}",
-            detail={"from": before, "to": to_status, "reason": reason},
-        )
+    audit.record(
+        session,
+        actor.username,
+        f"submission.{action}",
+        "submission",
+        f"{sub.region_code}/{sub.period}",
+        at=now,
+        detail={"from": before, "to": to_status, "reason": reason},
     )
 
 
@@ -180,7 +181,7 @@ def reporting(session: Session, period: str, due_day: int) -> list[dict[str, obj
         ]
         rows.append(
             {
-                "region": "330000" if area is None else area.code,
+                "region": PROVINCE_CODE if area is None else area.code,
                 "region_name": "浙江省" if area is None else area.name_zh,
                 "period": period,
                 "expected": len(members),

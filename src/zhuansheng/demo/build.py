@@ -21,6 +21,7 @@ from sqlalchemy import Engine, func, insert, inspect, select, text
 from zhuansheng import lake, programme, reference, store
 from zhuansheng.config import settings
 from zhuansheng.errors import ZhuanshengError
+from zhuansheng.store import audit
 from zhuansheng.store import tables as t
 
 from .allocations import allocations
@@ -268,14 +269,13 @@ def build(seed: int = 42, enterprises: int = 20000, progress: Progress | None = 
                 for ev in evs
             ],
         )
-        s.add(
-            t.AuditLog(
-                actor="demo",
-                action="demo.build",
-                entity="world",
-                entity_id=f"seed={seed}",
-                detail={"seed": seed, "enterprises": enterprises, "synthetic": True},
-            )
+        audit.record(
+            s,
+            "demo",
+            "demo.build",
+            "world",
+            f"seed={seed}",
+            detail={"seed": seed, "enterprises": enterprises, "synthetic": True},
         )
 
     step("汇总")
@@ -375,7 +375,7 @@ def _milestone_reports(
             rows.append(
                 {
                     "target_pk": pk[tr.id],
-                    "region_code": "330000",
+                    "region_code": reference.PROVINCE_CODE,
                     "period": period,
                     "status": status,
                     "narrative": NARRATIVES[status],

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from zhuansheng import reference
+from zhuansheng.reference import PROVINCE_CODE
 
 from .calibration import calibration
 from .population import (
@@ -27,7 +28,6 @@ from .population import (
 )
 
 MONTHS = range(1, 13)
-PROVINCE = "330000"
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def _loans(ind: str, spec: dict[str, float], make_row: Callable[..., Row]) -> It
         g = spec[f"growth_{year}"]
         for m in MONTHS:
             value = round(balance * (1 + g) ** (m / 12), 1)
-            yield make_row(ind, PROVINCE, f"{year}-{m:02d}", value, None, None)
+            yield make_row(ind, PROVINCE_CODE, f"{year}-{m:02d}", value, None, None)
         balance *= 1 + g
 
 

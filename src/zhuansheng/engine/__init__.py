@@ -26,7 +26,8 @@ from .loader import Loaded, shipped_methods, validate_method_file
 from .loader import load as load_method
 from .mujun import with_mujun
 from .pipeline import Methods, carbon_results, mujun_results, results, screen_results
-from .run import KINDS, RunResult, evaluate, load_methods, run_path
+from .result import RunResult
+from .run import KINDS, evaluate, load_methods, run_path
 from .schema import CarbonMethod, MujunMethod, ScreenMethod
 from .screening import with_screening
 

@@ -98,6 +98,16 @@ def connect(engine: str = "duckdb") -> ibis.BaseBackend:
     raise ZhuanshengError(f"未知的计算引擎 {engine}，应为 duckdb 或 spark (unknown engine)")
 
 
+def backend_of(con: ibis.BaseBackend) -> str:
+    """``duckdb`` or ``spark``: the one place that tells which engine a connection runs on."""
+    name = con.name
+    if name == "duckdb":
+        return "duckdb"
+    if name == "pyspark":
+        return "spark"
+    raise ZhuanshengError(f"不支持的计算引擎 {name}，应为 duckdb 或 spark (unsupported backend)")
+
+
 def is_url(path: str | os.PathLike[str]) -> bool:
     return "://" in str(path)
 

@@ -13,15 +13,16 @@ unreadable cache only means compiling again). ``ZHUANSHENG_PLAN_CACHE=off`` turn
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zhuansheng import atomic
 from zhuansheng.config import settings
 
 from .backends import unfused
@@ -96,13 +97,9 @@ def store_text(path: Path, text: str) -> None:
     (that only costs the work again next time)."""
     if not enabled():
         return
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        # a cache: losing the newest entry in a crash costs only a compilation
+        atomic.write_text(path, text, durable=False)
 
 
 def forget(key: str) -> None:

@@ -19,7 +19,7 @@ from . import rollups
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from .run import RunResult
+    from .result import RunResult
 
 CANDIDATE_COLUMNS = (
     "uscc",

@@ -10,12 +10,10 @@ written to the store (ad-hoc runs on a file).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,14 +21,16 @@ import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from zhuansheng import atomic
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.lake import lake_root
 
 from . import loader, plans, rollups
-from .backends import connect, is_url, unfused
+from .backends import backend_of, connect, is_url, unfused
 from .events import adjustments_table, read_events
 from .inputs import read_facts
 from .pipeline import Methods, results
+from .result import RunResult
 from .schema import LastYearBenchmark, MujunMethod
 from .summary import summarise
 
@@ -41,22 +41,6 @@ KINDS = ("carbon", "mujun", "screen")
 EVALUATIONS_DIR = "evaluations"
 Progress = Callable[[str], None]
 STEPS = 6  # calls to progress() in evaluate()
-
-
-@dataclass
-class RunResult:
-    run_id: str
-    kind: str
-    year: int
-    engine: str
-    method: dict[str, Any]
-    output_path: str
-    enterprises: int
-    summary: dict[str, Any]
-    seconds: float
-    extra_output: str | None = None
-    synthetic: bool = False
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 def new_run_id() -> str:
@@ -95,40 +79,14 @@ def run_path(kind: str, year: int, run_id: str, lake: Path | None = None) -> Pat
     return lake_root(lake) / EVALUATIONS_DIR / kind / f"year={year}" / f"run={run_id}.parquet"
 
 
-def _durable_rename(tmp: Path, final: Path) -> None:
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, final)
-    try:
-        fd = os.open(final.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _temporary(final: Path) -> Path:
-    final.parent.mkdir(parents=True, exist_ok=True)
-    return final.parent / f".{final.name}.{uuid.uuid4().hex}.tmp"
-
-
-def write_parquet(con: ibis.BaseBackend, expr: ir.Table, final: Path, engine: str) -> None:
-    """Write ``expr`` to ``final`` atomically: a temporary name in the same directory, fsync,
-    rename. DuckDB streams the query into the file; Spark collects to Arrow first (local mode)."""
-    tmp = _temporary(final)
-    try:
-        if engine == "duckdb":
+def write_parquet(con: ibis.BaseBackend, expr: ir.Table, final: Path) -> None:
+    """Write ``expr`` to ``final`` atomically. DuckDB streams the query into the file; Spark
+    collects to Arrow first (local mode)."""
+    with atomic.replacing(final) as tmp:
+        if backend_of(con) == "duckdb":
             con.to_parquet(expr, str(tmp), compression="zstd")
         else:
             pq.write_table(expr.to_pyarrow(), tmp, compression="zstd")
-        _durable_rename(tmp, final)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def plan_parts(
@@ -165,9 +123,8 @@ def compute_to_parquet(
 ) -> bool:
     """Compute the results on DuckDB into ``final`` (atomically) with the compiled plan for
     ``parts``, compiling ``build()`` only when no plan is kept. Returns whether one was."""
-    tmp = _temporary(final)
     key = plans.plan_key(parts)
-    try:
+    with atomic.replacing(final) as tmp:
         sql, hit = plans.sql_for(key, con, build)
         try:
             plans.copy_to_parquet(con, sql, tmp)
@@ -178,45 +135,36 @@ def compute_to_parquet(
             plans.forget(key)
             sql, hit = plans.sql_for(key, con, build)
             plans.copy_to_parquet(con, sql, tmp)
-        _durable_rename(tmp, final)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return hit
 
 
 def copy_atomic(source: Path, final: Path) -> None:
-    tmp = _temporary(final)
-    try:
+    with atomic.replacing(final) as tmp:
         shutil.copyfile(source, tmp)
-        _durable_rename(tmp, final)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _write(
     con: ibis.BaseBackend,
     build: Callable[[], ir.Table],
     parts: dict[str, Any],
-    engine: str,
     output: str | Path | None,
     run_id: str,
     lake: Path | None,
 ) -> tuple[str, bool]:
     """Write the results: to the lake (local), or straight to a remote URL with Spark.
     Returns the path and whether a kept plan was used."""
+    backend = backend_of(con)
     if output is not None and is_url(output):
-        if engine != "spark":
+        if backend != "spark":
             raise ZhuanshengError("写入 HDFS/S3 等远程地址须用 --engine spark (remote output)")
         with unfused():
             build().to_parquet(str(output))
         return str(output), False
     path = run_path(parts["kind"], parts["year"], run_id, lake)
-    if engine == "duckdb":
+    if backend == "duckdb":
         return str(path), compute_to_parquet(con, build, path, parts)
     with unfused():
-        write_parquet(con, build(), path, engine)
+        write_parquet(con, build(), path)
     return str(path), False
 
 
@@ -229,7 +177,7 @@ def _adjustments(
     adj = adjustments_table(table, m.mujun, year)
     if not adj.num_rows:
         return None
-    if con.name == "duckdb":  # a fixed name, so that the compiled plan can be kept
+    if backend_of(con) == "duckdb":  # a fixed name, so that the compiled plan can be kept
         return con.create_table("zs_adjustments", adj, temp=True, overwrite=True)
     return ibis.memtable(adj)
 
@@ -259,6 +207,7 @@ def evaluate(
     step("读取方法文件")
     m, main = load_methods(kind, method)
     con = con or connect(engine)
+    engine = backend_of(con)  # a connection given decides, whatever ``engine`` says
 
     step("读取企业数据")
     facts = read_facts(con, year, lake=lake, input=input)
@@ -285,7 +234,7 @@ def evaluate(
     run_id = new_run_id()
     remote = output is not None and is_url(output)
     t0 = time.perf_counter()
-    written, kept = _write(con, build, parts, engine, output, run_id, lake)
+    written, kept = _write(con, build, parts, output, run_id, lake)
     timings["compute_and_write"] = time.perf_counter() - t0
     timings["plan_kept"] = float(kept)
 

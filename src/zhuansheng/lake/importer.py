@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from zhuansheng.errors import InputRejected, Problem
+from zhuansheng.uploads import check_kind
 
 from .contract import prepare_facts
 from .store import _write_prepared
@@ -53,8 +54,6 @@ def _reject(source: str, message: str, hint: str = "") -> InputRejected:
 def _check_kind(path: Path, source: str) -> None:
     """Refuse an empty file, or one whose content is not what its extension says (an .xlsx is
     also checked for a corrupt zip and a zip bomb). Shared with the data-collection importer."""
-    from zhuansheng.collect.files import check_kind  # here: zhuansheng.collect imports a lot
-
     # Fact files can be large: no size limit, 1 GiB unpacked (the ratio limit still applies).
     check_kind(path, source=source, suffixes=SUPPORTED_SUFFIXES, max_bytes=None, max_unpacked=2**30)
 

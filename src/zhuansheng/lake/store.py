@@ -19,9 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import hashlib
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from zhuansheng import atomic
 from zhuansheng.config import settings
 from zhuansheng.errors import InputRejected, ZhuanshengError
 
@@ -96,20 +95,6 @@ def fact_files(lake: Path | str | None = None, years: list[int] | None = None) -
 # Writing
 
 
-def _fsync_dir(path: Path) -> None:
-    """Make a rename durable (POSIX); a no-op where directories cannot be opened (Windows)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 @contextlib.contextmanager
 def _writer_lock(root: Path) -> Iterator[None]:
     """One writer at a time per lake (advisory lock; readers never need it)."""
@@ -150,18 +135,16 @@ class _Staged:
 
 
 def _write_tmp(table: pa.Table, directory: Path, metadata: dict[str, str]) -> Path:
-    tmp = directory / f".{PART_NAME}.{uuid.uuid4().hex}.tmp"
+    tmp = atomic.temporary_name(directory / PART_NAME)
     schema = table.schema.with_metadata({**(table.schema.metadata or {}), **metadata})
     try:
-        with open(tmp, "wb") as fh:
-            pq.write_table(
-                table.replace_schema_metadata(schema.metadata),
-                fh,
-                compression="zstd",
-                row_group_size=ROW_GROUP_ROWS,
-            )
-            fh.flush()
-            os.fsync(fh.fileno())
+        pq.write_table(
+            table.replace_schema_metadata(schema.metadata),
+            str(tmp),
+            compression="zstd",
+            row_group_size=ROW_GROUP_ROWS,
+        )
+        atomic.fsync_file(tmp)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -176,18 +159,15 @@ def _commit(stage: _Staged, root: Path, stamp: str) -> None:
         sup = root / SUPERSEDED_DIR / FACTS_DIR / directory.name / stamp
         sup.mkdir(parents=True, exist_ok=False)
         for f in old:
-            try:
-                os.link(f, sup / f.name)
-            except OSError:  # filesystems without hard links
-                shutil.copy2(f, sup / f.name)
+            atomic.keep_copy(f, sup / f.name)
         stage.superseded, stage.old_files = sup, old
     assert stage.tmp is not None
-    os.replace(stage.tmp, stage.final)
+    atomic.publish(stage.tmp, stage.final, durable=False)  # the file is synced, the folder below
     stage.committed = True
     for f in old:
         if f != stage.final:
             f.unlink()  # extra parts left by hand: kept under _superseded, gone from the year
-    _fsync_dir(directory)
+    atomic.fsync_dir(directory)
 
 
 def _prune_empty(directory: Path, stop: Path) -> None:
@@ -205,7 +185,7 @@ def _rollback(stage: _Staged) -> None:
     """Undo one committed year: put the superseded files back (or remove a year that was new)."""
     if stage.superseded is not None:
         for f in stage.old_files:
-            os.replace(stage.superseded / f.name, f)
+            atomic.publish(stage.superseded / f.name, f)
         shutil.rmtree(stage.superseded, ignore_errors=True)
     else:
         stage.final.unlink(missing_ok=True)

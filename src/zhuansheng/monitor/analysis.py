@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 from zhuansheng import programme, store
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.programme import Indicator, TargetRow
+from zhuansheng.reference import PROVINCE_CODE
 from zhuansheng.store import tables as t
 
 from . import rules
 from .aggregate import Aggregate, aggregate, matched
 from .config import MonitorConfig, default_config
 from .sources import Loader, Series, milestone_reports
-from .units import PROVINCE, ReportingUnit, UnitSet, load_units
+from .units import ReportingUnit, UnitSet, load_units
 
 LINEAR = np.arange(1, 13) / 12.0
 
@@ -95,7 +96,7 @@ def _targets(
         members = units.membership[i] > 0
         if own in alloc:
             values[i], sources[i] = alloc[own], "allocation"
-        elif u.code == PROVINCE and tr.value is not None:
+        elif u.code == PROVINCE_CODE and tr.value is not None:
             values[i], sources[i] = tr.value, "programme"
         elif additive and members.any() and not np.isnan(county_alloc[members]).any():
             values[i], sources[i] = county_alloc[members].sum(), "sum_of_counties"
@@ -235,7 +236,7 @@ def _milestone(tr: TargetResult, reports: dict, units: UnitSet) -> None:
         for month, status, narrative in reports.get((tr.pk, u.code), []):
             tr.status[i, month - 1 :] = status  # the latest report stands until the next one
             tr.notes[i, month - 1 :] = narrative
-        tr.applicable[i] = u.code == PROVINCE or (tr.pk, u.code) in reports
+        tr.applicable[i] = u.code == PROVINCE_CODE or (tr.pk, u.code) in reports
     tr.status = tr.status.astype(str)
 
 
@@ -300,7 +301,7 @@ def _evaluate(
         return result
     s = series[tr.indicator]
     if s.indicator.reported_by == "province":
-        result.applicable = np.array([u.code == PROVINCE for u in units.units])
+        result.applicable = np.array([u.code == PROVINCE_CODE for u in units.units])
     agg = aggregates[tr.indicator]
     result.reporting = agg.reporting_rate[:, 12:]
     tol = _tolerance(tr)

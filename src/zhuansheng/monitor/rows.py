@@ -9,11 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from zhuansheng.formatting import pct, trimmed
 from zhuansheng.programme import KIND_LABELS_ZH
 
 from . import rules
 from .analysis import Analysis, TargetResult
 from .config import MonitorConfig
+from .status import LAGGING
 
 SCHEDULE_ZH = {
     "linear": "线性 m/12",
@@ -97,44 +99,14 @@ def _num(x: float | np.floating | None) -> float | None:
     return None if math.isnan(x) or math.isinf(x) else x
 
 
-def _fmt(x: float | None, digits: int = 2) -> str:
-    if x is None:
-        return "—"
-    return f"{x:,.{digits}f}".rstrip("0").rstrip(".") if abs(x) < 1e15 else str(x)
-
-
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f}%"
-
-
-GREEN = (
-    "achieved",
-    "ahead",
-    "achieved_pace",
-    "on_track",
-    "within_band",
-    "above_band",
-    "met",
-    "completed",
-    "in_progress",
-)
-LAGGING = (
-    "slightly_behind",
-    "behind",
-    "needs_acceleration",
-    "limited_progress",
-    "deteriorating",
-    "near_band",
-    "below_band",
-    "not_met",
-    "delayed",
-)
-
-
-def _flag(status: str, projected: str) -> str:
-    if status in GREEN and status not in ("achieved", "achieved_pace") and projected == "will_miss":
+def _flag(status: str, colour: str, projected: str) -> str:
+    if (
+        colour == "green"
+        and status not in ("achieved", "achieved_pace")
+        and projected == "will_miss"
+    ):
         return "on_schedule_projected_miss"
-    if status in LAGGING and projected == "will_achieve":
+    if colour in LAGGING and projected == "will_achieve":
         return "behind_projected_achieve"
     return ""
 
@@ -152,8 +124,9 @@ def _rule(r: TargetResult, i: int, m: int, row: ProgressRow, cfg: MonitorConfig)
         assert r.schedule is not None
         s = float(r.schedule[m])
         head = (
-            f"完成率 c = {_fmt(row.actual)} ÷ {_fmt(row.target_value)} = {_pct(row.completion)}；"
-            f"序时进度 s({m + 1}) = {_pct(s)}（{SCHEDULE_ZH[r.schedule_method]}）"
+            f"完成率 c = {trimmed(row.actual)} ÷ {trimmed(row.target_value)} = "
+            f"{pct(row.completion)}；"
+            f"序时进度 s({m + 1}) = {pct(s)}（{SCHEDULE_ZH[r.schedule_method]}）"
         )
         if kind == "count_cumulative":
             head += "；累计目标按年初存量之后的新增部分计算进度"
@@ -163,7 +136,7 @@ def _rule(r: TargetResult, i: int, m: int, row: ProgressRow, cfg: MonitorConfig)
             return f"{head}；c ≥ {1 - tol:.2f}{bar} → {label}"
         if row.status == "not_due":
             return f"{head}；本期尚无序时要求 → {label}"
-        pace = f"r = c ÷ s = {_fmt(row.pace)}"
+        pace = f"r = c ÷ s = {trimmed(row.pace)}"
         band = {
             "ahead": f"r ≥ {b.ahead}",
             "slightly_behind": f"{b.slightly_behind} ≤ r < {b.ahead}",
@@ -175,29 +148,30 @@ def _rule(r: TargetResult, i: int, m: int, row: ProgressRow, cfg: MonitorConfig)
         base = float(r.base[i, m]) if r.base is not None else float("nan")
         sign = "+" if kind == "growth_pct" else "−"
         return (
-            f"同比 a = {_fmt(_num(cur), 4)} ÷ {_fmt(_num(base), 4)} − 1 = "
-            f"{_fmt(row.actual)}%；目标 T = {sign}{_fmt(row.target_value)}%；"
-            f"R = a ÷ T = {_fmt(row.progress_ratio)} → {label}"
+            f"同比 a = {trimmed(_num(cur), 4)} ÷ {trimmed(_num(base), 4)} − 1 = "
+            f"{trimmed(row.actual)}%；目标 T = {sign}{trimmed(row.target_value)}%；"
+            f"R = a ÷ T = {trimmed(row.progress_ratio)} → {label}"
             f"（R ≥ {cfg.rate_bands.achieved_pace} 达到进度，R < 0 为倒退）"
         )
     if kind == "level":
         base = _num(r.base[i, m]) if r.base is not None else None
         return (
-            f"当前 {_fmt(row.actual)}%，上年末 {_fmt(base)}%，目标 {_fmt(row.target_value)}%；"
-            f"R = (当前 − 上年末) ÷ (目标 − 上年末) = {_fmt(row.progress_ratio)} → {label}"
+            f"当前 {trimmed(row.actual)}%，上年末 {trimmed(base)}%，"
+            f"目标 {trimmed(row.target_value)}%；"
+            f"R = (当前 − 上年末) ÷ (目标 − 上年末) = {trimmed(row.progress_ratio)} → {label}"
         )
     if kind == "share_about":
         tol = r.extra.get("tolerance", 0.0)
         t = row.target_value or 0.0
         return (
-            f"当前 {_fmt(row.actual)}%，目标区间 {_fmt(t - tol)}%–{_fmt(t + tol)}%"
-            f"（{_fmt(t)}% 左右 ±{_fmt(tol)} 个百分点，高于区间亦为达标）→ {label}"
+            f"当前 {trimmed(row.actual)}%，目标区间 {trimmed(t - tol)}%–{trimmed(t + tol)}%"
+            f"（{trimmed(t)}% 左右 ±{trimmed(tol)} 个百分点，高于区间亦为达标）→ {label}"
         )
     if kind == "relative":
         other = _num(r.other[i, m]) if r.other is not None else None
         return (
-            f"{r.target.indicator} 同比 {_fmt(row.actual)}%，{r.target.compare_to} 同比 "
-            f"{_fmt(other)}%；要求前者高于后者 → {label}"
+            f"{r.target.indicator} 同比 {trimmed(row.actual)}%，{r.target.compare_to} 同比 "
+            f"{trimmed(other)}%；要求前者高于后者 → {label}"
         )
     note = r.notes[i, m] if r.notes is not None else ""
     return f"{KIND_LABELS_ZH['milestone']}：{label}" + (f"；{note}" if note else "")
@@ -277,7 +251,7 @@ def rows_for(
                 projection=projection[i] if projection else None,
                 projection_method=method_col[i] if method_col else "",
                 projected_status=projected,
-                flag=_flag(status, projected),
+                flag=_flag(status, label.colour, projected),
                 reporting_rate=reporting[i] if reporting else None,
                 _source=(r, i, m, cfg),
             )

@@ -13,9 +13,9 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhuansheng.reference import PROVINCE_CODE
 from zhuansheng.store import tables as t
 
-PROVINCE = "330000"
 MOUNTAIN26 = "mountain26"
 PILOTS = "pilots"
 LEVELS = ("province", "city", "county", "group", "pilot")
@@ -63,7 +63,10 @@ def load_units(session: Session) -> UnitSet:
         units.append(unit)
         rows.append([col[m] for m in members])
 
-    add(ReportingUnit(PROVINCE, by_code[PROVINCE].name_zh, "province", (PROVINCE,)), counties)
+    add(
+        ReportingUnit(PROVINCE_CODE, by_code[PROVINCE_CODE].name_zh, "province", (PROVINCE_CODE,)),
+        counties,
+    )
     for city in (r for r in regions if r.level == "city"):
         members = [c for c in counties if by_code[c].parent_code == city.code]
         add(ReportingUnit(city.code, city.name_zh, "city", ancestors(city.code)), members)

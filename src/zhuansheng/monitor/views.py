@@ -7,16 +7,16 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
-from zhuansheng import programme
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.periods import Period, parse_period
+from zhuansheng.reference import PROVINCE_CODE
 
 from .analysis import Analysis, analyse, unit
+from .areas import area_key, area_names
 from .config import MonitorConfig
 from .rows import ProgressRow, rows_for
-from .units import LEVELS, PROVINCE
-
-COLOURS = ("green", "yellow", "red", "grey")
+from .status import COLOURS, LAGGING
+from .units import LEVELS
 
 
 @dataclass
@@ -64,19 +64,17 @@ class Monitor:
         rows = self.rows(level=level or "county", target=target)
         return sorted(rows, key=lambda r: (r.level != "province", -_progress(r)))
 
-    def by_region(self, region: str = PROVINCE) -> list[ProgressRow]:
+    def by_region(self, region: str = PROVINCE_CODE) -> list[ProgressRow]:
         """Every target for one region, in programme order."""
         return self.rows(region=region)
 
-    def by_area(self, region: str = PROVINCE) -> list[dict[str, object]]:
+    def by_area(self, region: str = PROVINCE_CODE) -> list[dict[str, object]]:
         """Per engineering area (and the goals and safeguards): how many targets are where."""
         rows = self.by_region(region)
-        areas = programme.load(self.analysis.year).areas
-        names = {a.id: a.title_zh for a in areas} | {"goal": "总体要求", "safeguard": "保障措施"}
+        names = area_names(self.analysis.year)
         order: dict[str, Counter[str]] = {}
         for r in rows:
-            key = r.area or ("goal" if r.clause.startswith("一") else "safeguard")
-            order.setdefault(key, Counter())[r.colour] += 1
+            order.setdefault(area_key(r), Counter())[r.colour] += 1
         return [
             {
                 "area": k,
@@ -89,7 +87,7 @@ class Monitor:
 
     def by_unit(self, unit_name: str | None = None) -> list[ProgressRow]:
         """Province rows of the targets each responsible unit leads, lagging ones first."""
-        rows = self.by_region(PROVINCE)
+        rows = self.by_region(PROVINCE_CODE)
         if unit_name is not None:
             rows = [r for r in rows if unit_name in r.lead_units.split("、")]
             if not rows:
@@ -99,7 +97,7 @@ class Monitor:
     def units_summary(self) -> list[dict[str, object]]:
         """Per lead unit: targets led, and how many are behind (yellow or red)."""
         out: dict[str, Counter[str]] = {}
-        for r in self.by_region(PROVINCE):
+        for r in self.by_region(PROVINCE_CODE):
             for name in r.lead_units.split("、") if r.lead_units else ["（未列责任单位）"]:
                 out.setdefault(name, Counter())[r.colour] += 1
         return sorted(
@@ -107,7 +105,7 @@ class Monitor:
                 {"unit": k, "targets": sum(c.values()), **{col: c[col] for col in COLOURS}}
                 for k, c in out.items()
             ),
-            key=lambda d: (-(d["red"] + d["yellow"]), d["unit"]),  # type: ignore[operator]
+            key=lambda d: (-sum(d[c] for c in LAGGING), d["unit"]),  # type: ignore[misc]
         )
 
     def warnings(self, *, level: str | None = None) -> list[ProgressRow]:

@@ -5,13 +5,11 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.tree import Tree
 
+from zhuansheng.formatting import general
+
 from .schema import KIND_LABELS_ZH, QUALIFIER_LABELS_ZH, Item, Programme, Target
 
 SECTION_TITLES = {"goal": "一、总体要求", "task": "二、重点任务", "safeguard": "三、保障措施"}
-
-
-def _num(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
 
 
 def _units(lead: list[str], co: list[str]) -> str:
@@ -35,9 +33,9 @@ def target_label(t: Target) -> str:
         qualifier = QUALIFIER_LABELS_ZH.get(t.qualifier or "", "")
         if t.qualifier == "about" and t.tolerance:
             sign = "%" if t.tolerance.basis == "relative_pct" else " 个百分点"
-            qualifier += f"（±{_num(t.tolerance.value)}{sign}）"
+            qualifier += f"（±{general(t.tolerance.value)}{sign}）"
         gap = "" if t.unit == "%" else " "
-        figure = f"[bold]{_num(t.value or 0)}[/]{gap}{t.unit}{qualifier}"
+        figure = f"[bold]{general(t.value or 0)}[/]{gap}{t.unit}{qualifier}"
     return f"[green]●[/] {escape(t.name_zh)}：{figure}  [dim]〔{kind}〕{t.id}[/]"
 
 

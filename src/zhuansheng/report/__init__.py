@@ -26,9 +26,9 @@ from pathlib import Path
 from zhuansheng import access
 from zhuansheng.access import Actor
 from zhuansheng.errors import Forbidden, ZhuanshengError
-from zhuansheng.monitor.units import PROVINCE
 from zhuansheng.periods import Period, parse_period
 from zhuansheng.programme import available_years
+from zhuansheng.reference import PROVINCE_CODE
 
 from .build import assess_period, province_report, region_report
 from .config import ReportConfig, default_config, load_config
@@ -82,7 +82,7 @@ def check_request(
         raise ZhuanshengError(
             f"{KIND_ZH[kind]}的期间应写作 {PERIOD_EXAMPLES[kind]} 这样的形式，'{period}' 不符合"
         )
-    if region not in (None, PROVINCE) and kind != "quarterly":
+    if region not in (None, PROVINCE_CODE) and kind != "quarterly":
         raise ZhuanshengError(
             f"{KIND_ZH[kind]}是全省报告，不分地区；"
             "地区的报告请用季度简报（report quarterly --region）"
@@ -104,7 +104,7 @@ def _check_scope(actor: Actor | None, kind: str, region: str | None) -> None:
         return
     own = actor.region_code or ""
     raise Forbidden(
-        f"用户 {actor.username}（地区 {own or '无'}）无权生成 {region or PROVINCE} 的报告："
+        f"用户 {actor.username}（地区 {own or '无'}）无权生成 {region or PROVINCE_CODE} 的报告："
         "市、县用户只能生成本地区的季度简报，请选择本地区或联系省转升办"
     )
 
@@ -120,7 +120,7 @@ def build(
     """The content of one report from the period's sources."""
     cfg = config or default_config()
     today = generated_on or dt.date.today()
-    code = region or PROVINCE
+    code = region or PROVINCE_CODE
     if code not in sources.units.positions:
         raise ZhuanshengError(
             f"未知的地区代码 '{code}'："

@@ -8,15 +8,20 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from zhuansheng import __version__, programme
-from zhuansheng.monitor import ProgressRow
-from zhuansheng.monitor.units import PROVINCE
+from zhuansheng import __version__
+from zhuansheng.formatting import pct, rate, rounded
+from zhuansheng.monitor import ProgressRow, status
+from zhuansheng.monitor.areas import GOAL, area_key, area_names, grouped
+from zhuansheng.monitor.status import COLOUR_ZH, EVALUATED
+from zhuansheng.reference import PROVINCE_CODE
 
 from . import charts, narrative
 from .config import ReportConfig
 from .content import Figure, Heading, Paragraph, Report, Sheet, Table
-from .narrative import ADDITIVE, number, percent, rate
+from .narrative import ADDITIVE
 from .sources import Sources
+
+COLOURS_ZH = [COLOUR_ZH[c] for c in EVALUATED]  # 绿 黄 红: the columns of the count tables
 
 NUMERALS = "一二三四五六七八九十"
 ANNEX_COLUMNS = {
@@ -55,7 +60,7 @@ def actual_text(r: ProgressRow) -> str:
     if r.kind == "milestone" or r.actual is None:
         return "—"
     if r.kind in ADDITIVE:
-        return f"{number(r.actual)}{r.unit}"
+        return f"{rounded(r.actual)}{r.unit}"
     return rate(r.actual, 2 if r.kind == "level" else 1)
 
 
@@ -63,17 +68,8 @@ def target_text(r: ProgressRow) -> str:
     if r.target_value is None:
         return "—"
     if r.kind in ADDITIVE:
-        return f"{number(r.target_value)}{r.unit}"
+        return f"{rounded(r.target_value)}{r.unit}"
     return rate(r.target_value, 2 if r.kind == "level" else 1)
-
-
-def _area_of(r: ProgressRow) -> str:
-    return r.area or ("goal" if r.clause.startswith("一") else "safeguard")
-
-
-def _areas(year: int) -> list[tuple[str, str]]:
-    areas = [(a.id, a.title_zh) for a in programme.load(year).areas]
-    return [*areas, ("safeguard", "保障措施")]
 
 
 def _cn(i: int) -> str:
@@ -101,11 +97,11 @@ class _Builder:
         self.name = unit.name_zh
         # The region's own briefing says 全市/全区/全县 as officials write; captions use the name.
         self.label = who(self.name)
-        self.who = self.label if region == PROVINCE else "全" + self.name[-1]
+        self.who = self.label if region == PROVINCE_CODE else "全" + self.name[-1]
         self.span = narrative.span(self.period, cfg)
         self.figures = 0
         self.tables = 0
-        province = region == PROVINCE
+        province = region == PROVINCE_CODE
         issuer = cfg.issuer.province if province else cfg.issuer.region.format(region=self.name)
         self.report = Report(
             kind=kind,
@@ -121,7 +117,7 @@ class _Builder:
         )
         self.rows = src.region_rows(region)
         self.by_id = {r.target: r for r in self.rows}
-        self.province_rows = src.region_rows(PROVINCE)
+        self.province_rows = src.region_rows(PROVINCE_CODE)
         self.province_by_id = {r.target: r for r in self.province_rows}
 
     # -- blocks --------------------------------------------------------------------------------
@@ -141,15 +137,15 @@ class _Builder:
         """A region's clause followed by the province's completion, for the same target."""
         text = narrative.sentence(r, self.who, self.cfg, year_end=self.period.kind == "year")
         prov = self.province_by_id.get(r.target)
-        if self.region != PROVINCE and prov is not None and prov.completion is not None:
-            text += self.cfg.phrases["compare_province"].format(completion=percent(prov.completion))
+        if self.region != PROVINCE_CODE and prov is not None and prov.completion is not None:
+            text += self.cfg.phrases["compare_province"].format(completion=pct(prov.completion))
         return text
 
     def brief(self, r: ProgressRow) -> str:
         """How far a target is, in a few characters, with the province's figure beside it."""
         own = _progress_text(r)
         prov = self.province_by_id.get(r.target)
-        if self.region == PROVINCE or prov is None:
+        if self.region == PROVINCE_CODE or prov is None:
             return own
         return f"{own}，全省{_progress_text(prov).removeprefix('完成')}"
 
@@ -161,7 +157,7 @@ class _Builder:
         r.add(Paragraph(narrative.counts_sentence(self.rows, self.cfg) + "".join(extra)))
         clauses = [self.compared(row) for row in self.headline()]
         r.add(Paragraph(narrative.paragraph(clauses, lead=f"{self.span}，")))
-        goals = [self.compared(row) for row in self.rows if _area_of(row) == "goal"]
+        goals = [self.compared(row) for row in self.rows if area_key(row) == GOAL]
         if goals:
             r.add(Paragraph(narrative.paragraph(goals, lead=self.cfg.phrases["goals_lead"])))
         self.trend()
@@ -172,8 +168,8 @@ class _Builder:
             return
         own = self.src.monthly(target, self.region)
         lines = {self.label: [row.completion for row in own]}
-        if self.region != PROVINCE:
-            lines["全省"] = [row.completion for row in self.src.monthly(target, PROVINCE)]
+        if self.region != PROVINCE_CODE:
+            lines["全省"] = [row.completion for row in self.src.monthly(target, PROVINCE_CODE)]
         months = list(range(1, len(own) + 1))
         name = self.by_id[target].name_zh
         png = charts.trend(
@@ -189,16 +185,14 @@ class _Builder:
         r = self.report
         summary: list[list[str]] = []
         r.add(Heading(f"{_cn(number_)}、分工程进展", 1))
-        grouped: dict[str, list[ProgressRow]] = {}
-        for row in self.rows:
-            grouped.setdefault(_area_of(row), []).append(row)
+        by_area = grouped(self.rows)
         i = 0
-        for area, title in _areas(self.period.year):
-            rows = grouped.get(area)
-            if not rows:
+        for area, title in area_names(self.period.year).items():
+            rows = by_area.get(area)
+            if not rows or area == GOAL:  # the goals have their own paragraph
                 continue
             i += 1
-            c = narrative.counts(rows)
+            c = status.counts(rows)
             intro = self.cfg.phrases["area_intro"].format(
                 area=title,
                 total=sum(c.values()),
@@ -219,7 +213,7 @@ class _Builder:
                 )
             rest = self.cfg.phrases["see_table"].format(table=self.tables + 1) if detail else ""
             r.add(Paragraph(intro + lagging_text + rest))
-            prov = [x for x in self.province_rows if _area_of(x) == area]
+            prov = [x for x in self.province_rows if area_key(x) == area]
             summary.append(
                 [
                     title,
@@ -227,14 +221,14 @@ class _Builder:
                     str(c["green"]),
                     str(c["yellow"]),
                     str(c["red"]),
-                    percent(narrative.green_share(rows)),
-                    percent(narrative.green_share(prov)),
+                    pct(status.green_share(rows)),
+                    pct(status.green_share(prov)),
                 ]
             )
             if not detail:
                 continue
             columns = ["条款", "目标", "实际", "目标值", "完成率", "序时进度", "状态"]
-            if self.region != PROVINCE:
+            if self.region != PROVINCE_CODE:
                 columns.append("全省完成率")
             body = []
             for row in rows:
@@ -243,13 +237,13 @@ class _Builder:
                     row.name_zh,
                     actual_text(row),
                     target_text(row),
-                    percent(row.completion),
-                    percent(row.schedule),
+                    pct(row.completion),
+                    pct(row.schedule),
                     row.status_zh,
                 ]
-                if self.region != PROVINCE:
+                if self.region != PROVINCE_CODE:
                     prov = self.province_by_id.get(row.target)
-                    cells.append(percent(prov.completion) if prov else "—")
+                    cells.append(pct(prov.completion) if prov else "—")
                 body.append(cells)
             r.add(
                 self.table(
@@ -263,7 +257,7 @@ class _Builder:
             r.add(
                 self.table(
                     f"分工程目标进展（{self.label}，{self.span}）",
-                    ["工程", "目标数", "绿", "黄", "红", "序时达标率", "全省序时达标率"],
+                    ["工程", "目标数", *COLOURS_ZH, "序时达标率", "全省序时达标率"],
                     summary,
                 )
             )
@@ -325,13 +319,13 @@ class _Builder:
         for row in peer_rows:
             by_region.setdefault(row.region, []).append(row)
             names[row.region] = row.region_name
-        shares = {code: narrative.green_share(rows) for code, rows in by_region.items()}
+        shares = {code: status.green_share(rows) for code, rows in by_region.items()}
         order = sorted(shares, key=lambda c: (-(shares[c] or -1.0), c))
         target = self.cfg.trend_target
         t_name = self.province_by_id[target].name_zh if target in self.province_by_id else ""
         body, highlight, colours = [], [], []
         for rank, code in enumerate(order, start=1):
-            c = narrative.counts(by_region[code])
+            c = status.counts(by_region[code])
             t_row = next((x for x in by_region[code] if x.target == target), None)
             body.append(
                 [
@@ -340,8 +334,8 @@ class _Builder:
                     str(c["green"]),
                     str(c["yellow"]),
                     str(c["red"]),
-                    percent(shares[code]),
-                    percent(t_row.completion) if t_row else "—",
+                    pct(shares[code]),
+                    pct(t_row.completion) if t_row else "—",
                 ]
             )
             highlight.append(code == self.region)
@@ -352,7 +346,7 @@ class _Builder:
             r.add(
                 Paragraph(
                     f"按序时达标率（已完成或快于序时进度的目标占已评价目标的比重）计，{self.label}为"
-                    f"{percent(shares[self.region])}，"
+                    f"{pct(shares[self.region])}，"
                     + self.cfg.phrases["compare_rank"].format(
                         peers=len(order), peer_kind=peer_kind, rank=rank
                     )
@@ -364,8 +358,8 @@ class _Builder:
             r.add(
                 Paragraph(
                     f"按序时达标率（已完成或快于序时进度的目标占已评价目标的比重）计，{len(order)}个"
-                    f"{peer_kind}中{names[best]}最高（{percent(shares[best])}），"
-                    f"{names[worst]}最低（{percent(shares[worst])}）。"
+                    f"{peer_kind}中{names[best]}最高（{pct(shares[best])}），"
+                    f"{names[worst]}最低（{pct(shares[worst])}）。"
                 )
             )
         legend = "序时达标率"
@@ -375,7 +369,7 @@ class _Builder:
                 names,
                 f"各设区市序时达标率（{self.span}）",
                 legend,
-                highlight=None if self.region == PROVINCE else self.region,
+                highlight=None if self.region == PROVINCE_CODE else self.region,
             )
             r.add(self.figure(f"各设区市序时达标率（{self.span}）", png))
             r.add(Paragraph(note, note=True))
@@ -391,7 +385,7 @@ class _Builder:
         r.add(
             self.table(
                 f"各{peer_kind}目标进展比较（{self.span}）",
-                ["序", peer_kind, "绿", "黄", "红", "序时达标率", f"{t_name}完成率"],
+                ["序", peer_kind, *COLOURS_ZH, "序时达标率", f"{t_name}完成率"],
                 body,
                 colours=colours,
                 highlight=highlight,
@@ -400,16 +394,13 @@ class _Builder:
         r.sheets.append(
             Sheet(
                 "各地汇总",
-                ["序", "地区代码", peer_kind, "绿", "黄", "红", "序时达标率"],
+                ["序", "地区代码", peer_kind, *COLOURS_ZH, "序时达标率"],
                 [
                     {
                         "序": i,
                         "地区代码": code,
                         peer_kind: names[code],
-                        **{
-                            k: narrative.counts(by_region[code])[c]
-                            for k, c in (("绿", "green"), ("黄", "yellow"), ("红", "red"))
-                        },
+                        **{COLOUR_ZH[c]: status.counts(by_region[code])[c] for c in EVALUATED},
                         "序时达标率": shares[code],
                     }
                     for i, code in enumerate(order, start=1)
@@ -504,7 +495,7 @@ def _interval(x: Any) -> str:
 
 def _progress_text(r: ProgressRow) -> str:
     if r.kind in ADDITIVE:
-        return f"完成{percent(r.completion)}"
+        return f"完成{pct(r.completion)}"
     if r.progress_ratio is not None:
         return f"进度比{r.progress_ratio:.2f}"
     return r.status_zh
@@ -526,7 +517,7 @@ def _period_label(code: str) -> str:
 
 
 def province_report(kind: str, src: Sources, cfg: ReportConfig, today: dt.date) -> Report:
-    b = _Builder(kind, src, PROVINCE, cfg, today)
+    b = _Builder(kind, src, PROVINCE_CODE, cfg, today)
     b.overview()
     b.areas(2)
     red = src.monitor.warnings(level="city")
@@ -559,6 +550,6 @@ def region_report(src: Sources, region: str, cfg: ReportConfig, today: dt.date) 
     b.peers(peers, 4, "与全省及各地比较")
     b.ranking(unit.level, 5)
     b.annex()
-    b.report.sheets.append(_sheet("全省", src.region_rows(PROVINCE)))
+    b.report.sheets.append(_sheet("全省", src.region_rows(PROVINCE_CODE)))
     b.report.sheets.append(_sheet("各地对比", peers))
     return b.report

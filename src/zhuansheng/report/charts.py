@@ -26,6 +26,8 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from zhuansheng.reference import PROVINCE_CODE
+
 from .config import city_tiles, default_config
 
 DPI = 150
@@ -92,7 +94,7 @@ def trend(
         return _png(fig)
 
 
-def find_geojson(code: str = "330000") -> Path | None:
+def find_geojson(code: str = PROVINCE_CODE) -> Path | None:
     """A boundary GeoJSON for ``code``'s subdivisions, if one is installed locally. When
     ``ZHUANSHENG_MAP_DIR`` is set, only that folder is used (an empty folder: the tile map)."""
     if os.environ.get("ZHUANSHENG_MAP_DIR"):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import shutil
-import tempfile
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from zhuansheng import atomic
 
 from .config import ReportConfig, default_config
 
@@ -31,18 +29,16 @@ Staged = list[tuple[Path, Path]]  # (temporary file, final name)
 def render_all(
     out_dir: Path, jobs: Sequence[tuple[Path, Callable[[Path], None]]], batch: str = ""
 ) -> Staged:
-    """Render every file to a temporary name in ``out_dir`` (``.~<batch>…part``); on any error
+    """Render every file to a temporary name in ``out_dir`` (``.~<batch>…tmp``); on any error
     the temporary files are removed. Nothing has a final name until :func:`commit`."""
     out_dir.mkdir(parents=True, exist_ok=True)
     staged: Staged = []
     try:
         for final, render in jobs:
-            fd, tmp = tempfile.mkstemp(
-                prefix=f".~{batch}", suffix=final.suffix + ".part", dir=out_dir
-            )
-            os.close(fd)
-            staged.append((Path(tmp), final))
-            render(Path(tmp))
+            tmp = atomic.temporary_name(final, prefix=f".~{batch}")
+            tmp.touch(exist_ok=False)
+            staged.append((tmp, final))
+            render(tmp)
     except BaseException:
         discard(staged)
         raise
@@ -54,44 +50,9 @@ def discard(staged: Staged) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _aside(final: Path) -> Path | None:
-    """A second name for the file ``final`` is about to replace, so that it can be put back."""
-    if not final.is_file():
-        return None
-    backup = final.with_name(f".~{uuid.uuid4().hex}.old")
-    try:
-        os.link(final, backup)
-    except OSError:  # filesystems without hard links
-        shutil.copy2(final, backup)
-    return backup
-
-
 def commit(staged: Staged) -> list[Path]:
-    """Give every staged file its final name, all or none: if one rename fails, the files
-    renamed before it are removed or put back as they were, and every temporary is removed."""
-    done: list[tuple[Path, Path | None]] = []
-    try:
-        for tmp, final in staged:
-            backup = _aside(final)
-            try:
-                os.replace(tmp, final)
-            except BaseException:
-                if backup is not None:
-                    backup.unlink(missing_ok=True)
-                raise
-            done.append((final, backup))
-    except BaseException:
-        for final, backup in reversed(done):
-            if backup is None:
-                final.unlink(missing_ok=True)
-            else:
-                os.replace(backup, final)
-        discard(staged)
-        raise
-    for _, backup in done:
-        if backup is not None:
-            backup.unlink(missing_ok=True)
-    return [final for _, final in staged]
+    """Give every staged file its final name, all or none (see :func:`atomic.publish_all`)."""
+    return atomic.publish_all(staged)
 
 
 @dataclass(frozen=True)

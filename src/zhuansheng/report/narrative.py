@@ -6,37 +6,16 @@ templates are in ``data/report.yaml``; this module only chooses one and fills in
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 
-from zhuansheng.monitor import ProgressRow
+from zhuansheng.formatting import pct, rate, rounded
+from zhuansheng.monitor import ProgressRow, status
 from zhuansheng.periods import Period
 
 from .config import ReportConfig
 
 ADDITIVE = ("count_new", "count_cumulative", "amount")
 RATES = ("growth_pct", "decline_pct")
-EVALUATED = ("green", "yellow", "red")
-
-
-def number(value: float | None) -> str:
-    """A count or an amount as an official writes it: whole numbers plain, large amounts rounded,
-    small ones to one decimal (804.8亿元)."""
-    if value is None:
-        return "—"
-    if float(value).is_integer() or abs(value) >= 1000:
-        return f"{value:.0f}"
-    return f"{value:.1f}"
-
-
-def percent(share: float | None) -> str:
-    """A share (0.468) as 46.8%."""
-    return "—" if share is None else f"{share * 100:.1f}%"
-
-
-def rate(value: float | None, digits: int = 1) -> str:
-    """A value already in percent (14.06) as 14.1%."""
-    return "—" if value is None else f"{value:.{digits}f}%"
 
 
 def span(period: Period, cfg: ReportConfig) -> str:
@@ -100,9 +79,9 @@ def sentence(row: ProgressRow, who: str, cfg: ReportConfig, *, year_end: bool = 
         fields = {
             "who": who,
             "name": row.name_zh,
-            "actual": number(row.actual),
+            "actual": rounded(row.actual),
             "unit": row.unit,
-            "completion": percent(row.completion),
+            "completion": pct(row.completion),
         }
         if row.status == "achieved":
             return p["additive_achieved"].format(**fields, achieved=p["achieved"])
@@ -149,20 +128,9 @@ def paragraph(clauses: Iterable[str], lead: str = "") -> str:
     return f"{lead}{body}。" if body else lead
 
 
-def counts(rows: Iterable[ProgressRow]) -> Counter[str]:
-    return Counter(r.colour for r in rows)
-
-
 def counts_sentence(rows: Iterable[ProgressRow], cfg: ReportConfig) -> str:
-    c = counts(rows)
+    c = status.counts(rows)
     grey = cfg.phrases["counts_grey"].format(grey=c["grey"]) if c["grey"] else ""
     return cfg.phrases["counts"].format(
         total=sum(c.values()), green=c["green"], yellow=c["yellow"], red=c["red"], grey_text=grey
     )
-
-
-def green_share(rows: Iterable[ProgressRow]) -> float | None:
-    """Share of evaluated targets that are green (grey ones — no data, not due — left out)."""
-    c = counts(rows)
-    evaluated = sum(c[k] for k in EVALUATED)
-    return c["green"] / evaluated if evaluated else None

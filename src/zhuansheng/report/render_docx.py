@@ -20,7 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from zhuansheng.tabular import FILLS
+from zhuansheng.monitor.status import FILLS
 
 from .config import ReportConfig
 from .content import Figure, Heading, Paragraph, Report, Table

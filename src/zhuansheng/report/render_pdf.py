@@ -12,7 +12,7 @@ from functools import cache
 from html import escape
 from pathlib import Path
 
-from zhuansheng.tabular import FILLS
+from zhuansheng.monitor.status import FILLS
 
 from .config import ReportConfig
 from .content import Figure, Heading, Paragraph, Report, Table

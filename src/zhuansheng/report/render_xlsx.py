@@ -11,7 +11,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from zhuansheng.tabular import FILLS, plain_cell
+from zhuansheng.monitor.status import FILLS
+from zhuansheng.tabular import plain_cell
 
 from .content import Report
 

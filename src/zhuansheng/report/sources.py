@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from zhuansheng import monitor, store
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.monitor import ProgressRow
-from zhuansheng.monitor.units import PROVINCE
 from zhuansheng.periods import Period, parse_period
+from zhuansheng.reference import PROVINCE_CODE
 from zhuansheng.store import tables as t
 
 
@@ -43,7 +43,7 @@ class Sources:
     def unit(self, code: str) -> Any:
         return self.units.units[self.units.index(code)]
 
-    def region_rows(self, code: str = PROVINCE) -> list[ProgressRow]:
+    def region_rows(self, code: str = PROVINCE_CODE) -> list[ProgressRow]:
         if code not in self._rows:
             self._rows[code] = self.monitor.by_region(code)
         return self._rows[code]

@@ -22,14 +22,8 @@ def sign_in(ws: Workspace, username: str, password: str, client: str) -> Actor |
     with store.session(ws.database_url) as s:
         actor = users.check_password(s, username, password)
         if actor is not None:
-            s.add(
-                t.AuditLog(
-                    actor=actor.username,
-                    action="login",
-                    entity="user",
-                    entity_id=actor.username,
-                    detail={"ip": client},
-                )
+            store.audit.record(
+                s, actor.username, "login", "user", actor.username, detail={"ip": client}
             )
     return actor
 
@@ -38,14 +32,8 @@ def issue_token(ws: Workspace, username: str, days: int) -> str:
     """A signed API token for an active user, recorded in the audit log."""
     with store.session(ws.database_url) as s:
         who = users.actor(s, username)
-        s.add(
-            t.AuditLog(
-                actor=who.username,
-                action="user.token",
-                entity="user",
-                entity_id=who.username,
-                detail={"days": days},
-            )
+        store.audit.record(
+            s, who.username, "user.token", "user", who.username, detail={"days": days}
         )
     return tokens.issue(who.username, tokens.secret_key(ws), days=days)
 

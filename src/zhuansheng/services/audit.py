@@ -16,15 +16,7 @@ from .context import Caller
 def record(caller: Caller, action: str, entity: str, entity_id: str = "", **detail: Any) -> None:
     """One entry for what the caller did, in a transaction of its own."""
     with store.session(caller.ws.database_url) as s:
-        s.add(
-            t.AuditLog(
-                actor=caller.actor.username,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                detail=detail,
-            )
-        )
+        store.audit.record(s, caller.actor.username, action, entity, entity_id, detail=detail)
 
 
 def entries(

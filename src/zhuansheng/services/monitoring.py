@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from zhuansheng import monitor, programme, store
 from zhuansheng.errors import NotFound
+from zhuansheng.monitor import areas, status
 from zhuansheng.monitor.views import Monitor
 from zhuansheng.periods import Period, parse_period
 from zhuansheng.store import tables as t
@@ -29,7 +29,6 @@ from .context import Caller
 from .regions import PROVINCE
 
 T = TypeVar("T")
-COLOURS = ("green", "yellow", "red", "grey")
 # Tables whose newest row changes the monitoring result.
 _VERSIONED = (
     t.Observation.id,
@@ -133,24 +132,14 @@ def months(period: str) -> list[str]:
 # --- overview and targets --------------------------------------------------------------------
 
 
-def area_names(year: int) -> dict[str, str]:
-    prog = programme.load(year)
-    return {a.id: a.title_zh for a in prog.areas} | {"goal": "总体要求", "safeguard": "保障措施"}
-
-
 def grouped_rows(m: Monitor, region_code: str) -> list[tuple[str, list[monitor.ProgressRow]]]:
     """A region's rows grouped by engineering area, in programme order."""
-    names = area_names(m.analysis.year)
-    groups: dict[str, list[monitor.ProgressRow]] = {}
-    for r in m.by_region(region_code):
-        key = r.area or ("goal" if r.clause.startswith("一") else "safeguard")
-        groups.setdefault(key, []).append(r)
+    names = areas.area_names(m.analysis.year)
+    groups = areas.grouped(m.by_region(region_code))
     return [(names.get(k, k), rows) for k, rows in groups.items()]
 
 
-def counts(rows: list[monitor.ProgressRow]) -> dict[str, int]:
-    c = Counter(r.colour for r in rows)
-    return {k: c.get(k, 0) for k in COLOURS}
+counts = status.counts
 
 
 def target_row(year: int, target_id: str) -> programme.TargetRow:

@@ -31,7 +31,7 @@ def latest(
     codes = [region] if region else (regions.subtree(scope) if scope else None)
     code = parse_period(period).code if period else None
     with store.session(caller.ws.database_url) as s:
-        rows, total = obs.current_page(
+        rows, total = obs.latest_revisions(
             s,
             regions=codes,
             period=code,

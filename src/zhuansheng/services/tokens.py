@@ -12,6 +12,7 @@ import secrets
 import time
 from pathlib import Path
 
+from zhuansheng import atomic
 from zhuansheng.config import ENV_PREFIX
 from zhuansheng.workspace import Workspace
 
@@ -54,9 +55,5 @@ def secret_key(ws: Workspace) -> str:
     path = Path(ws.var) / "secret_key"
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".secret_key.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
-        tmp.replace(path)
+        atomic.write_text(path, secrets.token_urlsafe(48), mode=0o600)
     return path.read_text().strip()

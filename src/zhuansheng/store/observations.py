@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,6 +139,29 @@ def current_query(
     return _join_newest(select(Observation), _newest(indicator_id, period, list(conds)))
 
 
+def latest_revisions(
+    session: Session,
+    *,
+    regions: Iterable[str] | None = None,
+    period: str | None = None,
+    indicator: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[Observation], int]:
+    """The latest revision of every (indicator, region, period) within the filters, ordered by
+    period, region and indicator, one page of them (``offset``, ``limit``) and how many there
+    are in all. ``regions`` None: every region; ``period`` in any spelling (``2022Q2``)."""
+    conds = [] if regions is None else [Observation.region_code.in_(list(regions))]
+    query = current_query(indicator, parse_period(period).code if period else None, *conds)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    query = query.order_by(
+        Observation.period, Observation.region_code, Observation.indicator_id
+    ).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.scalars(query)), total
+
+
 def history(
     session: Session, indicator_id: str, region_code: str, period: str
 ) -> list[Observation]:
@@ -153,21 +177,3 @@ def history(
             .order_by(Observation.revision)
         )
     )
-
-
-def current_page(
-    session: Session,
-    *,
-    regions: list[str] | None = None,
-    period: str | None = None,
-    indicator: str | None = None,
-    offset: int = 0,
-    limit: int | None = None,
-) -> tuple[list[Observation], int]:
-    """One page of the latest revisions (by period, region, indicator), and how many match."""
-    conds = [Observation.region_code.in_(regions)] if regions is not None else []
-    query = current_query(indicator, period, *conds)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    query = query.order_by(Observation.period, Observation.region_code, Observation.indicator_id)
-    rows = list(session.scalars(query.offset(offset).limit(limit)))
-    return rows, int(total)

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from zhuansheng import tabular
+from zhuansheng import formatting, tabular
 from zhuansheng.collect import workflow
 from zhuansheng.errors import InputRejected, Invalid, NotFound, ZhuanshengError
 from zhuansheng.monitor import ROW_COLUMNS
@@ -49,18 +49,6 @@ PAGE_SIZE = 50
 # --- template helpers ----------------------------------------------------------------------
 
 
-def _num(x: Any, digits: int = 2) -> str:
-    if x is None:
-        return "—"
-    if isinstance(x, float):
-        return f"{x:,.0f}" if x.is_integer() else f"{x:,.{digits}f}"
-    return str(x)
-
-
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.1f}%"
-
-
 def _json_script(value: Any) -> Markup:
     # Data for the page's script, safe inside <script type="application/json">.
     text = json.dumps(value, ensure_ascii=False, default=str)
@@ -69,8 +57,8 @@ def _json_script(value: Any) -> Markup:
 
 def setup_templates(templates: Jinja2Templates) -> None:
     env = templates.env
-    env.filters["num"] = _num
-    env.filters["pct"] = _pct
+    env.filters["num"] = formatting.number
+    env.filters["pct"] = formatting.pct
     env.filters["json_script"] = _json_script
     env.globals["t"] = i18n.translate
     env.globals["status_zh"] = workflow.STATUS_ZH
