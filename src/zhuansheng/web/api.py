@@ -21,7 +21,7 @@ from zhuansheng.errors import ZhuanshengError
 from zhuansheng.periods import parse_period
 from zhuansheng.store import tables as t
 
-from . import access, rankings, reports, services
+from . import access, offload, rankings, reports, services
 from .deps import Ctx, api_ctx
 from .pages import (
     _reporting,
@@ -99,12 +99,10 @@ async def get_monitor(
     page: PageNo = 1,
     page_size: PageSize = 200,
 ) -> Response:
-    period = _period(ctx, period)
+    period, m = await offload.monitor(ctx.state, period)
     if region is not None:
         services.region(region)
         access.require(access.can_see_region(ctx.actor, region, ctx.state.settings))
-    with store.session(ctx.state.settings.database_url) as s:
-        m = ctx.state.monitor.get(s, period)
     scope = None if ctx.state.settings.all_regions_visible else access.scope_filter(ctx.actor)
 
     def body() -> bytes:
@@ -123,7 +121,8 @@ async def get_monitor(
     # The same question on the same data version is answered from memory (encoded once).
     key = (level, region, target, explain, page, page_size, scope)
     return Response(
-        ctx.state.monitor.view(m, "api.monitor", body, *key), media_type="application/json"
+        await offload.view(ctx.state.monitor, m, "api.monitor", body, *key),
+        media_type="application/json",
     )
 
 
@@ -201,7 +200,7 @@ def get_observations(
 
 
 @router.post("/observations", summary="上传填好的填报模板（整份校验，整份写入或整份拒收）")
-async def post_observations(
+def post_observations(
     ctx: Api,
     file: Annotated[UploadFile, File(description="填好的 xlsx 或 csv 模板")],
     region: Annotated[str, Form(description="地区代码")],
@@ -210,8 +209,8 @@ async def post_observations(
     dry_run: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
     access.require(access.can_submit(ctx.actor))
-    path = await save_upload(ctx, file)
-    result = run_import(ctx, path, region, period, comment, dry_run)
+    path = save_upload(ctx, file)
+    result = offload.without_collector(run_import, ctx, path, region, period, comment, dry_run)
     return {
         "file_name": result.file_name,
         "region": result.region,

@@ -28,7 +28,7 @@ from zhuansheng.report import FORMATS, KINDS
 from zhuansheng.store import tables as t
 from zhuansheng.users import check_password
 
-from . import access, geo, i18n, rankings, reports, services
+from . import access, geo, i18n, offload, rankings, reports, services
 from .deps import CSRF_FIELD, Ctx, browser_session, lang, page_ctx, state
 from .sessions import COOKIE
 
@@ -255,9 +255,7 @@ async def overview(
     screen: int = 0,
 ) -> Response:
     web = ctx.state
-    with store.session(web.settings.database_url) as s:
-        period = _period(s, period)
-        m = web.monitor.get(s, period)
+    period, m = await offload.monitor(web, period)
     code = region or access.home_region(ctx.actor)
     access.require(access.can_see_region(ctx.actor, code, web.settings))
     lang_ = ctx.lang
@@ -285,7 +283,7 @@ async def overview(
             )
         )
 
-    html = web.monitor.view(m, "overview", body, code, lang_, bool(screen))
+    html = await offload.view(web.monitor, m, "overview", body, code, lang_, bool(screen))
     return render(request, ctx, "overview.html", body=html, screen=bool(screen))
 
 
@@ -691,10 +689,10 @@ def template_download(ctx: Page, region: str, period: str) -> Response:
     )
 
 
-async def save_upload(ctx: Ctx, file: UploadFile) -> Path:
+def save_upload(ctx: Ctx, file: UploadFile) -> Path:
     """The upload in a private temporary folder under its own (base) name, size-checked."""
     limit = ctx.state.settings.max_upload_bytes
-    data = await file.read(limit + 1)
+    data = file.file.read(limit + 1)  # called from a thread of the pool, not the event loop
     if len(data) > limit:
         raise ZhuanshengError(f"上传文件过大：不能超过 {limit // (1024 * 1024)} MB")
     name = Path((file.filename or "upload.xlsx").replace("\\", "/")).name or "upload.xlsx"
@@ -728,7 +726,7 @@ def run_import(ctx: Ctx, path: Path, region: str, period: str, comment: str, dry
 
 
 @router.post("/submissions/upload")
-async def upload(
+def upload(
     request: Request,
     ctx: Page,
     file: Annotated[UploadFile, File()],
@@ -736,10 +734,10 @@ async def upload(
     period: Annotated[str, Form()],
     comment: Annotated[str, Form()] = "",
 ) -> Response:
-    path = await save_upload(ctx, file)
+    path = save_upload(ctx, file)
     name = path.name
     try:
-        result = run_import(ctx, path, region, period, comment, dry_run=False)
+        result = offload.without_collector(run_import, ctx, path, region, period, comment, False)
     except InputRejected as exc:
         return render(
             request,
