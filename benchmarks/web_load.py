@@ -8,7 +8,12 @@ asyncio in this process. Prints p50/p95/p99 latency and throughput, and the rati
 smallest route, same load) as the baseline of the same run. Goal: p95 under 200 ms on the 2-core
 machine with the demo data.
 
+With ``--mixed`` it then loads the overview page twice more, alone and while ``--uploaders``
+clients post 4.8 MB county workbooks back to back to /api/v1/observations, and prints the page
+views' p50/p95/p99 under uploads as ratios to the run without them.
+
     .venv/bin/python benchmarks/web_load.py --enterprises 20000 --clients 50 --seconds 20
+    .venv/bin/python benchmarks/web_load.py --enterprises 20000 --seconds 20 --mixed
 """
 
 from __future__ import annotations
@@ -22,12 +27,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _workbooks import large_workbook
 from _world import temporary_world
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,6 +135,97 @@ def _report(name: str, r: tuple[int, float, float, float], seconds: float, base_
     )
 
 
+UPLOAD_PERIOD = "2022-12"
+UPLOAD_SIZE = 4_800_000  # just under the 5 MB upload limit
+
+
+def _upload_files(folder: Path, n: int) -> list[tuple[str, Path]]:
+    """(county, workbook) for ``n`` counties with nothing submitted for UPLOAD_PERIOD."""
+    from sqlalchemy import select
+
+    from zhuansheng import store
+    from zhuansheng.store import tables as t
+
+    with store.session() as s:
+        done = select(t.Submission.region_code).where(t.Submission.period == UPLOAD_PERIOD)
+        counties = list(
+            s.scalars(
+                select(t.Region.code)
+                .where(t.Region.level == "county", t.Region.code.not_in(done))
+                .order_by(t.Region.code)
+                .limit(n)
+            )
+        )
+    return [
+        (c, large_workbook(c, UPLOAD_PERIOD, folder, UPLOAD_SIZE, i))
+        for i, c in enumerate(counties)
+    ]
+
+
+def _uploader(
+    base: str,
+    county: str,
+    path: Path,
+    token: str,
+    stop: threading.Event,
+    out: list[tuple[int, float]],
+) -> None:
+    """Posts the county's workbook back to back until ``stop``: (status, seconds) per upload."""
+    body = path.read_bytes()
+    with httpx.Client(base_url=base, timeout=600) as c:
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            r = c.post(
+                "/api/v1/observations",
+                headers={"Authorization": f"Bearer {token}"},
+                files={"file": (path.name, body)},
+                data={"region": county, "period": UPLOAD_PERIOD, "comment": "核实无误"},
+            )
+            out.append((r.status_code, time.perf_counter() - t0))
+
+
+def _mixed(load, base: str, cookies: dict[str, str], args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+    from zhuansheng import workspace
+    from zhuansheng.services import tokens
+
+    secret = tokens.secret_key(workspace.current())
+    with tempfile.TemporaryDirectory() as tmp:
+        files = _upload_files(Path(tmp), args.uploaders)
+        path = "/?period=2022-06"
+        alone = load(base, path, {}, cookies, args.clients, args.seconds)
+        stop, done = threading.Event(), []  # type: ignore[var-annotated]
+        threads = [
+            threading.Thread(
+                target=_uploader,
+                args=(base, c, f, tokens.issue(f"u{c}", secret, days=1), stop, done),
+            )
+            for c, f in files
+        ]
+        for th in threads:
+            th.start()
+        busy = load(base, path, {}, cookies, args.clients, args.seconds)
+        stop.set()
+        for th in threads:
+            th.join()
+    print(
+        f"\nmixed run: overview page, {args.clients} clients, alone and while {len(files)} "
+        f"clients post {UPLOAD_SIZE / 1e6:.1f} MB workbooks back to back"
+    )
+    for name, r in (("overview alone", alone), ("overview during uploads", busy)):
+        n, p50, p95, p99 = r
+        print(
+            f"{name:<28} n={n:>6}  {n / args.seconds:7.1f} req/s  p50 {p50:6.1f} ms  "
+            f"p95 {p95:6.1f} ms  p99 {p99:6.1f} ms  "
+            f"(×{p50 / alone[1]:.2f} ×{p95 / alone[2]:.2f} ×{p99 / alone[3]:.2f} of alone)"
+        )
+    codes = sorted({code for code, _ in done})
+    times = sorted(s for _, s in done) or [0.0]
+    print(
+        f"uploads: {len(done)} answered (HTTP {codes}), "
+        f"median {statistics.median(times):.1f} s, max {times[-1]:.1f} s"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--enterprises", type=int, default=20000)
@@ -135,6 +233,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--python-client", action="store_true", help="httpx even when wrk is there")
     ap.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
+    ap.add_argument("--mixed", action="store_true", help="then page views during uploads")
+    ap.add_argument("--uploaders", type=int, default=3, help="concurrent uploads in --mixed")
     args = ap.parse_args()
     with temporary_world():
         _prepare(args.enterprises)
@@ -157,7 +257,7 @@ def main() -> None:
                     break
                 except httpx.TransportError:
                     time.sleep(0.1)
-            with httpx.Client(base_url=base) as c:
+            with httpx.Client(base_url=base, timeout=300) as c:  # the first analysis is cold
                 page = c.get("/login")
                 csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
                 c.post(
@@ -203,6 +303,8 @@ def main() -> None:
                 r = load(base, path, headers, jar, args.clients, args.seconds)
                 base_p95 = base_p95 or r[2]
                 _report(name, r, args.seconds, base_p95)
+            if args.mixed:
+                _mixed(load, base, cookies, args)
         finally:
             server.terminate()
             server.wait(10)

@@ -47,7 +47,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "normalisation": ("标准化方法", "the normalisation method"),
         "leave_one_out": ("剔除指标", "leaving out an indicator"),
     },
-    # the same Chinese as web.rankings.NORMALISATION_ZH
+    # the same Chinese as services.rankings.NORMALISATION_ZH
     "normalisation": {
         "completion": ("完成率", "completion rate"),
         "distance": ("距目标距离", "distance to target"),

@@ -29,6 +29,7 @@ from .context import Caller
 from .regions import PROVINCE
 
 T = TypeVar("T")
+MISSING = object()  # no memoised view yet
 # Tables whose newest row changes the monitoring result.
 _VERSIONED = (
     t.Observation.id,
@@ -94,6 +95,21 @@ class MonitorCache:
                     self._by_year[p.year] = hit
                     _settle()
         return Monitor(hit[1], p)
+
+    def cached(self, period: str) -> Monitor | None:
+        """The analysis of ``period`` when it is in memory and the data version is not due for
+        a recheck; no query (the event loop asks this before sending a miss to a thread)."""
+        p = parse_period(period)
+        if self._version is None or time.monotonic() - self._checked > self.recheck_s:
+            return None
+        hit = self._by_year.get(p.year)
+        if hit is None or hit[0] != self._version:
+            return None
+        return Monitor(hit[1], p)
+
+    def cached_view(self, m: Monitor, name: str, *args: Any) -> Any:
+        """The memoised view, or ``MISSING`` when it has to be computed."""
+        return self._views.get((id(m.analysis), m.period, name, *args), MISSING)
 
     def view(self, m: Monitor, name: str, fn: Callable[[], T], *args: Any) -> T:
         """``fn()`` memoised per analysis, period and ``(name, *args)``."""

@@ -11,7 +11,7 @@ import json
 from dataclasses import fields
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -30,18 +30,21 @@ from zhuansheng.services import (
     submissions,
 )
 
+from . import offload, schemas
 from .deps import Ctx, api_ctx
 from .files import MEDIA, read_upload, report_file
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "未登录或令牌无效"},
-    403: {"description": "超出数据范围或角色权限"},
-    404: {"description": "不存在"},
-}
+ERRORS = schemas.errors(400, 401, 403, 404, 422)
+CONFLICT = schemas.errors(409)
 router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERRORS)
 Api = Annotated[Ctx, Depends(api_ctx)]
 PageNo = Annotated[int, Query(ge=1, le=1_000_000, description="页码，从 1 开始")]
 PageSize = Annotated[int, Query(ge=1, le=1000, description="每页条数（最多 1000）")]
+PERIOD = schemas.PERIOD_SCHEMA
+PeriodQuery = Annotated[
+    str | None, Query(description="2022-06、2022Q2 或 2022", json_schema_extra=PERIOD)
+]
+PeriodPath = Annotated[str, Path(description="2022-06、2022Q2 或 2022", json_schema_extra=PERIOD)]
 
 
 def paged(items: list[Any], page: int, page_size: int, total: int | None = None) -> dict[str, Any]:
@@ -51,7 +54,7 @@ def paged(items: list[Any], page: int, page_size: int, total: int | None = None)
     return {"items": items, "page": page, "page_size": page_size, "total": total}
 
 
-@router.get("/programme", summary="年度工作要点的全部目标")
+@router.get("/programme", summary="年度工作要点的全部目标", response_model=schemas.ProgrammeOut)
 def get_programme(
     ctx: Api, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
 ) -> dict[str, Any]:
@@ -62,7 +65,11 @@ def get_programme(
     return {"year": prog.year, "title_zh": prog.title_zh, "targets": programme.export_rows(prog)}
 
 
-@router.get("/regions", summary="行政区划（省、设区市、县）")
+@router.get(
+    "/regions",
+    summary="行政区划（省、设区市、县）",
+    response_model=schemas.ItemList[schemas.RegionOut],
+)
 def get_regions(
     ctx: Api, level: Annotated[str | None, Query(pattern="^(province|city|county)$")] = None
 ) -> dict[str, Any]:
@@ -80,10 +87,15 @@ def get_regions(
     return {"items": rows, "total": len(rows)}
 
 
-@router.get("/monitor", summary="月度监测分析：各目标在各地区的进度与状态")
+@router.get(
+    "/monitor",
+    summary="月度监测分析：各目标在各地区的进度与状态",
+    # answered as pre-encoded JSON (memoised per data version); the model documents it
+    responses={200: {"model": schemas.MonitorPage, "description": "一页进度行"}},
+)
 async def get_monitor(
     ctx: Api,
-    period: Annotated[str | None, Query(description="2022-06、2022Q2 或 2022")] = None,
+    period: PeriodQuery = None,
     level: Annotated[str | None, Query(pattern="^(province|city|county|group|pilot)$")] = None,
     region: str | None = None,
     target: str | None = None,
@@ -105,7 +117,8 @@ async def get_monitor(
     # The same question on the same data version is answered from memory (encoded once).
     key = (level, region, target, explain, page, page_size, caller.scope_key)
     return Response(
-        ctx.state.monitor.view(m, "api.monitor", body, *key), media_type="application/json"
+        await offload.view(ctx.state.monitor, m, "api.monitor", body, *key),
+        media_type="application/json",
     )
 
 
@@ -114,11 +127,15 @@ def _row(r: Any) -> dict[str, Any]:
     return {f.name: getattr(r, f.name) for f in fields(r) if not f.name.startswith("_")}
 
 
-@router.get("/observations", summary="已报送的统计数据（每个值的最新修订）")
+@router.get(
+    "/observations",
+    summary="已报送的统计数据（每个值的最新修订）",
+    response_model=schemas.Page[schemas.ObservationOut],
+)
 def get_observations(
     ctx: Api,
     region: str | None = None,
-    period: str | None = None,
+    period: PeriodQuery = None,
     indicator: str | None = None,
     page: PageNo = 1,
     page_size: PageSize = 200,
@@ -134,21 +151,24 @@ def get_observations(
     return paged(items, page, page_size, total)
 
 
-@router.post("/observations", summary="上传填好的填报模板（整份校验，整份写入或整份拒收）")
+@router.post(
+    "/observations",
+    summary="上传填好的填报模板（整份校验，整份写入或整份拒收）",
+    response_model=schemas.ImportOut,
+    responses=CONFLICT,
+)
 async def post_observations(
     ctx: Api,
     file: Annotated[UploadFile, File(description="填好的 xlsx 或 csv 模板")],
     region: Annotated[str, Form(description="地区代码")],
-    period: Annotated[str, Form(description="填报期间，如 2022-06")],
+    period: Annotated[str, Form(description="填报期间，如 2022-06", json_schema_extra=PERIOD)],
     comment: Annotated[str, Form()] = "",
     dry_run: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
     ctx.caller.require("submission.upload")
     path = await read_upload(ctx, file)
     # the import reads and checks a whole workbook: in the thread pool, never on the loop
-    result = await run_in_threadpool(
-        submissions.import_upload, ctx.caller, path, region, period, comment, dry_run
-    )
+    result = await offload.imported(ctx.caller, path, region, period, comment, dry_run)
     return {
         "file_name": result.file_name,
         "region": result.region,
@@ -161,7 +181,11 @@ async def post_observations(
     }
 
 
-@router.get("/enterprises", summary="按统一社会信用代码或名称查找企业（限管辖范围）")
+@router.get(
+    "/enterprises",
+    summary="按统一社会信用代码或名称查找企业（限管辖范围）",
+    response_model=schemas.Page[schemas.EnterpriseOut],
+)
 def search_enterprises(
     ctx: Api,
     q: Annotated[str, Query(min_length=1, max_length=100)],
@@ -172,22 +196,38 @@ def search_enterprises(
     return paged(items, page, page_size, total)
 
 
-@router.get("/enterprises/{uscc}", summary="企业档案：年度数据、亩均效益、碳效码、筛查、整治")
+@router.get(
+    "/enterprises/{uscc}",
+    summary="企业档案：年度数据、亩均效益、碳效码、筛查、整治",
+    response_model=schemas.EnterpriseProfile,
+)
 def get_enterprise(ctx: Api, uscc: str) -> dict[str, Any]:
     return enterprises.profile(ctx.caller, uscc, audited=True)
 
 
-@router.get("/evaluations", summary="企业评价运行记录（碳效码、亩均效益、高耗低效筛查）")
+@router.get(
+    "/evaluations",
+    summary="企业评价运行记录（碳效码、亩均效益、高耗低效筛查）",
+    response_model=schemas.Page[schemas.EvaluationRunOut],
+)
 def list_evaluations(ctx: Api, page: PageNo = 1, page_size: PageSize = 50) -> dict[str, Any]:
     return paged(evaluations.runs(ctx.caller), page, page_size)
 
 
-@router.get("/evaluations/{run_id}", summary="一次评价运行及其汇总")
+@router.get(
+    "/evaluations/{run_id}",
+    summary="一次评价运行及其汇总",
+    response_model=schemas.EvaluationDetail,
+)
 def get_evaluation(ctx: Api, run_id: str) -> dict[str, Any]:
     return evaluations.run(ctx.caller, run_id)
 
 
-@router.get("/evaluations/{run_id}/results", summary="一次评价的企业结果（限管辖范围）")
+@router.get(
+    "/evaluations/{run_id}/results",
+    summary="一次评价的企业结果（限管辖范围）",
+    response_model=schemas.Page[schemas.ResultRow],
+)
 def get_evaluation_results(
     ctx: Api, run_id: str, region: str | None = None, page: PageNo = 1, page_size: PageSize = 100
 ) -> dict[str, Any]:
@@ -204,7 +244,11 @@ def get_evaluation_results(
     return out
 
 
-@router.get("/screening", summary="高耗低效企业名单（最近一次筛查，限管辖范围）")
+@router.get(
+    "/screening",
+    summary="高耗低效企业名单（最近一次筛查，限管辖范围）",
+    response_model=schemas.Page[schemas.ResultRow],
+)
 def get_screening(
     ctx: Api, q: str = "", region: str = "", page: PageNo = 1, page_size: PageSize = 100
 ) -> dict[str, Any]:
@@ -217,29 +261,44 @@ def get_screening(
     return paged(rows, page, page_size, total)
 
 
-@router.get("/submissions", summary="报送情况：各市及全省应报、已报、按时县数")
-def get_reporting(ctx: Api, period: str | None = None) -> dict[str, Any]:
+@router.get(
+    "/submissions",
+    summary="报送情况：各市及全省应报、已报、按时县数",
+    response_model=schemas.ReportingOut,
+)
+def get_reporting(ctx: Api, period: PeriodQuery = None) -> dict[str, Any]:
     period, rows = submissions.reporting_for(ctx.caller, period)
     return {"period": period, "items": rows, "total": len(rows)}
 
 
-@router.get("/submissions/{region}/{period}", summary="一个地区一期的填报状态与流转记录")
-def get_submission(ctx: Api, region: str, period: str) -> dict[str, Any]:
+@router.get(
+    "/submissions/{region}/{period}",
+    summary="一个地区一期的填报状态与流转记录",
+    response_model=schemas.SubmissionOut,
+)
+def get_submission(ctx: Api, region: str, period: PeriodPath) -> dict[str, Any]:
     return submissions.history(ctx.caller, region, period)
 
 
-@router.post("/submissions/{region}/{period}/{action}", summary="上报、审核通过、退回、确认、解锁")
+@router.post(
+    "/submissions/{region}/{period}/{action}",
+    summary="上报、审核通过、退回、确认、解锁",
+    response_model=schemas.SubmissionState,
+    responses=CONFLICT,
+)
 def post_submission_action(
     ctx: Api,
     region: str,
-    period: str,
+    period: PeriodPath,
     action: Literal["submit", "approve", "return", "accept", "unlock"],
     reason: Annotated[str, Form()] = "",
 ) -> dict[str, Any]:
     return submissions.act(ctx.caller, action, region, period, reason)
 
 
-@router.get("/audit", summary="操作日志（省级管理员）")
+@router.get(
+    "/audit", summary="操作日志（省级管理员）", response_model=schemas.Page[schemas.AuditEntryOut]
+)
 def get_audit(
     ctx: Api, action: str = "", page: PageNo = 1, page_size: PageSize = 100
 ) -> dict[str, Any]:
@@ -247,12 +306,19 @@ def get_audit(
     return paged(items, page, page_size, total)
 
 
-@router.get("/assess", summary="区域综合评价：季度运行评价或年度综合评估的得分与排名")
+@router.get(
+    "/assess",
+    summary="区域综合评价：季度运行评价或年度综合评估的得分与排名",
+    response_model=schemas.AssessmentOut,
+)
 def get_assess(
     ctx: Api,
     period: Annotated[
         str | None,
-        Query(description="2022Q2（季度运行评价）或 2022（年度综合评估）；默认为最近季度"),
+        Query(
+            description="2022Q2（季度运行评价）或 2022（年度综合评估）；默认为最近季度",
+            json_schema_extra=PERIOD,
+        ),
     ] = None,
     level: Annotated[
         Literal["city", "county", "pilot"], Query(description="设区市、县（市、区）或试点")
@@ -276,7 +342,11 @@ def get_assess(
     return {**rankings.meta(ranking), **paged(rankings.api_rows(ranking, rows), page, page_size)}
 
 
-@router.get("/reports", summary="已生成的报告（全省报告与数据范围内地区的简报）")
+@router.get(
+    "/reports",
+    summary="已生成的报告（全省报告与数据范围内地区的简报）",
+    response_model=schemas.Page[schemas.ReportFileOut],
+)
 def get_reports(ctx: Api, page: PageNo = 1, page_size: PageSize = 100) -> dict[str, Any]:
     files = reports.visible(ctx.caller)
     return paged([reports.as_dict(f) for f in files], page, page_size)
@@ -286,7 +356,11 @@ class ReportRequest(BaseModel):
     kind: Literal["monthly", "quarterly", "annual"] = Field(
         description="monthly 月度监测分析、quarterly 季度简报、annual 年度综合评估"
     )
-    period: str = Field(max_length=20, description="2022-06（月度）、2022Q2（季度）或 2022（年度）")
+    period: str = Field(
+        max_length=20,
+        description="2022-06（月度）、2022Q2（季度）或 2022（年度）",
+        json_schema_extra=PERIOD,
+    )
     region: str | None = Field(
         None, max_length=12, description="季度简报的地区代码（设区市或县）；不填为全省"
     )
@@ -295,7 +369,12 @@ class ReportRequest(BaseModel):
     )
 
 
-@router.post("/reports", status_code=201, summary="生成一份报告（限数据范围；PDF 需数秒）")
+@router.post(
+    "/reports",
+    status_code=201,
+    summary="生成一份报告（限数据范围；PDF 需数秒）",
+    response_model=schemas.ReportsWritten,
+)
 def post_reports(ctx: Api, body: ReportRequest) -> dict[str, Any]:
     written = reports.generate(ctx.caller, body.kind, body.period, body.region, body.formats)
     return {
@@ -310,7 +389,14 @@ def post_reports(ctx: Api, body: ReportRequest) -> dict[str, Any]:
     "/reports/{name}",
     summary="下载一份报告（记入操作日志）",
     response_class=Response,
-    responses={200: {"content": {m: {} for m in MEDIA.values()}}},
+    responses={
+        200: {
+            "description": "报告文件（docx、pdf 或 xlsx）",
+            "content": {
+                m: {"schema": {"type": "string", "format": "binary"}} for m in MEDIA.values()
+            },
+        }
+    },
 )
 def get_report_file(ctx: Api, name: str) -> Response:
     return report_file(ctx, name)  # the same download as the page's

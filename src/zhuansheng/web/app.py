@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from zhuansheng.access import Actor
@@ -116,12 +117,13 @@ def _error(
     lang: str,
     request: Request | None,
     problems: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     if _is_api(path) or request is None:
         body: dict[str, Any] = {"error": {"status": status, "message": message}}
         if problems:
             body["error"]["problems"] = problems
-        return JSONResponse(body, status_code=status)
+        return JSONResponse(body, status_code=status, headers=headers)
     web: WebState = request.app.state.web
     return web.templates.TemplateResponse(
         request,
@@ -134,6 +136,7 @@ def _error(
             "ctx": None,
         },
         status_code=status,
+        headers=headers,
     )
 
 
@@ -150,6 +153,20 @@ def _problems(exc: InputRejected) -> list[dict[str, Any]]:
         }
         for p in exc.problems
     ]
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed(request: Request) -> str:
+    """Every method some route takes at this path (Starlette's own header names only the first
+    route's, and each method of the API is a route of its own)."""
+    routes = request.app.router.routes
+    return ", ".join(
+        m
+        for m in _METHODS
+        if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in routes)
+    )
 
 
 def _handlers(app: FastAPI) -> None:
@@ -213,8 +230,16 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed(request)
         return _error(
-            request.url.path, exc.status_code, str(exc.detail), lang=lang(request), request=request
+            request.url.path,
+            exc.status_code,
+            str(exc.detail),
+            lang=lang(request),
+            request=request,
+            headers=headers,
         )
 
     @app.exception_handler(Exception)

@@ -16,7 +16,6 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 
 from zhuansheng import formatting, tabular
 from zhuansheng.collect import workflow
@@ -37,7 +36,7 @@ from zhuansheng.services import (
 )
 from zhuansheng.services.sessions import COOKIE
 
-from . import geo, i18n
+from . import geo, i18n, offload
 from .deps import CSRF_FIELD, Ctx, browser_session, lang, page_ctx, state
 from .files import XLSX, download_url, read_upload, report_file
 
@@ -259,7 +258,7 @@ def overview(
             )
         )
 
-    html = web.monitor.view(m, "overview", body, code, lang_, bool(screen))
+    html = web.monitor.view(m, "overview", body, code, lang_, bool(screen))  # in a pool thread
     return render(request, ctx, "overview.html", body=html, screen=bool(screen))
 
 
@@ -404,9 +403,7 @@ async def upload(
     result = None
     try:
         # the import reads and checks a whole workbook: in the thread pool, never on the loop
-        result = await run_in_threadpool(
-            submissions.import_upload, ctx.caller, path, region, period, comment, False
-        )
+        result = await offload.imported(ctx.caller, path, region, period, comment, False)
     except InputRejected as exc:
         problems = exc.problems
     return render(
