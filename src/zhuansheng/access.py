@@ -7,25 +7,21 @@ signed-in user when ``all_regions_visible`` is set (rankings are public inside t
 enterprise data, the 高耗低效 list and submissions always stay within the scope. Departments and
 viewers see aggregates and submitted statistics only.
 
-Actions (``may(actor, action, region, ...)``):
+Actions (``may(actor, action, region, ...)``; docs/*/architecture.md has the table):
 
-=====================  ==============================================================
-``progress.view``      a region's aggregated progress (map, rankings, region pages)
-``data.view``          a region's submitted statistics and their workflow
-``enterprises.view``   enterprise data, evaluation results, the 高耗低效 list
-``template.download``  a region's collection template
-``observations.import``  write a region's statistics: its own users, the city for its
-                       counties (代报), the province
-``submission.view``    the submissions page (collecting roles and the read-only ones)
-``submission.board``   the reporting board of the counties (province and city users)
-``submission.upload``  upload statistics at all (collecting roles)
-``submission.act``     take part in a region's submission workflow at all
-``submission.<step>``  one workflow step: submit, return, approve, accept, unlock
-``report.view``        a generated report of a region
-``report.generate``    generate a report (``kind``) of a region
-``registers.import``   load registries and project registers (the provincial office)
-``audit.view``         the audit log (the provincial administrator)
-=====================  ==============================================================
+- ``progress.view``: a region's aggregated progress (map, rankings, region pages);
+- ``data.view``: a region's submitted statistics and their workflow;
+- ``enterprises.view``: enterprise data, evaluation results, the 高耗低效 list;
+- ``template.download``, ``observations.import``: a region's template; writing its statistics
+  (its own users, the city for its counties (代报), the province);
+- ``submission.view``, ``submission.board``, ``submission.upload``: the submissions page, the
+  reporting board of the counties, uploading at all;
+- ``submission.act``, ``submission.<step>``: taking part in a region's workflow at all; one step
+  (submit, return, approve, accept, unlock);
+- ``report.view``, ``report.generate``: a generated report of a region; generating one (``kind``);
+- ``registers.import``: registries and project registers (the province; city and county users
+  the rows of their own area);
+- ``audit.view``: the audit log (the provincial administrator).
 """
 
 from __future__ import annotations
@@ -170,7 +166,7 @@ def may(
             kind == "quarterly" and code != PROVINCE and actor.is_regional and in_scope(actor, code)
         )
     if action == "registers.import":
-        return actor.is_province
+        return actor.is_province or actor.is_regional
     if action == "audit.view":
         return actor.role == "province_admin"
     raise ValueError(f"unknown action {action!r}")

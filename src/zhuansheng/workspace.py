@@ -4,7 +4,7 @@ reads the environment on its own behalf."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from zhuansheng.config import settings
@@ -32,3 +32,17 @@ def current() -> Workspace:
     """The workspace the configuration describes now (environment, TOML file, defaults)."""
     s = settings()
     return Workspace(s.database_url, s.lake, s.var, s.programme_dir)
+
+
+def resolve(ws: Workspace | None) -> Workspace:
+    """The workspace given, or the configured one (for callers that pass none)."""
+    return ws if ws is not None else current()
+
+
+def database_url(ws: Workspace | None) -> str:
+    return resolve(ws).database_url
+
+
+def at(database_url: str) -> Workspace:
+    """The configured workspace with another database (a second store beside the first)."""
+    return replace(current(), database_url=database_url)

@@ -18,6 +18,7 @@ from zhuansheng import lake, monitor, programme, store
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.periods import Period
 from zhuansheng.store import tables as t
+from zhuansheng.workspace import Workspace, database_url
 
 from .scheme import Adjustment, Indicator, Scheme
 
@@ -41,8 +42,8 @@ class Inputs:
 
 
 @cache
-def _analysis(year: int, url: str | None) -> monitor.Analysis:
-    return monitor.analyse(year, url=url)
+def _analysis(year: int, ws: Workspace | None) -> monitor.Analysis:
+    return monitor.analyse(year, ws=ws)
 
 
 def clear_cache() -> None:
@@ -50,8 +51,8 @@ def clear_cache() -> None:
     _analysis.cache_clear()
 
 
-def _synthetic_store(url: str | None) -> bool:
-    with store.session(url) as s:
+def _synthetic_store(ws: Workspace | None) -> bool:
+    with store.session(database_url(ws)) as s:
         return bool(s.scalar(select(exists().where(t.Observation.synthetic.is_(True)))))
 
 
@@ -91,10 +92,10 @@ def _adjust_values(
 
 
 def from_monitor(
-    scheme: Scheme, level: str, period: Period, url: str | None, synthetic: bool | None = None
+    scheme: Scheme, level: str, period: Period, ws: Workspace | None, synthetic: bool | None = None
 ) -> Inputs:
     try:
-        analysis = _analysis(period.year, url)
+        analysis = _analysis(period.year, ws)
     except ZhuanshengError as exc:
         raise NoData(str(exc)) from exc
     m = monitor.Monitor(analysis, Period(period.year, period.month, "month"))
@@ -119,16 +120,16 @@ def from_monitor(
         tv,
         _adjust_values(scheme.bonus, level, regions, rows),
         _adjust_values(scheme.penalties, level, regions, rows),
-        _synthetic_store(url) if synthetic is None else synthetic,
+        _synthetic_store(ws) if synthetic is None else synthetic,
     )
 
 
 # -- pilots: their own industry from the enterprise facts ------------------------------------
 
 
-def _pilots(url: str | None) -> list[tuple[str, str, str, tuple[str, ...]]]:
+def _pilots(ws: Workspace | None) -> list[tuple[str, str, str, tuple[str, ...]]]:
     """(pilot id, label, county, industry code prefixes) of the pilots in the store."""
-    with store.session(url) as s:
+    with store.session(database_url(ws)) as s:
         names = dict(s.execute(select(t.Region.code, t.Region.name_zh)).all())
         out = []
         for p in s.scalars(select(t.Pilot).order_by(t.Pilot.pilot_id)):
@@ -186,8 +187,8 @@ def _facts_value(ind: Indicator, now: dict[str, dict[str, float]], before: dict,
     return -change if ind.measure == "decline" else change
 
 
-def from_facts(scheme: Scheme, period: Period, url: str | None) -> Inputs:
-    pilots = _pilots(url)
+def from_facts(scheme: Scheme, period: Period, ws: Workspace | None) -> Inputs:
+    pilots = _pilots(ws)
     year = period.year
     on_disk = {p.year: p.synthetic for p in lake.lake_info()}
     inds = scheme.indicators_for("pilot")
@@ -221,7 +222,7 @@ def from_facts(scheme: Scheme, period: Period, url: str | None) -> Inputs:
     )
 
 
-def inputs(scheme: Scheme, level: str, period: Period, url: str | None) -> Inputs:
+def inputs(scheme: Scheme, level: str, period: Period, ws: Workspace | None) -> Inputs:
     if level == "pilot":
-        return from_facts(scheme, period, url)
-    return from_monitor(scheme, level, period, url)
+        return from_facts(scheme, period, ws)
+    return from_monitor(scheme, level, period, ws)

@@ -19,6 +19,7 @@ from zhuansheng import store
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.periods import Period, parse_period
 from zhuansheng.store import tables as t
+from zhuansheng.workspace import Workspace, database_url
 
 from . import score as sc
 from .inputs import Inputs, NoData, inputs
@@ -162,9 +163,11 @@ def previous(period: Period, level: str) -> Period:
     return Period(period.year, period.month - 3, "quarter")
 
 
-def _rank_change(scheme: Scheme, level: str, period: Period, url: str | None) -> dict[str, int]:
+def _rank_change(
+    scheme: Scheme, level: str, period: Period, ws: Workspace | None
+) -> dict[str, int]:
     try:
-        before = inputs(scheme, level, previous(period, level), url)
+        before = inputs(scheme, level, previous(period, level), ws)
     except NoData:
         return {}
     scored = sc.score(scheme, level, before.x, before.t, before.bonus, before.penalties)
@@ -188,7 +191,7 @@ def evaluate(
     *,
     sensitivity: int = 0,
     seed: int = DEFAULT_SEED,
-    url: str | None = None,
+    ws: Workspace | None = None,
 ) -> Assessment:
     """The evaluation without storing it (``run`` stores it)."""
     scheme = loaded.scheme
@@ -208,11 +211,11 @@ def evaluate(
     if sensitivity < 0:
         raise ZhuanshengError("蒙特卡洛次数 --sensitivity 不能为负数")
     try:
-        data = inputs(scheme, level, period, url)
+        data = inputs(scheme, level, period, ws)
     except NoData as exc:
         raise ZhuanshengError(f"{period.label_zh}无法评价：{exc}") from None
     scored = sc.score(scheme, level, data.x, data.t, data.bonus, data.penalties)
-    before = _rank_change(scheme, level, period, url)
+    before = _rank_change(scheme, level, period, ws)
     inds = scheme.indicators_for(level)
     items = [b.id for b in scheme.bonus] + [p.id for p in scheme.penalties]
     intervals = None
@@ -299,7 +302,7 @@ def run(
     scheme: Path | str | None = None,
     sensitivity: int = 0,
     seed: int = DEFAULT_SEED,
-    url: str | None = None,
+    ws: Workspace | None = None,
     *,
     save: bool = True,
     created_by: str = "",
@@ -308,10 +311,10 @@ def run(
     (default: the shipped scheme of the period's kind and year) and store the run."""
     p = _period(period)
     loaded = load_scheme(scheme, period=p)
-    result = evaluate(loaded, p, level, sensitivity=sensitivity, seed=seed, url=url)
+    result = evaluate(loaded, p, level, sensitivity=sensitivity, seed=seed, ws=ws)
     if save:
         result.run_id = _new_run_id()
-        with store.session(url) as s:
+        with store.session(database_url(ws)) as s:
             s.add(
                 t.AssessmentRun(
                     run_id=result.run_id,
@@ -331,18 +334,18 @@ def run(
     return result
 
 
-def load_run(run_id: str, url: str | None = None) -> Assessment:
+def load_run(run_id: str, ws: Workspace | None = None) -> Assessment:
     """A stored run exactly as it was published."""
-    with store.session(url) as s:
+    with store.session(database_url(ws)) as s:
         row = s.get(t.AssessmentRun, run_id)
         if row is None:
             raise ZhuanshengError(f"没有编号为 {run_id} 的评价记录")
         return Assessment.from_json(row.result, run_id)
 
 
-def runs(url: str | None = None, *, period: str | None = None) -> list[dict[str, Any]]:
+def runs(ws: Workspace | None = None, *, period: str | None = None) -> list[dict[str, Any]]:
     """Stored runs, newest first (without their rows)."""
-    with store.session(url) as s:
+    with store.session(database_url(ws)) as s:
         q = select(t.AssessmentRun).order_by(t.AssessmentRun.created_at.desc())
         if period is not None:
             q = q.where(t.AssessmentRun.period == period)
@@ -363,10 +366,10 @@ def runs(url: str | None = None, *, period: str | None = None) -> list[dict[str,
         ]
 
 
-def reproduce(run_id: str, url: str | None = None) -> Assessment:
+def reproduce(run_id: str, ws: Workspace | None = None) -> Assessment:
     """Run a stored evaluation again with the scheme text it used (not today's file); on the
     same data the rows equal the stored ones."""
-    with store.session(url) as s:
+    with store.session(database_url(ws)) as s:
         row = s.get(t.AssessmentRun, run_id)
         if row is None:
             raise ZhuanshengError(f"没有编号为 {run_id} 的评价记录")
@@ -376,4 +379,4 @@ def reproduce(run_id: str, url: str | None = None) -> Assessment:
         path = Path(tmp) / "scheme.yaml"
         path.write_text(text, encoding="utf-8")
         loaded = load_scheme(path)
-    return evaluate(loaded, _period(period), level, sensitivity=draws, seed=seed, url=url)
+    return evaluate(loaded, _period(period), level, sensitivity=draws, seed=seed, ws=ws)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from zhuansheng.config import settings
+from zhuansheng import workspace
 
 from .lazy import lazy
 from .output import Format, console, emit
@@ -58,4 +58,4 @@ def info(fmt: Format = typer.Option(Format.table, "--format", "-f")) -> None:
 def _safe_url() -> str:
     from sqlalchemy.engine import make_url
 
-    return make_url(settings().database_url).render_as_string(hide_password=True)
+    return make_url(workspace.current().database_url).render_as_string(hide_password=True)

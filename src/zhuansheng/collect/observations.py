@@ -24,6 +24,7 @@ from zhuansheng.store import audit
 from zhuansheng.store import observations as obs
 from zhuansheng.store import tables as t
 from zhuansheng.users import actor
+from zhuansheng.workspace import Workspace, database_url
 
 from . import workflow
 from .numbers import NumberError, cell_number
@@ -316,7 +317,7 @@ def import_observations(
     region: str | None = None,
     period: str | None = None,
     rules: ValidationRules | None = None,
-    url: str | None = None,
+    ws: Workspace | None = None,
 ) -> ImportResult:
     """Validate a filled template and, unless ``dry_run``, store it whole; see the module doc."""
     rules = rules or default_rules()
@@ -324,7 +325,7 @@ def import_observations(
     meta, data = read_file(path)  # refuses empty, oversized, disguised and unsafe files first
     raw = path.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
-    with store.session(url) as s:
+    with store.session(database_url(ws)) as s:
         who: Actor = actor(s, user)
         reg, p = _check_meta(path.name, meta, s, region, period)
         access.require(

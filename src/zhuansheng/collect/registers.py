@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 from zhuansheng import access, programme, store
 from zhuansheng import uploads as files
 from zhuansheng.access import Actor
-from zhuansheng.errors import Forbidden, InputRejected, Problem
+from zhuansheng.errors import InputRejected, Problem
 from zhuansheng.lake import uscc as uscc_rules
 from zhuansheng.periods import parse_period
 from zhuansheng.store import audit
 from zhuansheng.store import tables as t
 from zhuansheng.users import actor
+from zhuansheng.workspace import Workspace, database_url
 
 from .numbers import NumberError, cell_number
 
@@ -350,10 +351,11 @@ def _check_scope(
 ) -> None:
     """A city or county user may only bring in rows of its own region (and, for a city, its
     counties); provincial users may bring in any."""
+    access.require(
+        who, "registers.import", message=f"用户 {who.username}（{who.role}）无权导入名单或项目库"
+    )
     if who.is_province:
         return
-    if not who.is_regional:
-        raise Forbidden(f"用户 {who.username}（{who.role}）无权导入名单或项目库")
     regions = dict(s.execute(select(t.Project.code, t.Project.region_code)).all())
     for (row, _), rec in zip(body, recs, strict=True):
         region = rec.get("region_code") or regions.get(rec.get("code", ""), "")
@@ -367,12 +369,12 @@ def _check_scope(
 
 
 def import_register(
-    kind: str, path: Path, *, user: str, dry_run: bool = False, url: str | None = None
+    kind: str, path: Path, *, user: str, dry_run: bool = False, ws: Workspace | None = None
 ) -> RegisterResult:
     """Import a registry, project or investment file whole (see the module doc)."""
     path = Path(path)
     rows, body = _read(kind, path)
-    with store.session(url) as s:
+    with store.session(database_url(ws)) as s:
         who = actor(s, user)
         regions = set(s.scalars(select(t.Region.code)))
         parse: dict[str, Callable[[], list[dict[str, Any]]]] = {

@@ -24,6 +24,7 @@ from zhuansheng.periods import Period, parse_period
 from zhuansheng.programme import Indicator
 from zhuansheng.store import observations
 from zhuansheng.store import tables as t
+from zhuansheng.workspace import Workspace, database_url
 
 TEMPLATE_VERSION = "obs-1"
 INPUT_SHEET = "填报"
@@ -250,13 +251,13 @@ def csv_text(region: t.Region, p: Period, lines: list[Line]) -> str:
 
 
 def write_template(
-    region_code: str, period: str, path: Path, *, fmt: str = "xlsx", url: str | None = None
+    region_code: str, period: str, path: Path, *, fmt: str = "xlsx", ws: Workspace | None = None
 ) -> Path:
     """Write the template for one region and period; returns the path written."""
     p = parse_period(period)
     if p.kind != "month":
         raise ZhuanshengError(f"填报期间应为月份，如 2022-06，不是 '{period}'")
-    with store.session(url) as s:
+    with store.session(database_url(ws)) as s:
         region = _region(s, region_code)
         lines = _lines(s, region, p)
     if fmt == "csv":
@@ -267,16 +268,16 @@ def write_template(
 
 
 def write_county_templates(
-    period: str, folder: Path, *, fmt: str = "xlsx", url: str | None = None
+    period: str, folder: Path, *, fmt: str = "xlsx", ws: Workspace | None = None
 ) -> list[Path]:
     """One template per county, named <code>-<name>-<period>.<fmt>."""
-    with store.session(url) as s:
+    with store.session(database_url(ws)) as s:
         counties = s.execute(
             select(t.Region.code, t.Region.name_zh)
             .where(t.Region.level == "county")
             .order_by(t.Region.code)
         ).all()
     return [
-        write_template(code, period, folder / f"{code}-{name}-{period}.{fmt}", fmt=fmt, url=url)
+        write_template(code, period, folder / f"{code}-{name}-{period}.{fmt}", fmt=fmt, ws=ws)
         for code, name in counties
     ]

@@ -18,8 +18,7 @@ import numpy as np
 import pyarrow.compute as pc
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
-from zhuansheng import lake, programme, reference, store
-from zhuansheng.config import settings
+from zhuansheng import lake, programme, reference, store, workspace
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.store import audit
 from zhuansheng.store import tables as t
@@ -113,7 +112,7 @@ def build(seed: int = 42, enterprises: int = 20000, progress: Progress | None = 
         raise ZhuanshengError("演示企业数至少为 500 (--enterprises must be at least 500)")
     step = progress or (lambda _name: None)
     started = time.perf_counter()
-    cfg = settings()
+    cfg = workspace.current()
     summary = Summary(seed=seed, enterprises=enterprises, lake=str(cfg.lake))
     summary.database = store.engine().url.render_as_string(hide_password=True)
     source = f"合成演示数据 seed={seed}"

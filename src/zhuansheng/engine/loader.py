@@ -1,7 +1,7 @@
 """Finding, reading and validating method files, with every problem located by YAML line.
 
 A method is named by a path or by its id. Ids resolve to ``<id>.yaml`` beside the file that refers
-to it, then in ``settings().programme_dir / "methods"`` (a county's own files), then among the
+to it, then in ``<programme_dir>/methods`` (a county's own files), then among the
 methods shipped in ``engine/methods/``. The reading and the wording of Pydantic errors are the
 programme loader's, so a method file and a programme file report problems the same way.
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from zhuansheng.config import settings
+from zhuansheng import workspace
 from zhuansheng.errors import InputRejected, Problem, ZhuanshengError
 from zhuansheng.yamlfile import plain, read_tree, validated
 
@@ -45,7 +45,7 @@ def shipped_methods() -> list[Path]:
 
 def _search_dirs(beside: Path | None) -> list[Path]:
     dirs = [beside] if beside is not None else []
-    return [*dirs, settings().programme_dir / "methods", Path(str(SHIPPED))]
+    return [*dirs, workspace.current().programme_dir / "methods", Path(str(SHIPPED))]
 
 
 def resolve(name: str | Path, *, beside: Path | None = None) -> Path:

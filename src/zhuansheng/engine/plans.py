@@ -22,8 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from zhuansheng import atomic
-from zhuansheng.config import settings
+from zhuansheng import atomic, workspace
 
 from .backends import unfused
 
@@ -64,7 +63,7 @@ def plan_key(parts: Mapping[str, Any]) -> str:
 
 
 def cache_dir() -> Path:
-    return settings().var / "cache" / "plans"
+    return workspace.current().var / "cache" / "plans"
 
 
 def compile_sql(con: ibis.BaseBackend, expr: ir.Table) -> str:

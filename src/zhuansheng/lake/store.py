@@ -29,8 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from zhuansheng import atomic
-from zhuansheng.config import settings
+from zhuansheng import atomic, workspace
 from zhuansheng.errors import InputRejected, ZhuanshengError
 
 from .contract import CONTRACT_VERSION, FACT_COLUMNS, prepare_facts
@@ -65,7 +64,7 @@ class LakeError(ZhuanshengError):
 
 
 def lake_root(lake: Path | str | None = None) -> Path:
-    return Path(lake) if lake is not None else settings().lake
+    return Path(lake) if lake is not None else workspace.current().lake
 
 
 def _partition(root: Path, year: int) -> Path:

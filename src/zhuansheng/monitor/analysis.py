@@ -19,6 +19,7 @@ from zhuansheng.errors import ZhuanshengError
 from zhuansheng.programme import Indicator, TargetRow
 from zhuansheng.reference import PROVINCE_CODE
 from zhuansheng.store import tables as t
+from zhuansheng.workspace import Workspace, database_url
 
 from . import rules
 from .aggregate import Aggregate, aggregate, matched
@@ -240,12 +241,14 @@ def _milestone(tr: TargetResult, reports: dict, units: UnitSet) -> None:
     tr.status = tr.status.astype(str)
 
 
-def analyse(year: int, *, url: str | None = None, config: MonitorConfig | None = None) -> Analysis:
+def analyse(
+    year: int, *, ws: Workspace | None = None, config: MonitorConfig | None = None
+) -> Analysis:
     """Monitor every target of ``year``'s programme for every unit and month."""
     cfg = config or default_config()
     prog = programme.load(year)
     catalogue = programme.indicators()
-    with store.session(url) as session:
+    with store.session(database_url(ws)) as session:
         pks = dict(
             session.execute(
                 select(t.Target.target_id, t.Target.id).where(t.Target.year == year)

@@ -10,6 +10,7 @@ from functools import cached_property
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.periods import Period, parse_period
 from zhuansheng.reference import PROVINCE_CODE
+from zhuansheng.workspace import Workspace
 
 from .analysis import Analysis, analyse, unit
 from .areas import area_key, area_names
@@ -125,8 +126,10 @@ def _progress(r: ProgressRow) -> float:
     return 0.0
 
 
-def run(period: str, *, url: str | None = None, config: MonitorConfig | None = None) -> Monitor:
+def run(
+    period: str, *, ws: Workspace | None = None, config: MonitorConfig | None = None
+) -> Monitor:
     """The monthly analysis for a period: ``2022-06`` (1—6月), ``2022Q2`` or ``2022``; ``config``
     replaces the shipped rules (``load_config(path)``)."""
     p = parse_period(period)
-    return Monitor(analyse(p.year, url=url, config=config), p)
+    return Monitor(analyse(p.year, ws=ws, config=config), p)

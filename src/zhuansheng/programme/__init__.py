@@ -1,7 +1,7 @@
 """The yearly programme (工作要点) as data: schema, loading with validation, export, display.
 
 A programme is a YAML file per year (``data/2022.yaml`` ships with the package; files such as
-``2023.yaml`` in ``settings().programme_dir`` are found without code changes). Indicators and
+``2023.yaml`` in the workspace's programme folder are found without code changes). Indicators and
 responsible units come from two catalogues reused across years (``data/indicators.yaml``,
 ``data/units.yaml``).
 """

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from zhuansheng.config import settings
+from zhuansheng import workspace
 from zhuansheng.errors import InputRejected, Problem
 from zhuansheng.yamlfile import Loc, did_you_mean, locate, problem, validated
 
@@ -59,7 +59,7 @@ def _dupes(items: list[Any], key: str, section: str, tree: Any, label: str) -> l
 def _catalogue_paths(name: str) -> list[Path]:
     """The shipped catalogue plus, when present, the user's additions beside their programmes."""
     paths = [Path(str(DATA / name))]
-    extra = settings().programme_dir / name
+    extra = workspace.current().programme_dir / name
     if extra.is_file():
         paths.append(extra)
     return paths
@@ -390,11 +390,11 @@ def validate_file(path: Path | str) -> list[Problem]:
 
 def _search_dirs() -> list[Path]:
     # The user's folder comes first, so a revised file for a shipped year replaces it.
-    return [settings().programme_dir, Path(str(DATA))]
+    return [workspace.current().programme_dir, Path(str(DATA))]
 
 
 def available_years() -> list[int]:
-    """Years with a programme file, shipped or in ``settings().programme_dir``."""
+    """Years with a programme file, shipped or in ``workspace.current().programme_dir``."""
     years = set()
     for folder in _search_dirs():
         if folder.is_dir():
@@ -416,7 +416,7 @@ def programme_path(year: int) -> Path:
             Problem(
                 f"没有 {year} 年的工作要点文件",
                 hint=f"现有年份：{years}；可将 {year}.yaml 放入 "
-                f"{settings().programme_dir}（环境变量 ZHUANSHENG_PROGRAMME_DIR）",
+                f"{workspace.current().programme_dir}（环境变量 ZHUANSHENG_PROGRAMME_DIR）",
             )
         ],
     )

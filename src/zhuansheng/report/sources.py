@@ -16,17 +16,18 @@ from zhuansheng.monitor import ProgressRow
 from zhuansheng.periods import Period, parse_period
 from zhuansheng.reference import PROVINCE_CODE
 from zhuansheng.store import tables as t
+from zhuansheng.workspace import Workspace, database_url
 
 
 class Sources:
     """The services' results for one period, shared by every report generated from them (all 11
     city briefings read the store once)."""
 
-    def __init__(self, period: str | Period, *, url: str | None = None) -> None:
+    def __init__(self, period: str | Period, *, ws: Workspace | None = None) -> None:
         self.period = parse_period(period) if isinstance(period, str) else period
-        self.url = url
-        self.synthetic, has_data = _store_facts(self.period, url)
-        self.monitor = monitor.run(self.period.code, url=url)
+        self.ws = ws
+        self.synthetic, has_data = _store_facts(self.period, ws)
+        self.monitor = monitor.run(self.period.code, ws=ws)
         if not has_data:
             raise ZhuanshengError(
                 f"{self.period.label_zh}（{self.period.code}）没有任何监测数据："
@@ -76,7 +77,7 @@ class Sources:
             else:
                 try:
                     result = assess.run(
-                        period=period, level=level, sensitivity=draws, url=self.url, save=False
+                        period=period, level=level, sensitivity=draws, ws=self.ws, save=False
                     )
                 except ZhuanshengError as exc:
                     self._rankings[key] = (None, str(exc))
@@ -85,14 +86,14 @@ class Sources:
         return self._rankings[key]
 
 
-def _store_facts(period: Period, url: str | None) -> tuple[bool, bool]:
+def _store_facts(period: Period, ws: Workspace | None) -> tuple[bool, bool]:
     """(the store holds synthetic data, the store has any data for the year up to the period)."""
     y, m = period.year, period.month
     periods = [f"{y}-{k:02d}" for k in range(1, m + 1)] + [f"{y}Q{q}" for q in range(1, m // 3 + 1)]
     if period.kind == "year":
         periods.append(str(y))
     start, end = dt.date(y, 1, 1), dt.date(y, m, calendar.monthrange(y, m)[1])
-    with store.session(url) as s:
+    with store.session(database_url(ws)) as s:
         observations = s.scalar(
             select(func.count()).select_from(t.Observation).where(t.Observation.period.in_(periods))
         )

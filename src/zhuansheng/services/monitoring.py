@@ -91,7 +91,7 @@ class MonitorCache:
             with self._lock:
                 hit = self._by_year.get(p.year)
                 if hit is None or hit[0] != version:
-                    hit = (version, monitor.analyse(p.year, url=self.ws.database_url))
+                    hit = (version, monitor.analyse(p.year, ws=self.ws))
                     self._by_year[p.year] = hit
                     _settle()
         return Monitor(hit[1], p)

@@ -92,7 +92,7 @@ class RankingCache:
     changes (the same version the monitoring cache watches)."""
 
     def __init__(self, ws: Workspace, monitor: MonitorCache, size: int = 64) -> None:
-        self.url = ws.database_url
+        self.ws = ws
         self.monitor = monitor
         self.size = size
         self._lock = threading.Lock()
@@ -116,12 +116,12 @@ class RankingCache:
         return hit[1]
 
     def _compute(self, period: str, level: str, draws: int) -> Ranking:
-        result = assess.run(period=period, level=level, sensitivity=draws, url=self.url, save=False)
+        result = assess.run(period=period, level=level, sensitivity=draws, ws=self.ws, save=False)
         scheme = assess.load_scheme(period=parse_period(period)).scheme
         items = {a.id: a.name_zh for a in (*scheme.bonus, *scheme.penalties)}
         pilots: dict[str, str] = {}
         if level == "pilot":
-            with store.session(self.url) as s:
+            with store.session(self.ws.database_url) as s:
                 pilots = dict(s.execute(select(t.Pilot.pilot_id, t.Pilot.county_code)).all())
         return Ranking(result, items, pilots, scheme.scale)
 

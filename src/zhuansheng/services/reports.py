@@ -136,7 +136,7 @@ def generate(
     )
     p = report.check_request(kind, period, region, formats, None)
     with _GENERATING:
-        sources = report.Sources(p, url=caller.ws.database_url)
+        sources = report.Sources(p, ws=caller.ws)
         paths = report.generate(
             kind,
             p.code,

@@ -30,7 +30,7 @@ def template(caller: Caller, region: str, period: str) -> tuple[Path, str]:
     folder = Path(tempfile.mkdtemp(prefix="zs-template-"))
     try:
         path = collect.templates.write_template(
-            region, p.code, folder / f"{region}-{p.code}.xlsx", url=caller.ws.database_url
+            region, p.code, folder / f"{region}-{p.code}.xlsx", ws=caller.ws
         )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -65,7 +65,7 @@ def import_upload(
             dry_run=dry_run,
             region=region,
             period=period,
-            url=caller.ws.database_url,
+            ws=caller.ws,
         )
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from zhuansheng.config import settings
+from zhuansheng import workspace
 
 
 def _normalise(url: str) -> str:
@@ -44,7 +44,7 @@ def _create(url: str) -> Engine:
 
 def engine(url: str | None = None) -> Engine:
     """The engine for ``url`` or for ``ZHUANSHENG_DATABASE_URL`` (one per URL, reused)."""
-    key = _normalise(url or settings().database_url)
+    key = _normalise(url or workspace.current().database_url)
     if key not in _ENGINES:
         _ENGINES[key] = _create(key)
     return _ENGINES[key]

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from zhuansheng.errors import ZhuanshengError
+from zhuansheng.reference import PROVINCE_CODE
 
 CITY_FILES = [f"33{c:02d}00" for c in range(1, 12)]
 
@@ -36,7 +37,7 @@ def _coded(features: list[dict]) -> list[dict]:
 @cache
 def geojson(node_modules: Path, level: str) -> bytes:
     if level == "city":
-        features = _coded(_read(node_modules, "330000")["features"])
+        features = _coded(_read(node_modules, PROVINCE_CODE)["features"])
     elif level == "county":
         features = []
         for code in CITY_FILES:
