@@ -152,10 +152,12 @@ def test_the_map_colours_a_target_by_status(browser: Browser, server: str) -> No
 
 
 def test_upload_with_an_error_names_the_cell(
-    browser: Browser, server: str, world: World, tmp_path: Path
+    browser: Browser, server: str, web_world: World, tmp_path: Path
 ) -> None:
     bad = fill_template(
-        blank_template(world, "330102", tmp_path), tmp_path / "上城区-2022-12.xlsx", bad_cell=True
+        blank_template(web_world, "330102", tmp_path),
+        tmp_path / "上城区-2022-12.xlsx",
+        bad_cell=True,
     )
     page = sign_in(browser, server, USERS["county"])
     page.goto(f"{server}/submissions?period=2022-12")
@@ -168,11 +170,11 @@ def test_upload_with_an_error_names_the_cell(
     no_tofu(page)
 
 
-def test_a_county_user_stays_in_its_county(browser: Browser, server: str, world: World) -> None:
+def test_a_county_user_stays_in_its_county(browser: Browser, server: str, web_world: World) -> None:
     page = sign_in(browser, server, USERS["county"])
-    own = page.goto(f"{server}/enterprises/{world.own_uscc}")
+    own = page.goto(f"{server}/enterprises/{web_world.own_uscc}")
     assert own is not None and own.status == 200
-    other = page.goto(f"{server}/enterprises/{world.other_uscc}")
+    other = page.goto(f"{server}/enterprises/{web_world.other_uscc}")
     assert other is not None and other.status == 403
     assert "无权查看该企业" in page.locator("p.error").inner_text()
     sub = page.goto(f"{server}/submissions/330603/2022-06")
