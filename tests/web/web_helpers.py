@@ -1,4 +1,4 @@
-"""Helpers of the web tests: a small demo world (built once per test process), the app over it,
+"""Helpers of the web tests: a small demo world (one copy per test process), the app over it,
 signed-in clients per role, and a real uvicorn server for the browser tests. Kept out of
 conftest.py under a unique module name (see tests/lake/lake_helpers.py)."""
 
@@ -19,7 +19,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from worlds import point_at
+from worlds import copy_world, pointed_at, shared_world
 from zhuansheng import demo, engine, programme, report, store, users
 from zhuansheng.collect import templates
 from zhuansheng.store import tables as t
@@ -57,12 +57,15 @@ class World:
 
 @pytest.fixture(scope="session")
 def web_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("web-world")
-    var = root / "var"
-    url = f"sqlite:///{var / 'zhuansheng.db'}"
-    with pytest.MonkeyPatch.context() as mp:
-        point_at(mp, root)
-        demo.build(seed=5, enterprises=600)
+    """The web tests' world, one per test process: a copy of a small demo world built once per
+    run, evaluated here (the runs' result paths are stored, so they must point into the copy),
+    with the accounts the tests sign in as."""
+    source = shared_world(
+        tmp_path_factory, "demo-seed5-600", lambda: demo.build(seed=5, enterprises=600)
+    )
+    root = copy_world(source, tmp_path_factory.mktemp("web-world") / "world")
+    url = f"sqlite:///{root / 'var' / 'zhuansheng.db'}"
+    with pointed_at(root):
         for kind in ("carbon", "mujun", "screen"):
             engine.evaluate(kind, 2022)
         with store.session() as s:
@@ -90,7 +93,6 @@ def web_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             users.set_password(s, f"u{county[:4]}00", PASSWORD)  # its city
         assert county and own and other
         yield World(root, url, county, own, other)
-        store.dispose_all()
 
 
 def make_settings(web_world: World, **changes: object) -> WebSettings:
