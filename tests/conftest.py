@@ -38,10 +38,11 @@ def empty_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 
 
 @pytest.fixture(scope="session")
-def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The demo world (seed 5, 2 000 sample firms) as built, once per run. Never written to:
     tests use ``demo_world`` or ``module_demo_world``, which are copies."""
-    return worlds.demo_source(tmp_path_factory)
+    with worlds.kept_unwritten(worlds.demo_source(tmp_path_factory)) as root:
+        yield root
 
 
 @pytest.fixture

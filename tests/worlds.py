@@ -66,6 +66,23 @@ def shared_world(factory: pytest.TempPathFactory, name: str, build: Callable[[],
     return root
 
 
+def fingerprint(root: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file under ``root``: unchanged if nothing wrote."""
+    return {
+        str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@contextmanager
+def kept_unwritten(root: Path) -> Iterator[Path]:
+    """Fail if anything wrote into the built world at ``root`` while the context lasted."""
+    before = fingerprint(root)
+    yield root
+    assert fingerprint(root) == before, f"the built world {root} was written to; use a copy"
+
+
 def copy_world(source: Path, root: Path) -> Path:
     """A copy of the world at ``source`` under ``root`` (a new folder)."""
     shutil.copytree(source, root, symlinks=True)

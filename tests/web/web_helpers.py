@@ -19,7 +19,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from worlds import copy_world, pointed_at, shared_world
+from worlds import copy_world, kept_unwritten, pointed_at, shared_world
 from zhuansheng import demo, engine, programme, report, store, users
 from zhuansheng.collect import templates
 from zhuansheng.store import tables as t
@@ -65,7 +65,7 @@ def web_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     )
     root = copy_world(source, tmp_path_factory.mktemp("web-world") / "world")
     url = f"sqlite:///{root / 'var' / 'zhuansheng.db'}"
-    with pointed_at(root):
+    with kept_unwritten(source), pointed_at(root):
         for kind in ("carbon", "mujun", "screen"):
             engine.evaluate(kind, 2022)
         with store.session() as s:
