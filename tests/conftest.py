@@ -47,7 +47,8 @@ def demo_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 @pytest.fixture
 def demo_world(demo_source: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A copy of the demo world for one test (its root is yielded); the settings point at it."""
+    """A copy of the demo world for one test that writes into its store (its root is yielded);
+    the settings point at it."""
     root = worlds.copy_world(demo_source, tmp_path_factory.mktemp("demo") / "world")
     with worlds.pointed_at(root):
         yield root
@@ -57,10 +58,12 @@ def demo_world(demo_source: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 def module_demo_world(
     demo_source: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Path]:
-    """A copy of the demo world shared by one module's tests, for module-scoped fixtures that
-    compute something once from it (the settings point at it until the module ends)."""
+    """A copy of the demo world shared by one module's tests that only read its store (files
+    they write go to folders of their own under it); module-scoped fixtures can compute
+    something once from it. The settings point at it until the module ends; the module fails
+    if its tests wrote into the store or the lake (they should use ``demo_world``)."""
     root = worlds.copy_world(demo_source, tmp_path_factory.mktemp("module-demo") / "world")
-    with worlds.pointed_at(root):
+    with worlds.kept_unwritten(root / "var"), worlds.pointed_at(root):
         yield root
 
 

@@ -77,10 +77,10 @@ def fingerprint(root: Path) -> dict[str, tuple[int, int]]:
 
 @contextmanager
 def kept_unwritten(root: Path) -> Iterator[Path]:
-    """Fail if anything wrote into the built world at ``root`` while the context lasted."""
+    """Fail if anything wrote into the world at ``root`` while the context lasted."""
     before = fingerprint(root)
     yield root
-    assert fingerprint(root) == before, f"the built world {root} was written to; use a copy"
+    assert fingerprint(root) == before, f"the world {root} was written to; use a copy of its own"
 
 
 def copy_world(source: Path, root: Path) -> Path:

@@ -22,10 +22,11 @@ COUNTIES = {r.code for r in reference.regions() if r.level == "county"}
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def _analyses_forgotten() -> Iterator[None]:
-    # the analyses are cached by year and store URL, and the URL here is the default (None):
-    # the next test's copy of the world must not be answered from this one's
+    # The monitoring analyses are cached by year and store URL, and the URL here is the default
+    # (None), so one analysis serves every test's copy of the world: the copies hold the same
+    # observations, and no test here changes them. Later modules must not be answered from it.
     yield
     assess.inputs.clear_cache()
 

@@ -382,7 +382,7 @@ def test_charts_are_embedded(quarterly: dict[str, Path]) -> None:
     )
 
 
-def test_annual_and_county_briefing(demo_world: Path, annual: Path) -> None:
+def test_annual_and_county_briefing(module_demo_world: Path, annual: Path) -> None:
     text = docx_text(annual)
     m = monitor.run("2022")
     robots = next(r for r in m.by_region("330000") if r.target == "robots_new")
@@ -393,7 +393,7 @@ def test_annual_and_county_briefing(demo_world: Path, annual: Path) -> None:
         "2022Q2",
         region="330602",
         formats=("docx",),
-        out_dir=demo_world / "c",
+        out_dir=module_demo_world / "c",
         actor=Actor("yc", "county", "330602"),
     )
     assert "越城区" in county[0].name
@@ -407,11 +407,15 @@ def _without_dates(text: str) -> str:
     return re.sub(r"2022年7月[89]日|2022-07-0[89]", "DATE", text)
 
 
-def test_same_data_gives_the_same_documents_but_the_date(demo_world: Path) -> None:
+def test_same_data_gives_the_same_documents_but_the_date(module_demo_world: Path) -> None:
     src = report.Sources("2022Q2")
     kw = {"region": "330600", "formats": ("docx", "pdf", "xlsx"), "sources": src}
-    a = report.generate("quarterly", "2022Q2", out_dir=demo_world / "d1", generated_on=DAY1, **kw)
-    b = report.generate("quarterly", "2022Q2", out_dir=demo_world / "d2", generated_on=DAY2, **kw)
+    a = report.generate(
+        "quarterly", "2022Q2", out_dir=module_demo_world / "d1", generated_on=DAY1, **kw
+    )
+    b = report.generate(
+        "quarterly", "2022Q2", out_dir=module_demo_world / "d2", generated_on=DAY2, **kw
+    )
     for x, y in zip(a, b, strict=True):
         assert x.name == y.name
         if x.suffix == ".pdf":
@@ -437,8 +441,8 @@ def test_same_data_gives_the_same_documents_but_the_date(demo_world: Path) -> No
 # -- refusals ---------------------------------------------------------------------------------
 
 
-def test_unknown_period_is_refused_without_files(demo_world: Path) -> None:
-    out = demo_world / "bad-period"
+def test_unknown_period_is_refused_without_files(module_demo_world: Path) -> None:
+    out = module_demo_world / "bad-period"
     with pytest.raises(ZhuanshengError, match="无法识别的期间"):
         report.generate("monthly", "2022-13", out_dir=out)
     with pytest.raises(ZhuanshengError, match="2022Q2 这样的形式"):
@@ -450,8 +454,8 @@ def test_unknown_period_is_refused_without_files(demo_world: Path) -> None:
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_region_out_of_scope_is_refused_without_files(demo_world: Path) -> None:
-    out = demo_world / "scope"
+def test_region_out_of_scope_is_refused_without_files(module_demo_world: Path) -> None:
+    out = module_demo_world / "scope"
     hangzhou = Actor("hz", "city", "330100")
     with pytest.raises(ZhuanshengError, match="无权生成 330600"):
         report.generate("quarterly", "2022Q2", region="330600", out_dir=out, actor=hangzhou)
@@ -495,8 +499,8 @@ def test_a_failed_rename_puts_back_what_was_there(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_a_batch_appears_whole_or_not_at_all(demo_world: Path, jobs: int) -> None:
-    out = demo_world / f"batch-{jobs}"
+def test_a_batch_appears_whole_or_not_at_all(module_demo_world: Path, jobs: int) -> None:
+    out = module_demo_world / f"batch-{jobs}"
     cities = ["330100", "330200", "330300"]
     first = report.generate_many("quarterly", "2022Q2", cities, formats=("xlsx",), out_dir=out)
     hangzhou, ningbo, wenzhou = first
@@ -529,8 +533,8 @@ def test_period_with_no_data_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
 # -- CLI and listing ----------------------------------------------------------------------------
 
 
-def test_cli_writes_and_lists(demo_world: Path) -> None:
-    out = demo_world / "cli"
+def test_cli_writes_and_lists(module_demo_world: Path) -> None:
+    out = module_demo_world / "cli"
     res = runner.invoke(
         app,
         [
@@ -558,19 +562,20 @@ def test_cli_writes_and_lists(demo_world: Path) -> None:
     res = runner.invoke(app, ["report", "list", "-o", str(out)])
     assert res.exit_code == 0 and "季度简报" in res.stdout
     bad = runner.invoke(
-        app, ["report", "monthly", "--period", "2022Q2", "-o", str(demo_world / "x")]
+        app, ["report", "monthly", "--period", "2022Q2", "-o", str(module_demo_world / "x")]
     )
     assert bad.exit_code == 2
     assert "2022-06 这样的形式" in bad.output
     bad = runner.invoke(
-        app, ["report", "annual", "--period", "2022", "-f", "doc", "-o", str(demo_world / "x")]
+        app,
+        ["report", "annual", "--period", "2022", "-f", "doc", "-o", str(module_demo_world / "x")],
     )
     assert bad.exit_code == 2 and "未知的输出格式 doc" in bad.output
-    assert not (demo_world / "x").exists()
+    assert not (module_demo_world / "x").exists()
 
 
-def test_cli_all_writes_one_briefing_per_city(demo_world: Path) -> None:
-    out = demo_world / "cli-all"
+def test_cli_all_writes_one_briefing_per_city(module_demo_world: Path) -> None:
+    out = module_demo_world / "cli-all"
     args = ["report", "quarterly", "--period", "2022Q2", "--all", "-f", "xlsx", "-o", str(out)]
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
@@ -598,13 +603,15 @@ def test_cli_all_writes_one_briefing_per_city(demo_world: Path) -> None:
         assert cells["robots_new"]["地区代码"] == code
         assert cells["robots_new"]["实际"] == pytest.approx(robots.actual, rel=1e-12)
         book.close()
-    both = runner.invoke(app, [*args[:-1], str(demo_world / "cli-all-2"), "--region", "330600"])
+    both = runner.invoke(
+        app, [*args[:-1], str(module_demo_world / "cli-all-2"), "--region", "330600"]
+    )
     assert both.exit_code != 0 and "--region 与 --all 只能选一个" in both.output
-    assert not (demo_world / "cli-all-2").exists()
+    assert not (module_demo_world / "cli-all-2").exists()
 
 
-def test_several_cities_in_two_processes(demo_world: Path) -> None:
-    out = demo_world / "many"
+def test_several_cities_in_two_processes(module_demo_world: Path) -> None:
+    out = module_demo_world / "many"
     seen: list[str | None] = []
     paths = report.generate_many(
         "quarterly",
@@ -629,7 +636,7 @@ def test_several_cities_in_two_processes(demo_world: Path) -> None:
             "quarterly",
             "2022Q2",
             ["330100", "330200"],
-            out_dir=demo_world / "many2",
+            out_dir=module_demo_world / "many2",
             actor=Actor("hz", "city", "330100"),
         )
-    assert not (demo_world / "many2").exists()
+    assert not (module_demo_world / "many2").exists()
