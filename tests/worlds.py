@@ -1,10 +1,11 @@
-"""Demo worlds for the tests: built once for the whole run, each test working on its own copy.
+"""Demo worlds for the tests: built once for the whole run, each test working on a copy.
 
-A world is a folder holding ``var/`` (the SQLite store and the Parquet lake) and an empty
-``programmes/``. Building one takes seconds; copying its files takes milliseconds. So a world is
-built once per run (the first xdist worker to need it builds it under a file lock, the others
-wait and reuse it) and every test or module that uses it gets a copy of its own: nothing written
-by one test is seen by another, and nothing ever writes into the built original.
+A world is a folder holding ``var/`` (the SQLite store and the Parquet lake); the programme
+folder the settings name under it stays empty. Building one takes seconds, copying its files
+milliseconds. So a world is built once per run (the first xdist worker to need it builds it
+under a file lock, the others wait and reuse it), and the tests work on copies: a test that
+writes gets a copy of its own, a module whose tests only read shares one. Nothing written by
+one test is seen by another, and nothing ever writes into the built original.
 """
 
 from __future__ import annotations
