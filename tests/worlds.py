@@ -1,8 +1,19 @@
-"""A demo world shared by the tests of one module: its own var/, store and lake."""
+"""Demo worlds for the tests: built once for the whole run, each test working on a copy.
+
+A world is a folder holding ``var/`` (the SQLite store and the Parquet lake); the programme
+folder the settings name under it stays empty. Building one takes seconds, copying its files
+milliseconds. So a world is built once per run (the first xdist worker to need it builds it
+under a file lock, the others wait and reuse it), and the tests work on copies: a test that
+writes gets a copy of its own, a module whose tests only read shares one. Nothing written by
+one test is seen by another, and nothing ever writes into the built original.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import fcntl
+import os
+import shutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,17 +31,88 @@ def point_at(mp: pytest.MonkeyPatch, root: Path) -> None:
     mp.delenv("ZHUANSHENG_CONFIG", raising=False)
 
 
-@contextmanager
-def demo_world(
-    factory: pytest.TempPathFactory, name: str, *, seed: int, enterprises: int
-) -> Iterator[Path]:
-    """A demo world built once under a new temporary folder; the settings point at it while
-    the context lasts."""
-    root = factory.mktemp(name)
+def build_in(root: Path, build: Callable[[], object]) -> None:
+    """Run ``build`` with the settings pointing at ``root``; leave no connection open, so that
+    the files are complete and can be copied."""
     with pytest.MonkeyPatch.context() as mp:
         point_at(mp, root)
-        demo.build(seed=seed, enterprises=enterprises)
+        try:
+            build()
+        finally:
+            store.dispose_all()
+
+
+def _run_folder(factory: pytest.TempPathFactory) -> Path:
+    """A folder shared by all workers of this run, and by nothing else."""
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # each worker's basetemp is <run folder>/popen-gwN: their parent belongs to this run only
+        return base.parent
+    return base
+
+
+def shared_world(factory: pytest.TempPathFactory, name: str, build: Callable[[], object]) -> Path:
+    """The root of world ``name``, built by ``build`` once per run. Read it only: copy it with
+    ``copy_world`` before pointing the settings at it."""
+    folder = _run_folder(factory) / "shared-worlds"
+    folder.mkdir(exist_ok=True)
+    root = folder / name
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, even if build fails
+        if not root.exists():
+            partial = folder / f"{name}.partial"
+            shutil.rmtree(partial, ignore_errors=True)  # left by a build that failed
+            build_in(partial, build)
+            partial.rename(root)  # a world appears complete or not at all
+    return root
+
+
+def fingerprint(root: Path) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file under ``root``: unchanged if nothing wrote."""
+    return {
+        str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@contextmanager
+def kept_unwritten(root: Path) -> Iterator[Path]:
+    """Fail if anything wrote into the world at ``root`` while the context lasted."""
+    before = fingerprint(root)
+    yield root
+    assert fingerprint(root) == before, f"the world {root} was written to; use a copy of its own"
+
+
+def copy_world(source: Path, root: Path) -> Path:
+    """A copy of the world at ``source`` under ``root`` (a new folder)."""
+    shutil.copytree(source, root, symlinks=True)
+    return root
+
+
+@contextmanager
+def pointed_at(root: Path) -> Iterator[Path]:
+    """The settings point at the world under ``root`` while the context lasts."""
+    with pytest.MonkeyPatch.context() as mp:
+        point_at(mp, root)
         try:
             yield root
         finally:
             store.dispose_all()
+
+
+def demo_source(factory: pytest.TempPathFactory) -> Path:
+    """The demo world most modules share (seed 5, 2 000 sample firms), built once per run."""
+    return shared_world(factory, "demo-seed5-2000", lambda: demo.build(seed=5, enterprises=2000))
+
+
+@contextmanager
+def built_demo_world(
+    factory: pytest.TempPathFactory, name: str, *, seed: int, enterprises: int
+) -> Iterator[Path]:
+    """A demo world of its own built under a new temporary folder (for a module that needs
+    other seeds or sizes); the settings point at it while the context lasts."""
+    root = factory.mktemp(name)
+    build_in(root, lambda: demo.build(seed=seed, enterprises=enterprises))
+    with pointed_at(root):
+        yield root

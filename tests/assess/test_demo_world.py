@@ -12,7 +12,6 @@ import fastexcel
 import pytest
 from typer.testing import CliRunner
 
-from worlds import demo_world
 from zhuansheng import assess, reference
 from zhuansheng.cli import app
 
@@ -23,14 +22,16 @@ COUNTIES = {r.code for r in reference.regions() if r.level == "county"}
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with demo_world(tmp_path_factory, "assess", seed=5, enterprises=2000) as root:
-        yield root
-        assess.inputs.clear_cache()
+@pytest.fixture(scope="module", autouse=True)
+def _analyses_forgotten() -> Iterator[None]:
+    # The monitoring analyses are cached by year and store URL, and the URL here is the default
+    # (None), so one analysis serves every test's copy of the world: the copies hold the same
+    # observations, and no test here changes them. Later modules must not be answered from it.
+    yield
+    assess.inputs.clear_cache()
 
 
-def test_the_eleven_cities_are_ranked_for_2022q2(world: Path) -> None:
+def test_the_eleven_cities_are_ranked_for_2022q2(demo_world: Path) -> None:
     r = assess.run(period="2022Q2", level="city")
     assert {row.region for row in r.rows} == CITIES
     assert [row.rank for row in r.rows] == sorted(row.rank for row in r.rows)
@@ -49,7 +50,7 @@ def test_the_eleven_cities_are_ranked_for_2022q2(world: Path) -> None:
         assert row.grade in assess.GRADES and row.rank_median is None
 
 
-def test_counties_and_pilots_work(world: Path) -> None:
+def test_counties_and_pilots_work(demo_world: Path) -> None:
     counties = assess.run("2022Q2", "county", sensitivity=200)
     assert {row.region for row in counties.rows} == COUNTIES
     assert all(row.rank_p05 <= row.rank_median <= row.rank_p95 for row in counties.rows)
@@ -67,7 +68,7 @@ def test_counties_and_pilots_work(world: Path) -> None:
     assert [row.grade for row in annual.rows][:2] == ["优秀", "优秀"]  # top 20 % of 11: ranks 1–2
 
 
-def test_a_stored_run_is_shown_and_reproduced(world: Path) -> None:
+def test_a_stored_run_is_shown_and_reproduced(demo_world: Path) -> None:
     r = assess.run("2022Q2", "city", sensitivity=100, seed=11)
     stored = assess.load_run(r.run_id)
     assert stored.rows == r.rows
@@ -77,7 +78,7 @@ def test_a_stored_run_is_shown_and_reproduced(world: Path) -> None:
     assert any(x["run_id"] == r.run_id for x in assess.runs(period="2022Q2"))
 
 
-def test_a_changed_scheme_changes_the_stored_version(world: Path, tmp_path: Path) -> None:
+def test_a_changed_scheme_changes_the_stored_version(demo_world: Path, tmp_path: Path) -> None:
     text = assess.scheme.shipped_path("quarterly-2022.yaml").read_text(encoding="utf-8")
     path = tmp_path / "mine.yaml"
     path.write_text(
@@ -93,7 +94,7 @@ def test_a_changed_scheme_changes_the_stored_version(world: Path, tmp_path: Path
     assert assess.reproduce(r.run_id).rows == r.rows  # the stored scheme text, not the file
 
 
-def test_cli_json_csv_xlsx(world: Path, tmp_path: Path) -> None:
+def test_cli_json_csv_xlsx(demo_world: Path, tmp_path: Path) -> None:
     base = ["assess", "--period", "2022Q2", "--level", "city", "--sensitivity", "300"]
     out = runner.invoke(app, [*base, "--format", "json"])
     assert out.exit_code == 0, out.output
@@ -135,13 +136,13 @@ def test_cli_json_csv_xlsx(world: Path, tmp_path: Path) -> None:
         (["--period", "2022Q2", "--level", "town"], "town"),
     ],
 )
-def test_cli_errors_are_clear(world: Path, args: list[str], message: str) -> None:
+def test_cli_errors_are_clear(demo_world: Path, args: list[str], message: str) -> None:
     out = runner.invoke(app, ["assess", *args])
     assert out.exit_code == 2
     assert message in out.output
 
 
-def test_cli_bad_scheme_names_the_line(world: Path, tmp_path: Path) -> None:
+def test_cli_bad_scheme_names_the_line(demo_world: Path, tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     text = assess.scheme.shipped_path("quarterly-2022.yaml").read_text(encoding="utf-8")
     path.write_text(text.replace("weights: expert", "weights: experts"), encoding="utf-8")

@@ -83,7 +83,7 @@ def _pilots(*ids: str) -> list[tuple[str, str, str, tuple[str, ...]]]:
 
 
 @pytest.fixture
-def figures(world: Path) -> dict[str, dict[str, float]]:
+def figures(empty_world: Path) -> dict[str, dict[str, float]]:
     lake.write_facts(pa.Table.from_pylist(FIRMS), source="test", synthetic=True)
     # P32 上虞区 化工: a chemical pilot in another county, so 柯桥区's chemical firm is not its
     return pilot_figures(_pilots("P02", "P03", "P12", "P32"), YEAR)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -360,9 +358,9 @@ def _bomb(path: Path, megabytes: int) -> Path:
 def test_zip_bomb_total_size(tmp_path: Path) -> None:
     bomb = _bomb(tmp_path / "bomb.xlsx", 150)
     assert bomb.stat().st_size < 2**20
-    started = time.perf_counter()
+    # refused from the zip directory, before anything is unpacked (timed in
+    # benchmarks/read_workbook.py)
     p = only(rejected(lambda: read_sheet(bomb)))
-    assert time.perf_counter() - started < 0.5  # refused from the directory, nothing unpacked
     assert p.message == (
         "解压后大小 150.0 MB，超过上限 100.0 MB (zip bomb suspected: unpacked size too large)"
     )
@@ -596,10 +594,10 @@ def test_neutralise(text: str, safe: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Speed
+# A filled template (its reading speed is measured in benchmarks/read_workbook.py)
 
 
-def test_reading_a_100_row_workbook_is_fast(tmp_path: Path) -> None:
+def test_a_100_row_workbook_is_read_whole(tmp_path: Path) -> None:
     def build(b: xlsxwriter.Workbook) -> None:
         template_like(b)
         ws = b.get_worksheet_by_name("填报")
@@ -612,15 +610,10 @@ def test_reading_a_100_row_workbook_is_fast(tmp_path: Path) -> None:
             ws.write_string(r, 5, "说明")
 
     path = xlsx(tmp_path / "w.xlsx", build)
-    times = []
-    for _ in range(7):
-        started = time.perf_counter()
-        with open_workbook(path) as wb:
-            wb.read("_meta")
-            data = wb.read("填报")
-        times.append(time.perf_counter() - started)
+    with open_workbook(path) as wb:
+        wb.read("_meta")
+        data = wb.read("填报")
     assert data.n_rows == 101 and data.cell("A101").value == "100"
-    assert statistics.median(times) < 0.05
 
 
 def test_cell_limits(tmp_path: Path) -> None:

@@ -276,7 +276,7 @@ def test_lake_reads_through_ibis(built: tuple[Path, demo.Summary]) -> None:
     assert years == [2021, 2022]
 
 
-def test_refuses_to_wipe_real_data(world: Path) -> None:
+def test_refuses_to_wipe_real_data(empty_world: Path) -> None:
     store.upgrade()
     with store.session() as s:
         store.sync_reference(s)
@@ -296,12 +296,12 @@ def test_refuses_to_wipe_real_data(world: Path) -> None:
         assert s.scalar(select(t.Enterprise.name)) == "某真实企业"
 
 
-def test_too_few_enterprises_is_a_clear_error(world: Path) -> None:
+def test_too_few_enterprises_is_a_clear_error(empty_world: Path) -> None:
     with pytest.raises(ZhuanshengError, match="至少为 500"):
         demo.build(seed=1, enterprises=10)
 
 
-def test_refuses_to_wipe_a_store_with_real_accounts(world: Path) -> None:
+def test_refuses_to_wipe_a_store_with_real_accounts(empty_world: Path) -> None:
     from zhuansheng import users
 
     store.upgrade()

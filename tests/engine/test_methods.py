@@ -96,21 +96,21 @@ def test_a_county_file_refers_to_methods_beside_it(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("path", shipped_methods(), ids=lambda p: p.stem)
 def test_a_kept_method_is_the_method_read_with_its_lines(
-    path: Path, world: Path, monkeypatch: pytest.MonkeyPatch
+    path: Path, empty_world: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from zhuansheng.engine.loader import MODELS, _fast
     from zhuansheng.yamlfile import validated
 
     first = _fast(path)  # read from YAML, kept as JSON under var/cache/methods
-    kept = list((world / "cache" / "methods").glob("*.json"))
+    kept = list((empty_world / "cache" / "methods").glob("*.json"))
     second = _fast(path)  # from the JSON
     assert first is not None and len(kept) == 1
     careful, problems = validated(path, MODELS[first.kind])
     assert problems == [] and careful == first == second
     # an edited file is another key: the kept JSON is not used for it
-    edited = world / path.name
+    edited = empty_world / path.name
     edited.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert _fast(edited) == first
-    assert len(list((world / "cache" / "methods").glob("*.json"))) == 2
+    assert len(list((empty_world / "cache" / "methods").glob("*.json"))) == 2
     monkeypatch.setenv("ZHUANSHENG_PLAN_CACHE", "off")
     assert _fast(path) == first

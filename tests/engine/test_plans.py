@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from worlds import demo_world
+from worlds import built_demo_world
 from zhuansheng.engine import evaluate, plans
 from zhuansheng.engine.loader import load_default
 from zhuansheng.engine.synthetic import synthetic_facts
@@ -19,10 +19,10 @@ from zhuansheng.lake import ROW_GROUP_ROWS
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def plans_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv(plans.ENV, raising=False)
-        with demo_world(tmp_path_factory, "engine-plans", seed=11, enterprises=500) as root:
+        with built_demo_world(tmp_path_factory, "engine-plans", seed=11, enterprises=500) as root:
             plans.clear_memory()
             yield root
 
@@ -43,9 +43,9 @@ def _diff(a: list[dict], b: list[dict]) -> list[tuple]:
     return [(i, k, x[k], y[k]) for i, (x, y) in pairs for k in x if not _same(x[k], y[k])]
 
 
-def test_the_second_run_reuses_the_plan_with_the_same_results(world: Path) -> None:
+def test_the_second_run_reuses_the_plan_with_the_same_results(plans_world: Path) -> None:
     first = evaluate("screen", 2022, store=False)
-    kept = list((world / "var" / "cache" / "plans").glob("*.sql"))
+    kept = list((plans_world / "var" / "cache" / "plans").glob("*.sql"))
     second = evaluate("screen", 2022, store=False)
     assert first.timings["plan_kept"] == 0.0 and second.timings["plan_kept"] == 1.0
     assert len(kept) == 1 and kept[0].read_text().lstrip().upper().startswith("SELECT")
@@ -56,7 +56,7 @@ def test_the_second_run_reuses_the_plan_with_the_same_results(world: Path) -> No
     assert _diff(_rows(third.output_path), _rows(first.output_path)) == []
 
 
-def test_another_method_file_is_another_plan(world: Path, tmp_path: Path) -> None:
+def test_another_method_file_is_another_plan(plans_world: Path, tmp_path: Path) -> None:
     evaluate("carbon", 2022, store=False)
     # the same carbon method with a different East China grid factor for 2022
     default = load_default("carbon")
@@ -77,9 +77,9 @@ def test_another_method_file_is_another_plan(world: Path, tmp_path: Path) -> Non
     assert rb[firm]["co2_t"] > ra[firm]["co2_t"]
 
 
-def test_a_damaged_plan_is_compiled_again(world: Path) -> None:
+def test_a_damaged_plan_is_compiled_again(plans_world: Path) -> None:
     good = evaluate("mujun", 2022, store=False)
-    for path in (world / "var" / "cache" / "plans").glob("*.sql"):
+    for path in (plans_world / "var" / "cache" / "plans").glob("*.sql"):
         path.write_text("SELECT broken FROM nowhere", encoding="utf-8")
     plans.clear_memory()
     again = evaluate("mujun", 2022, store=False)
@@ -87,13 +87,15 @@ def test_a_damaged_plan_is_compiled_again(world: Path) -> None:
     assert _diff(_rows(again.output_path), _rows(good.output_path)) == []
 
 
-def test_caching_can_be_turned_off(world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_caching_can_be_turned_off(plans_world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     evaluate("carbon", 2022, store=False)
     monkeypatch.setenv(plans.ENV, "off")
     assert evaluate("carbon", 2022, store=False).timings["plan_kept"] == 0.0
 
 
-def test_a_file_without_the_contract_stamp_is_checked_for_nan(world: Path, tmp_path: Path) -> None:
+def test_a_file_without_the_contract_stamp_is_checked_for_nan(
+    plans_world: Path, tmp_path: Path
+) -> None:
     """A stamped file skips the NaN check, so an unstamped file of the same columns must not
     reuse its plan: there a NaN is a missing value, as NULL is in the stamped file."""
     stamped = synthetic_facts(200, tmp_path / "stamped.parquet", seed=3)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from worlds import demo_world
+from worlds import built_demo_world
 from zhuansheng import store
 from zhuansheng.cli import evaluate as cli
 from zhuansheng.engine import evaluate, run_path
@@ -22,12 +22,12 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with demo_world(tmp_path_factory, "engine-run", seed=7, enterprises=600) as root:
+def run_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    with built_demo_world(tmp_path_factory, "engine-run", seed=7, enterprises=600) as root:
         yield root
 
 
-def test_a_screening_run_is_recorded(world: Path) -> None:
+def test_a_screening_run_is_recorded(run_world: Path) -> None:
     r = evaluate("screen", 2022)
     path = Path(r.output_path)
     assert path == run_path("screen", 2022, r.run_id)
@@ -50,7 +50,7 @@ def test_a_screening_run_is_recorded(world: Path) -> None:
     assert sum(c.freed_land_mu for c in cands) == pytest.approx(r.summary["freed_land_mu"])
 
 
-def test_mujun_roll_ups_become_county_observations(world: Path) -> None:
+def test_mujun_roll_ups_become_county_observations(run_world: Path) -> None:
     r = evaluate("mujun", 2022)
     province = r.summary["province"]
     assert {"A", "B", "C"} <= set(province) and sum(province.values()) == r.enterprises
@@ -63,7 +63,7 @@ def test_mujun_roll_ups_become_county_observations(world: Path) -> None:
     one = next(o for o in obs if o.indicator_id == "tax_per_mu")
     # recomputed from the lake by hand: Σ tax / Σ land of the county's above-scale firms that
     # report both, land > 0
-    facts = pq.read_table(world / "var" / "lake" / "enterprise_facts" / "year=2022").to_pylist()
+    facts = pq.read_table(run_world / "var" / "lake" / "enterprise_facts" / "year=2022").to_pylist()
     firms = [
         f
         for f in facts
@@ -81,7 +81,7 @@ def test_mujun_roll_ups_become_county_observations(world: Path) -> None:
     assert again.summary["observations_written"] == 0
 
 
-def test_cli_summary_table_json_and_files(world: Path, tmp_path: Path) -> None:
+def test_cli_summary_table_json_and_files(run_world: Path, tmp_path: Path) -> None:
     res = runner.invoke(cli.app, ["carbon", "--year", "2022"])
     assert res.exit_code == 0, res.output
     assert "碳效码等级" in res.output and "合计" in res.output
@@ -114,7 +114,7 @@ def test_cli_summary_table_json_and_files(world: Path, tmp_path: Path) -> None:
     assert res.output.startswith("city_code,city,1,2,3,4,5,none")
 
 
-def test_clear_errors(world: Path) -> None:
+def test_clear_errors(run_world: Path) -> None:
     with pytest.raises(ZhuanshengError, match="2019"):
         evaluate("carbon", 2019)
     # carbon-2022 has no 2021 grid factor: the run says so instead of guessing one

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -82,13 +80,10 @@ def test_check_array_agrees_with_scalar_check() -> None:
     assert [c is None or uscc.is_valid(c) for c in codes] == valid.tolist()
 
 
-def test_check_array_is_fast() -> None:
+def test_check_array_accepts_40000_valid_codes() -> None:
+    # its speed against a Python loop is measured in benchmarks/uscc_check.py
     rng = np.random.default_rng(0)
     bodies = [f"{n:08d}" for n in rng.integers(0, 10**8, 40_000)]
     codes = [uscc.make("9", "1", "330106", uscc.organization_code(b)) for b in bodies]
-    arr = pa.array(codes)
-    start = time.perf_counter()
-    valid, _ = uscc.check_array(arr)
-    elapsed = time.perf_counter() - start
+    valid, _ = uscc.check_array(pa.array(codes))
     assert valid.all()
-    assert elapsed < 0.5  # typically a few milliseconds

@@ -5,14 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import fastexcel
 import pytest
 from typer.testing import CliRunner
 
-from worlds import demo_world
 from zhuansheng.cli import app
 
 runner = CliRunner()
@@ -32,19 +30,13 @@ REQUIRED = {
 }
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with demo_world(tmp_path_factory, "monitor-cli", seed=5, enterprises=2000) as root:
-        yield root
-
-
 def _json(*args: str) -> list[dict]:
     out = runner.invoke(app, ["monitor", "--period", "2022-06", *args, "--format", "json"])
     assert out.exit_code == 0, out.output
     return json.loads(out.stdout)
 
 
-def test_the_demo_shows_a_mix_of_statuses_across_regions(world: Path) -> None:
+def test_the_demo_shows_a_mix_of_statuses_across_regions(module_demo_world: Path) -> None:
     rows = _json()
     assert rows and set(rows[0]) >= REQUIRED
     assert {r["level"] for r in rows} == {"province", "city"}
@@ -62,7 +54,7 @@ def test_the_demo_shows_a_mix_of_statuses_across_regions(world: Path) -> None:
     assert "2022年1—6月 月度监测分析" in out.stdout  # the table (cells wrap on narrow terminals)
 
 
-def test_views(world: Path) -> None:
+def test_views(module_demo_world: Path) -> None:
     region = _json("--by", "region", "--region", "330600")
     assert {r["region"] for r in region} == {"330600"}
     # 64 targets less the 14 milestones (reported by provincial units) and the bank-loan target
@@ -86,7 +78,7 @@ def test_views(world: Path) -> None:
     assert {g["region"] for g in groups} == {"mountain26", "pilots"}
 
 
-def test_csv_and_xlsx(world: Path, tmp_path: Path) -> None:
+def test_csv_and_xlsx(module_demo_world: Path, tmp_path: Path) -> None:
     out = runner.invoke(app, ["monitor", "-p", "2022Q2", "-f", "csv"])
     assert out.exit_code == 0
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
@@ -111,7 +103,7 @@ def test_csv_and_xlsx(world: Path, tmp_path: Path) -> None:
         (["--period", "2021-06"], "没有 2021 年的工作要点"),
     ],
 )
-def test_bad_input_is_a_clear_error(world: Path, args: list[str], message: str) -> None:
+def test_bad_input_is_a_clear_error(module_demo_world: Path, args: list[str], message: str) -> None:
     out = runner.invoke(app, ["monitor", *args])
     assert out.exit_code == 2
     assert message in out.output

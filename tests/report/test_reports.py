@@ -8,7 +8,6 @@ import re
 import subprocess
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -19,7 +18,6 @@ from docx.table import Table as DocxTable
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from worlds import demo_world
 from zhuansheng import monitor, programme, report, store
 from zhuansheng.cli import app
 from zhuansheng.errors import ZhuanshengError
@@ -31,48 +29,46 @@ DAY1, DAY2 = dt.date(2022, 7, 8), dt.date(2022, 7, 9)
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    with demo_world(tmp_path_factory, "report", seed=5, enterprises=2000) as root:
-        yield root
-
-
-@pytest.fixture(scope="module")
-def monthly(world: Path) -> dict[str, Path]:
+def monthly(module_demo_world: Path) -> dict[str, Path]:
     paths = report.generate(
         "monthly",
         "2022-06",
         formats=("docx", "pdf", "xlsx"),
-        out_dir=world / "m1",
+        out_dir=module_demo_world / "m1",
         generated_on=DAY1,
     )
     return {p.suffix[1:]: p for p in paths}
 
 
 @pytest.fixture(scope="module")
-def quarterly(world: Path) -> dict[str, Path]:
+def quarterly(module_demo_world: Path) -> dict[str, Path]:
     paths = report.generate(
         "quarterly",
         "2022Q2",
         region="330600",
         formats=("docx", "pdf", "xlsx"),
-        out_dir=world / "q1",
+        out_dir=module_demo_world / "q1",
         generated_on=DAY1,
     )
     return {p.suffix[1:]: p for p in paths}
 
 
 @pytest.fixture(scope="module")
-def province_quarterly(world: Path) -> Path:
+def province_quarterly(module_demo_world: Path) -> Path:
     """The province's quarterly briefing (Word only)."""
     (path,) = report.generate(
-        "quarterly", "2022Q2", formats=("docx",), out_dir=world / "qp", generated_on=DAY1
+        "quarterly",
+        "2022Q2",
+        formats=("docx",),
+        out_dir=module_demo_world / "qp",
+        generated_on=DAY1,
     )
     return path
 
 
 @pytest.fixture(scope="module")
-def annual(world: Path) -> Path:
-    (path,) = report.generate("annual", "2022", formats=("docx",), out_dir=world / "a")
+def annual(module_demo_world: Path) -> Path:
+    (path,) = report.generate("annual", "2022", formats=("docx",), out_dir=module_demo_world / "a")
     return path
 
 
@@ -386,7 +382,7 @@ def test_charts_are_embedded(quarterly: dict[str, Path]) -> None:
     )
 
 
-def test_annual_and_county_briefing(world: Path, annual: Path) -> None:
+def test_annual_and_county_briefing(module_demo_world: Path, annual: Path) -> None:
     text = docx_text(annual)
     m = monitor.run("2022")
     robots = next(r for r in m.by_region("330000") if r.target == "robots_new")
@@ -397,7 +393,7 @@ def test_annual_and_county_briefing(world: Path, annual: Path) -> None:
         "2022Q2",
         region="330602",
         formats=("docx",),
-        out_dir=world / "c",
+        out_dir=module_demo_world / "c",
         actor=Actor("yc", "county", "330602"),
     )
     assert "越城区" in county[0].name
@@ -411,11 +407,15 @@ def _without_dates(text: str) -> str:
     return re.sub(r"2022年7月[89]日|2022-07-0[89]", "DATE", text)
 
 
-def test_same_data_gives_the_same_documents_but_the_date(world: Path) -> None:
+def test_same_data_gives_the_same_documents_but_the_date(module_demo_world: Path) -> None:
     src = report.Sources("2022Q2")
     kw = {"region": "330600", "formats": ("docx", "pdf", "xlsx"), "sources": src}
-    a = report.generate("quarterly", "2022Q2", out_dir=world / "d1", generated_on=DAY1, **kw)
-    b = report.generate("quarterly", "2022Q2", out_dir=world / "d2", generated_on=DAY2, **kw)
+    a = report.generate(
+        "quarterly", "2022Q2", out_dir=module_demo_world / "d1", generated_on=DAY1, **kw
+    )
+    b = report.generate(
+        "quarterly", "2022Q2", out_dir=module_demo_world / "d2", generated_on=DAY2, **kw
+    )
     for x, y in zip(a, b, strict=True):
         assert x.name == y.name
         if x.suffix == ".pdf":
@@ -441,8 +441,8 @@ def test_same_data_gives_the_same_documents_but_the_date(world: Path) -> None:
 # -- refusals ---------------------------------------------------------------------------------
 
 
-def test_unknown_period_is_refused_without_files(world: Path) -> None:
-    out = world / "bad-period"
+def test_unknown_period_is_refused_without_files(module_demo_world: Path) -> None:
+    out = module_demo_world / "bad-period"
     with pytest.raises(ZhuanshengError, match="无法识别的期间"):
         report.generate("monthly", "2022-13", out_dir=out)
     with pytest.raises(ZhuanshengError, match="2022Q2 这样的形式"):
@@ -454,8 +454,8 @@ def test_unknown_period_is_refused_without_files(world: Path) -> None:
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_region_out_of_scope_is_refused_without_files(world: Path) -> None:
-    out = world / "scope"
+def test_region_out_of_scope_is_refused_without_files(module_demo_world: Path) -> None:
+    out = module_demo_world / "scope"
     hangzhou = Actor("hz", "city", "330100")
     with pytest.raises(ZhuanshengError, match="无权生成 330600"):
         report.generate("quarterly", "2022Q2", region="330600", out_dir=out, actor=hangzhou)
@@ -499,8 +499,8 @@ def test_a_failed_rename_puts_back_what_was_there(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_a_batch_appears_whole_or_not_at_all(world: Path, jobs: int) -> None:
-    out = world / f"batch-{jobs}"
+def test_a_batch_appears_whole_or_not_at_all(module_demo_world: Path, jobs: int) -> None:
+    out = module_demo_world / f"batch-{jobs}"
     cities = ["330100", "330200", "330300"]
     first = report.generate_many("quarterly", "2022Q2", cities, formats=("xlsx",), out_dir=out)
     hangzhou, ningbo, wenzhou = first
@@ -533,8 +533,8 @@ def test_period_with_no_data_is_refused(tmp_path: Path, monkeypatch: pytest.Monk
 # -- CLI and listing ----------------------------------------------------------------------------
 
 
-def test_cli_writes_and_lists(world: Path) -> None:
-    out = world / "cli"
+def test_cli_writes_and_lists(module_demo_world: Path) -> None:
+    out = module_demo_world / "cli"
     res = runner.invoke(
         app,
         [
@@ -561,18 +561,21 @@ def test_cli_writes_and_lists(world: Path) -> None:
     }
     res = runner.invoke(app, ["report", "list", "-o", str(out)])
     assert res.exit_code == 0 and "季度简报" in res.stdout
-    bad = runner.invoke(app, ["report", "monthly", "--period", "2022Q2", "-o", str(world / "x")])
+    bad = runner.invoke(
+        app, ["report", "monthly", "--period", "2022Q2", "-o", str(module_demo_world / "x")]
+    )
     assert bad.exit_code == 2
     assert "2022-06 这样的形式" in bad.output
     bad = runner.invoke(
-        app, ["report", "annual", "--period", "2022", "-f", "doc", "-o", str(world / "x")]
+        app,
+        ["report", "annual", "--period", "2022", "-f", "doc", "-o", str(module_demo_world / "x")],
     )
     assert bad.exit_code == 2 and "未知的输出格式 doc" in bad.output
-    assert not (world / "x").exists()
+    assert not (module_demo_world / "x").exists()
 
 
-def test_cli_all_writes_one_briefing_per_city(world: Path) -> None:
-    out = world / "cli-all"
+def test_cli_all_writes_one_briefing_per_city(module_demo_world: Path) -> None:
+    out = module_demo_world / "cli-all"
     args = ["report", "quarterly", "--period", "2022Q2", "--all", "-f", "xlsx", "-o", str(out)]
     res = runner.invoke(app, args)
     assert res.exit_code == 0, res.output
@@ -600,13 +603,15 @@ def test_cli_all_writes_one_briefing_per_city(world: Path) -> None:
         assert cells["robots_new"]["地区代码"] == code
         assert cells["robots_new"]["实际"] == pytest.approx(robots.actual, rel=1e-12)
         book.close()
-    both = runner.invoke(app, [*args[:-1], str(world / "cli-all-2"), "--region", "330600"])
+    both = runner.invoke(
+        app, [*args[:-1], str(module_demo_world / "cli-all-2"), "--region", "330600"]
+    )
     assert both.exit_code != 0 and "--region 与 --all 只能选一个" in both.output
-    assert not (world / "cli-all-2").exists()
+    assert not (module_demo_world / "cli-all-2").exists()
 
 
-def test_several_cities_in_two_processes(world: Path) -> None:
-    out = world / "many"
+def test_several_cities_in_two_processes(module_demo_world: Path) -> None:
+    out = module_demo_world / "many"
     seen: list[str | None] = []
     paths = report.generate_many(
         "quarterly",
@@ -631,7 +636,7 @@ def test_several_cities_in_two_processes(world: Path) -> None:
             "quarterly",
             "2022Q2",
             ["330100", "330200"],
-            out_dir=world / "many2",
+            out_dir=module_demo_world / "many2",
             actor=Actor("hz", "city", "330100"),
         )
-    assert not (world / "many2").exists()
+    assert not (module_demo_world / "many2").exists()

@@ -190,8 +190,8 @@ def test_chinese_text_round_trips(store_url: str) -> None:
         assert s.get(t.Enterprise, "91330603MA2BCDEF1X").name == name
 
 
-def test_sqlite_uses_wal(world: Path) -> None:
-    url = f"sqlite:///{world / 'wal.db'}"
+def test_sqlite_uses_wal(empty_world: Path) -> None:
+    url = f"sqlite:///{empty_world / 'wal.db'}"
     store.upgrade(url)
     with store.engine(url).connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"

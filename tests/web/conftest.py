@@ -1,5 +1,5 @@
 """Fixtures of the web tests (defined in web_helpers.py)."""
 
-from web_helpers import app, reports, server, world
+from web_helpers import app, reports, server, web_world
 
-__all__ = ["app", "reports", "server", "world"]
+__all__ = ["app", "reports", "server", "web_world"]

@@ -17,8 +17,8 @@ from zhuansheng.store import tables as t
 from zhuansheng.web import create_app
 
 
-def test_passwords_are_stored_as_argon2_hashes(world: World) -> None:
-    with store.session(world.url) as s:
+def test_passwords_are_stored_as_argon2_hashes(web_world: World) -> None:
+    with store.session(web_world.url) as s:
         stored = s.scalar(select(t.User.password_hash).where(t.User.username == "admin"))
         assert stored.startswith("$argon2id$") and PASSWORD not in stored
         assert users.check_password(s, "admin", PASSWORD) is not None
@@ -56,8 +56,8 @@ def test_cookie_flags_and_session_rotation_at_login(app) -> None:  # type: ignor
     assert c.get("/").status_code == 200
 
 
-def test_wrong_password_and_rate_limit(world: World) -> None:
-    app = create_app(make_settings(world, login_attempts=3))
+def test_wrong_password_and_rate_limit(web_world: World) -> None:
+    app = create_app(make_settings(web_world, login_attempts=3))
     c = TestClient(app)
     for _ in range(3):
         page = c.get("/login")
@@ -90,15 +90,15 @@ def test_login_and_logout_need_the_csrf_token(app) -> None:  # type: ignore[no-u
     assert c.get("/", follow_redirects=False).status_code == 303
 
 
-def test_idle_timeout(world: World) -> None:
-    c = TestClient(create_app(make_settings(world, idle_timeout_s=1)))
+def test_idle_timeout(web_world: World) -> None:
+    c = TestClient(create_app(make_settings(web_world, idle_timeout_s=1)))
     login(c, "admin")
     assert c.get("/healthz").status_code == 200
     time.sleep(1.2)
     assert c.get("/", follow_redirects=False).status_code == 303
 
 
-def test_api_tokens(world: World, app) -> None:  # type: ignore[no-untyped-def]
+def test_api_tokens(web_world: World, app) -> None:  # type: ignore[no-untyped-def]
     c = TestClient(app)
     token = tokens.issue("u330100", "test-secret", days=1)
     ok = c.get("/api/v1/regions?level=city", headers={"Authorization": f"Bearer {token}"})
@@ -117,48 +117,48 @@ def test_api_tokens(world: World, app) -> None:  # type: ignore[no-untyped-def]
     assert r.status_code == 403
 
 
-def test_a_disabled_users_token_stops_working(world: World, app) -> None:  # type: ignore[no-untyped-def]
-    with store.session(world.url) as s:
+def test_a_disabled_users_token_stops_working(web_world: World, app) -> None:  # type: ignore[no-untyped-def]
+    with store.session(web_world.url) as s:
         users.add_user(s, "leaver", "viewer")
     token = tokens.issue("leaver", "test-secret")
     c = TestClient(app)
     assert c.get("/api/v1/regions", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         users.disable_user(s, "leaver")
     assert c.get("/api/v1/regions", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
-def test_sessions_live_in_the_store_and_outlast_the_process(world: World) -> None:
-    first = create_app(make_settings(world))
+def test_sessions_live_in_the_store_and_outlast_the_process(web_world: World) -> None:
+    first = create_app(make_settings(web_world))
     c = TestClient(first)
     login(c, "admin")
     sid = c.cookies.get(COOKIE)
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         kept = s.scalars(select(t.WebSession.id_hash)).all()
     # the store holds the id's SHA-256, never the id the cookie carries
     assert hashlib.sha256(sid.encode()).hexdigest() in kept and sid not in kept
     # a second server process (or the same one restarted) knows the session …
-    second = TestClient(create_app(make_settings(world)))
+    second = TestClient(create_app(make_settings(web_world)))
     second.cookies.set(COOKIE, sid)
     assert second.get("/", follow_redirects=False).status_code == 200
     # … and signing out in one ends it in the other
     r = c.post("/logout", data={"csrf_token": csrf_of(c.get("/").text)}, follow_redirects=False)
     assert r.status_code == 303
     assert second.get("/", follow_redirects=False).status_code == 303
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         assert (
             hashlib.sha256(sid.encode()).hexdigest()
             not in s.scalars(select(t.WebSession.id_hash)).all()
         )
 
 
-def test_a_disabled_users_session_ends_at_once(world: World, app) -> None:  # type: ignore[no-untyped-def]
-    with store.session(world.url) as s:
+def test_a_disabled_users_session_ends_at_once(web_world: World, app) -> None:  # type: ignore[no-untyped-def]
+    with store.session(web_world.url) as s:
         users.add_user(s, "mover", "viewer")
         users.set_password(s, "mover", PASSWORD)
     c = TestClient(app)
     login(c, "mover")
     assert c.get("/", follow_redirects=False).status_code == 200
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         users.disable_user(s, "mover")
     assert c.get("/", follow_redirects=False).status_code == 303

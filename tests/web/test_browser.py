@@ -6,16 +6,20 @@ ZHUANSHENG_SCREENSHOTS=docs/img the overview and map are also saved there for th
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from web_helpers import PASSWORD, USERS, World, blank_template, fill_template
 
 pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
 GREEN, YELLOW, RED = "rgb(46, 158, 68)", "rgb(229, 165, 10)", "rgb(208, 49, 45)"
+# generous for a busy 2-core machine (ms); passing runs do not wait for them: Playwright polls
+TIMEOUT = 60_000
+NAVIGATION_TIMEOUT = 120_000
 
 # For every distinct CJK character on the page: is its glyph different from the glyph of a code
 # point no font has (U+10FFFD, drawn as the "missing glyph" box)? Drawn with the page's font.
@@ -47,9 +51,10 @@ def browser() -> Iterator[Browser]:
 def sign_in(
     browser: Browser, server: str, username: str, width: int = 1440, height: int = 900
 ) -> Page:
-    page = browser.new_context(
-        viewport={"width": width, "height": height}, locale="zh-CN"
-    ).new_page()
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT)
+    page = context.new_page()
     page.goto(f"{server}/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
@@ -100,7 +105,9 @@ def test_the_map_renders_and_a_county_click_opens_its_page(
 ) -> None:
     page = sign_in(browser, server, USERS["province_admin"])
     page.goto(f"{server}/map?period=2022-06&level=county&target=robots_new")
-    page.wait_for_selector("#map[data-ready='1']", timeout=20_000)
+    page.wait_for_selector(
+        "#map[data-ready='1']",
+    )
     assert page.locator("#map canvas").count() >= 1
     x, y = page.evaluate("() => window.zsMap.pixels['330127']")  # 淳安县, a large county
     box = page.locator("#map").bounding_box()
@@ -108,8 +115,7 @@ def test_the_map_renders_and_a_county_click_opens_its_page(
     for folder in shots(tmp_path):
         page.screenshot(path=str(folder / "map.png"))
     page.mouse.move(box["x"] + x, box["y"] + y)
-    page.wait_for_timeout(300)
-    assert "淳安县" in page.locator("#map").inner_text()  # the hover tooltip
+    expect(page.locator("#map")).to_contain_text("淳安县", timeout=TIMEOUT)  # the hover tooltip
     page.mouse.click(box["x"] + x, box["y"] + y)
     page.wait_for_url(f"{server}/regions/330127?period=2022-06")
     assert page.locator("h1").inner_text().startswith("淳安县（330127）")
@@ -128,34 +134,53 @@ PIXELS_JS = """() => {
   return out;
 }"""
 COLOUR_RGB = {"green": GREEN, "yellow": YELLOW, "red": RED, "grey": "rgb(154, 154, 154)"}
+BLANK = "rgb(0, 0, 0)"  # a canvas pixel nothing was drawn on yet
+
+
+def drawn_pixels(page: Page) -> dict[str, str]:
+    """PIXELS_JS once the map is drawn and still: two samples in a row agree and not all are
+    blank (the canvas is painted on a later animation frame than ``data-ready``)."""
+    before: dict[str, str] | None = None
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while time.monotonic() < deadline:
+        now = page.evaluate(PIXELS_JS)
+        if now == before and any(rgb != BLANK for rgb in now.values()):
+            return now
+        before = now
+        page.wait_for_timeout(100)
+    raise AssertionError("the map's canvas did not settle")
 
 
 def test_the_map_colours_a_target_by_status(browser: Browser, server: str) -> None:
     page = sign_in(browser, server, USERS["province_admin"])
     page.goto(f"{server}/map?period=2022-06&level=county&target=robots_new&by=status")
-    page.wait_for_selector("#map[data-ready='1']", timeout=20_000)
-    page.wait_for_timeout(500)  # the first frame of the canvas
+    page.wait_for_selector(
+        "#map[data-ready='1']",
+    )
     shown = page.evaluate("() => JSON.parse(document.getElementById('map-data').textContent)")
     values = {v["code"]: v for v in shown}
-    drawn = page.evaluate(PIXELS_JS)
+    drawn = drawn_pixels(page)
     # every county in its own status colour (a few small ones may sit under a border line)
     same = [c for c, rgb in drawn.items() if c in values and rgb == COLOUR_RGB[values[c]["colour"]]]
     assert len(same) >= 0.8 * len(values), (len(same), len(values))
     assert len({values[c]["colour"] for c in same}) >= 2  # more than one status is shown
     by_completion = sign_in(browser, server, USERS["province_admin"])
     by_completion.goto(f"{server}/map?period=2022-06&level=county&target=robots_new")
-    by_completion.wait_for_selector("#map[data-ready='1']", timeout=20_000)
-    by_completion.wait_for_timeout(500)
-    shaded = by_completion.evaluate(PIXELS_JS)
+    by_completion.wait_for_selector(
+        "#map[data-ready='1']",
+    )
+    shaded = drawn_pixels(by_completion)
     # a continuous scale: the status colours themselves are rare
     assert sum(rgb in COLOUR_RGB.values() for rgb in shaded.values()) < 0.5 * len(shaded)
 
 
 def test_upload_with_an_error_names_the_cell(
-    browser: Browser, server: str, world: World, tmp_path: Path
+    browser: Browser, server: str, web_world: World, tmp_path: Path
 ) -> None:
     bad = fill_template(
-        blank_template(world, "330102", tmp_path), tmp_path / "上城区-2022-12.xlsx", bad_cell=True
+        blank_template(web_world, "330102", tmp_path),
+        tmp_path / "上城区-2022-12.xlsx",
+        bad_cell=True,
     )
     page = sign_in(browser, server, USERS["county"])
     page.goto(f"{server}/submissions?period=2022-12")
@@ -168,11 +193,11 @@ def test_upload_with_an_error_names_the_cell(
     no_tofu(page)
 
 
-def test_a_county_user_stays_in_its_county(browser: Browser, server: str, world: World) -> None:
+def test_a_county_user_stays_in_its_county(browser: Browser, server: str, web_world: World) -> None:
     page = sign_in(browser, server, USERS["county"])
-    own = page.goto(f"{server}/enterprises/{world.own_uscc}")
+    own = page.goto(f"{server}/enterprises/{web_world.own_uscc}")
     assert own is not None and own.status == 200
-    other = page.goto(f"{server}/enterprises/{world.other_uscc}")
+    other = page.goto(f"{server}/enterprises/{web_world.other_uscc}")
     assert other is not None and other.status == 403
     assert "无权查看该企业" in page.locator("p.error").inner_text()
     sub = page.goto(f"{server}/submissions/330603/2022-06")

@@ -209,18 +209,20 @@ def test_ranking_grades_are_named_in_english_and_keep_their_colours(
     assert " 名 · " not in heading and " 分（" not in heading
 
 
-def test_the_submission_pages_name_statuses_in_english(en: TestClient, world: World) -> None:
+def test_the_submission_pages_name_statuses_in_english(en: TestClient, web_world: World) -> None:
     # a month nobody reported: every county is "not submitted"
     text = page(en, "/submissions?period=2021-01")
     assert "<td>Not submitted</td>" in text and "未填报" not in text
-    text = page(en, f"/submissions/{world.editable_county}/{world.period}")
+    text = page(en, f"/submissions/{web_world.editable_county}/{web_world.period}")
     assert re.search(r" · (Not submitted|Draft|Submitted|Returned|Approved|Accepted)</h1>", text)
     assert "<h2>Imported files</h2>" in text and "导入文件" not in text
     assert "未填报" not in text and "草稿" not in text
 
 
-def test_the_enterprise_page_speaks_english(en: TestClient, zh: TestClient, world: World) -> None:
-    with store.session(world.url) as s:
+def test_the_enterprise_page_speaks_english(
+    en: TestClient, zh: TestClient, web_world: World
+) -> None:
+    with store.session(web_world.url) as s:
         usccs = s.scalars(select(t.Enterprise.uscc).order_by(t.Enterprise.uscc).limit(200))
         uscc = next(u for u in usccs if evaluations.enterprise_result(s, "mujun", u) is not None)
     english = [
@@ -257,15 +259,15 @@ def test_the_login_page_gives_the_demo_hint_in_english(app) -> None:  # type: ig
     assert "演示账号：admin（省级管理员）" in page(client_for(app, None), "/login")
 
 
-def test_a_rejected_upload_is_explained_in_english(app, world: World, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_rejected_upload_is_explained_in_english(app, web_world: World, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     c = english_client(app, USERS["county"])
     path = fill_template(
-        blank_template(world, "330102", tmp_path), tmp_path / "bad.xlsx", bad_cell=True
+        blank_template(web_world, "330102", tmp_path), tmp_path / "bad.xlsx", bad_cell=True
     )
-    token = csrf_of(c.get(f"/submissions?period={world.period}").text)
+    token = csrf_of(c.get(f"/submissions?period={web_world.period}").text)
     r = c.post(
         "/submissions/upload",
-        data={"region": "330102", "period": world.period, "comment": "", "csrf_token": token},
+        data={"region": "330102", "period": web_world.period, "comment": "", "csrf_token": token},
         files={"file": ("bad.xlsx", path.read_bytes(), XLSX)},
     )
     assert r.status_code == 200

@@ -41,9 +41,9 @@ def test_list_export_rows_use_chinese_headers_and_labels() -> None:
     assert rows[0]["状态"] == "推进中"
 
 
-def test_enterprise_page_names_screening_rules_and_mujun_items(app, world: World) -> None:  # type: ignore[no-untyped-def]
+def test_enterprise_page_names_screening_rules_and_mujun_items(app, web_world: World) -> None:  # type: ignore[no-untyped-def]
     rules = {r.id: r.name_zh for r in engine.load_method("screening-default").method.rules}
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         hit = next(c for c in s.scalars(select(t.ScreeningCandidate)) if c.rules)
         uscc, rule = hit.uscc, hit.rules[0]
         muj = evaluations.enterprise_result(s, "mujun", uscc)

@@ -196,8 +196,8 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def run_id(world: World) -> str:
-    with store.session(world.url) as s:
+def run_id(web_world: World) -> str:
+    with store.session(web_world.url) as s:
         run = s.scalar(
             select(t.EvaluationRun)
             .where(t.EvaluationRun.method == "screen")
@@ -217,7 +217,7 @@ def clients(app) -> dict[str | None, TestClient]:  # type: ignore[no-untyped-def
 
 @pytest.mark.parametrize(("method", "path", "role", "expected", "body"), CASES)
 def test_route_by_role(
-    world: World,
+    web_world: World,
     reports: Reports,
     app,  # type: ignore[no-untyped-def]
     run_id: str,
@@ -231,14 +231,14 @@ def test_route_by_role(
     own_client = path.startswith(OWN_CLIENT)
     c = client_for(app, role and USERS[role]) if own_client else clients[role]
     url = path.format(
-        own=world.own_uscc,
-        other=world.other_uscc,
+        own=web_world.own_uscc,
+        other=web_world.other_uscc,
         run_id=run_id,
         province_report=quote(reports.province),
         own_report=quote(reports.own),
         other_report=quote(reports.other),
     )
-    before = sorted(p.name for p in world.reports.iterdir())
+    before = sorted(p.name for p in web_world.reports.iterdir())
     if method == "GET":
         r = c.get(url, follow_redirects=False)
     else:
@@ -258,7 +258,7 @@ def test_route_by_role(
         assert r.status_code == (401 if url.startswith("/api/") else 303)
     else:
         assert r.status_code == expected, r.text[:300]
-    assert sorted(p.name for p in world.reports.iterdir()) == before  # no request wrote a file
+    assert sorted(p.name for p in web_world.reports.iterdir()) == before  # no request wrote a file
 
 
 def _template(row: tuple[Any, ...]) -> str:
@@ -298,8 +298,8 @@ def test_evaluation_results_stay_within_the_scope(
     assert city and all(c.startswith("3301") for c in city)
 
 
-def test_region_pages_can_be_limited_to_the_users_scope(world: World) -> None:
-    app = create_app(make_settings(world, all_regions_visible=False))
+def test_region_pages_can_be_limited_to_the_users_scope(web_world: World) -> None:
+    app = create_app(make_settings(web_world, all_regions_visible=False))
     county = client_for(app, USERS["county"])
     assert county.get("/regions/330102").status_code == 200
     assert county.get("/regions/330603").status_code == 403

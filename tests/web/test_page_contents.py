@@ -133,8 +133,8 @@ def counties_of(code: str) -> set[str]:
     return {c for c in parents if inside(c)}
 
 
-def audit_rows(world: World, action: str) -> list[t.AuditLog]:
-    with store.session(world.url) as s:
+def audit_rows(web_world: World, action: str) -> list[t.AuditLog]:
+    with store.session(web_world.url) as s:
         return list(
             s.scalars(select(t.AuditLog).where(t.AuditLog.action == action).order_by(t.AuditLog.id))
         )
@@ -144,9 +144,9 @@ def audit_rows(world: World, action: str) -> list[t.AuditLog]:
 
 
 @pytest.fixture(scope="module")
-def site(world: World) -> FastAPI:
+def site(web_world: World) -> FastAPI:
     """This module's own app: its caches start empty, its login limiter is its own."""
-    return create_app(make_settings(world))
+    return create_app(make_settings(web_world))
 
 
 @pytest.fixture(scope="module")
@@ -160,16 +160,16 @@ def county(site: FastAPI) -> TestClient:
 
 
 @pytest.fixture(scope="module")
-def shown_period(world: World) -> str:
+def shown_period(web_world: World) -> str:
     """The period the pages show by default: the newest month with observations."""
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         months = [p for (p,) in s.execute(select(t.Observation.period).distinct()) if len(p) == 7]
     return max(months)
 
 
 @pytest.fixture(scope="module")
-def analysis(world: World, shown_period: str) -> monitor.Monitor:
-    return monitor.run(shown_period, url=world.url)
+def analysis(web_world: World, shown_period: str) -> monitor.Monitor:
+    return monitor.run(shown_period, url=web_world.url)
 
 
 # --- 1. the overview --------------------------------------------------------------------------
@@ -264,11 +264,11 @@ def test_a_target_page_shows_its_clause_units_and_regions_by_completion(
 
 
 def test_a_county_page_shows_its_allocations_and_submissions(
-    county: TestClient, world: World, shown_period: str
+    county: TestClient, web_world: World, shown_period: str
 ) -> None:
     code, year = "330102", int(shown_period[:4])
     page = html.unescape(get(county, f"/regions/{code}"))
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         allocations = s.execute(
             select(t.Target.target_id, t.Target.name_zh, t.Allocation.value, t.Target.unit)
             .join(t.Target, t.Target.id == t.Allocation.target_pk)
@@ -306,29 +306,29 @@ def found(page: str) -> list[str]:
 
 
 def test_a_county_user_finds_its_own_firms_only(
-    county: TestClient, admin: TestClient, world: World
+    county: TestClient, admin: TestClient, web_world: World
 ) -> None:
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         firms = {e.uscc: (e.name, e.county_code) for e in s.scalars(select(t.Enterprise))}
-    own_name = firms[world.own_uscc][0]
+    own_name = firms[web_world.own_uscc][0]
     part = own_name.removeprefix("演示·")[2:6]  # part of the name, after the county's name
     assert part and part in own_name
     page = get(county, "/enterprises?q=" + part)
     want = sorted(u for u, (name, c) in firms.items() if part in name and c == "330102")
-    assert found(page) == want and world.own_uscc in want
+    assert found(page) == want and web_world.own_uscc in want
     assert f"{len(want)} 条结果" in page
-    assert found(get(county, f"/enterprises?q={world.own_uscc}")) == [world.own_uscc]
+    assert found(get(county, f"/enterprises?q={web_world.own_uscc}")) == [web_world.own_uscc]
     # a firm of 柯桥区: not for 上城区's user, by code or by name; the province finds it
-    other_name = firms[world.other_uscc][0]
+    other_name = firms[web_world.other_uscc][0]
     other_part = other_name.removeprefix("演示·")[2:6]
-    assert found(get(county, f"/enterprises?q={world.other_uscc}")) == []
-    assert world.other_uscc not in found(get(county, "/enterprises?q=" + other_part))
-    assert found(get(admin, f"/enterprises?q={world.other_uscc}")) == [world.other_uscc]
-    assert world.other_uscc in found(get(admin, "/enterprises?q=" + other_part))
+    assert found(get(county, f"/enterprises?q={web_world.other_uscc}")) == []
+    assert web_world.other_uscc not in found(get(county, "/enterprises?q=" + other_part))
+    assert found(get(admin, f"/enterprises?q={web_world.other_uscc}")) == [web_world.other_uscc]
+    assert web_world.other_uscc in found(get(admin, "/enterprises?q=" + other_part))
 
 
-def _latest_carbon(world: World) -> dict[str, Any]:
-    with store.session(world.url) as s:
+def _latest_carbon(web_world: World) -> dict[str, Any]:
+    with store.session(web_world.url) as s:
         run = s.scalar(
             select(t.EvaluationRun)
             .where(t.EvaluationRun.method == "carbon")
@@ -340,15 +340,15 @@ def _latest_carbon(world: World) -> dict[str, Any]:
 
 
 def test_an_enterprise_profile_shows_the_lakes_facts_and_carbon_grade(
-    county: TestClient, world: World
+    county: TestClient, web_world: World
 ) -> None:
-    carbon = _latest_carbon(world)
+    carbon = _latest_carbon(web_world)
     graded = sorted(
         u for u, r in carbon.items() if r["county_code"] == "330102" and r["carbon_grade"]
     )
     assert graded, "the demo world has a graded firm in 上城区"
     facts = lake.facts()
-    for uscc in (graded[0], world.own_uscc):
+    for uscc in (graded[0], web_world.own_uscc):
         page = html.unescape(get(county, f"/enterprises/{uscc}"))
         mine = facts.filter(facts.uscc == uscc).order_by("year").to_pyarrow().to_pylist()
         assert mine, uscc
@@ -368,8 +368,8 @@ def test_an_enterprise_profile_shows_the_lakes_facts_and_carbon_grade(
 # --- 5. lists ---------------------------------------------------------------------------------
 
 
-def _latest_screen_run(world: World) -> str:
-    with store.session(world.url) as s:
+def _latest_screen_run(web_world: World) -> str:
+    with store.session(web_world.url) as s:
         run_id = s.scalar(
             select(t.EvaluationRun.run_id)
             .where(t.EvaluationRun.method == "screen")
@@ -379,9 +379,9 @@ def _latest_screen_run(world: World) -> str:
     return run_id
 
 
-def _store_rows(world: World, kind: str) -> list[dict[str, Any]]:
+def _store_rows(web_world: World, kind: str) -> list[dict[str, Any]]:
     """Every row of a list in the store, as plain values (with the id and the region)."""
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         if kind == "registries":
             return [
                 {
@@ -403,7 +403,7 @@ def _store_rows(world: World, kind: str) -> list[dict[str, Any]]:
                 }
                 for p in s.scalars(select(t.Project))
             ]
-        run_id = _latest_screen_run(world)
+        run_id = _latest_screen_run(web_world)
         return [
             {
                 "id": c.id,
@@ -434,10 +434,10 @@ def _page_rows(c: TestClient, kind: str, query: str) -> tuple[list[tuple[str, ..
     ("kind", "region"), [("registries", "330100"), ("projects", "330102"), ("screening", "330200")]
 )
 def test_a_list_filtered_by_region_keeps_that_regions_rows(
-    admin: TestClient, world: World, kind: str, region: str
+    admin: TestClient, web_world: World, kind: str, region: str
 ) -> None:
     inside = counties_of(region)
-    everything = _store_rows(world, kind)
+    everything = _store_rows(web_world, kind)
     want = [r for r in everything if r["region"] in inside]
     assert 0 < len(want) < len(everything)
     keys, total = _page_rows(admin, kind, f"region={region}")
@@ -457,11 +457,13 @@ def test_a_list_filtered_by_region_keeps_that_regions_rows(
     ],
 )
 def test_a_sorted_list_pages_in_order_without_overlap(
-    admin: TestClient, world: World, kind: str, query: str, column: str, desc: bool
+    admin: TestClient, web_world: World, kind: str, query: str, column: str, desc: bool
 ) -> None:
     region = dict(p.split("=") for p in query.split("&") if p).get("region")
     rows = [
-        r for r in _store_rows(world, kind) if region is None or r["region"] in counties_of(region)
+        r
+        for r in _store_rows(web_world, kind)
+        if region is None or r["region"] in counties_of(region)
     ]
     assert len(rows) > 60 and all(r[column] is not None for r in rows)
     # the expected order: by the column, then by id (a stable sort keeps the id order)
@@ -489,14 +491,14 @@ def _board(page: str) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("period", ["2022-06", "2022-11"])
 def test_the_reporting_board_counts_the_stores_submissions(
-    admin: TestClient, world: World, period: str
+    admin: TestClient, web_world: World, period: str
 ) -> None:
     page = get(admin, f"/submissions?period={period}")
     p_year, p_month = int(period[:4]), int(period[5:])
     y, m = (p_year + 1, 1) if p_month == 12 else (p_year, p_month + 1)
     due_day = collect.default_rules().due_day
     deadline = dt.datetime(y, m, due_day, 23, 59, 59, tzinfo=BEIJING)
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         regions = list(s.scalars(select(t.Region)))
         subs = {
             x.region_code: x
@@ -527,7 +529,7 @@ def test_the_reporting_board_counts_the_stores_submissions(
     assert _board(page) == expected
     assert any(v[1] != v[2] for v in expected.values())  # some came late: timeliness differs
     # the same figures as the collection module computes
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         computed = collect.workflow.reporting(s, period, due_day)
     assert {
         r["region_name"]: [str(r["expected"]), str(r["received"]), str(r["on_time"])]
@@ -535,9 +537,9 @@ def test_the_reporting_board_counts_the_stores_submissions(
     } == {k: v[:3] for k, v in expected.items()}
 
 
-def _free_counties(world: World, period: str) -> list[str]:
+def _free_counties(web_world: World, period: str) -> list[str]:
     """Counties with no submission for the period, other than the one other tests use."""
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         done = {
             c
             for (c,) in s.execute(
@@ -547,7 +549,7 @@ def _free_counties(world: World, period: str) -> list[str]:
         counties = s.scalars(
             select(t.Region.code).where(t.Region.level == "county").order_by(t.Region.code)
         )
-        return [c for c in counties if c not in done and c != world.editable_county]
+        return [c for c in counties if c not in done and c != web_world.editable_county]
 
 
 def _upload(c: TestClient, path: Path, region: str, period: str, comment: str = "") -> str:
@@ -561,8 +563,8 @@ def _upload(c: TestClient, path: Path, region: str, period: str, comment: str = 
     return html.unescape(r.text)
 
 
-def _observations(world: World, region: str, period: str) -> list[t.Observation]:
-    with store.session(world.url) as s:
+def _observations(web_world: World, region: str, period: str) -> list[t.Observation]:
+    with store.session(web_world.url) as s:
         return list(
             s.scalars(
                 select(t.Observation).where(
@@ -572,8 +574,8 @@ def _observations(world: World, region: str, period: str) -> list[t.Observation]
         )
 
 
-def _submission(world: World, region: str, period: str) -> t.Submission | None:
-    with store.session(world.url) as s:
+def _submission(web_world: World, region: str, period: str) -> t.Submission | None:
+    with store.session(web_world.url) as s:
         return s.scalar(
             select(t.Submission).where(
                 t.Submission.region_code == region, t.Submission.period == period
@@ -582,34 +584,34 @@ def _submission(world: World, region: str, period: str) -> t.Submission | None:
 
 
 def test_a_held_upload_asks_for_a_comment_and_shows_no_error(
-    county: TestClient, world: World, tmp_path: Path
+    county: TestClient, web_world: World, tmp_path: Path
 ) -> None:
-    filled = fill_template(blank_template(world, "330102", tmp_path), tmp_path / "warn.xlsx")
+    filled = fill_template(blank_template(web_world, "330102", tmp_path), tmp_path / "warn.xlsx")
     warnings = collect.import_observations(
         filled,
         user=USERS["county"],
         region="330102",
-        period=world.period,
-        url=world.url,
+        period=web_world.period,
+        url=web_world.url,
         dry_run=True,
     ).warnings  # raises (and so fails this test) if the file had an error
     assert warnings
-    held = _upload(county, filled, "330102", world.period)
+    held = _upload(county, filled, "330102", web_world.period)
     assert "未写入任何数据" in held
     assert "核实警告无误后，请在“说明”中写明理由并重新上传同一文件。" in held
     assert "<td>错误</td>" not in held
 
 
 def test_a_warning_holds_the_upload_until_explained_then_the_province_approves(
-    site: FastAPI, world: World, tmp_path: Path
+    site: FastAPI, web_world: World, tmp_path: Path
 ) -> None:
-    period = world.period
-    code = _free_counties(world, period)[-1]
+    period = web_world.period
+    code = _free_counties(web_world, period)[-1]
     c = login(TestClient(site, raise_server_exceptions=False), f"u{code}", users.DEMO_PASSWORD)
-    filled = fill_template(blank_template(world, code, tmp_path), tmp_path / f"{code}.xlsx")
+    filled = fill_template(blank_template(web_world, code, tmp_path), tmp_path / f"{code}.xlsx")
     # the filled template passes every error rule but warns (checked here, without writing)
     warnings = collect.import_observations(
-        filled, user=f"u{code}", region=code, period=period, url=world.url, dry_run=True
+        filled, user=f"u{code}", region=code, period=period, url=web_world.url, dry_run=True
     ).warnings
     assert warnings and all(w.level == "warning" for w in warnings)
     # without a comment: held, nothing written
@@ -619,23 +621,26 @@ def test_a_warning_holds_the_upload_until_explained_then_the_province_approves(
     assert "<td>错误</td>" not in held
     assert all(w.message in held for w in warnings)
     assert f"有 {len(warnings)} 条警告未说明，须填写说明后才能接收" in held
-    assert _submission(world, code, period) is None and _observations(world, code, period) == []
+    assert (
+        _submission(web_world, code, period) is None
+        and _observations(web_world, code, period) == []
+    )
     # the same file with a comment: accepted, the comment kept with the values
     comment = "数据已与统计部门核对"
     accepted = _upload(c, filled, code, period, comment=comment)
     assert "已接收" in accepted and "未写入任何数据" not in accepted
-    stored = _observations(world, code, period)
+    stored = _observations(web_world, code, period)
     assert stored and all(comment in o.comment and o.recorded_by == f"u{code}" for o in stored)
     written = int(re.search(r"写入 (\d+) 个数值", accepted).group(1))  # type: ignore[union-attr]
     assert written == len(stored)
-    assert _submission(world, code, period).status == "draft"  # type: ignore[union-attr]
+    assert _submission(web_world, code, period).status == "draft"  # type: ignore[union-attr]
     # the county submits, the province approves through the forms
     token = csrf_of(get(c, f"/submissions/{code}/{period}"))
     r = c.post(
         f"/submissions/{code}/{period}/submit", data={"csrf_token": token}, follow_redirects=False
     )
     assert r.status_code == 303
-    assert _submission(world, code, period).status == "submitted"  # type: ignore[union-attr]
+    assert _submission(web_world, code, period).status == "submitted"  # type: ignore[union-attr]
     province = client_for(site, USERS["province_admin"])
     form = get(province, f"/submissions/{code}/{period}")
     assert f'action="/submissions/{code}/{period}/approve"' in form
@@ -645,9 +650,9 @@ def test_a_warning_holds_the_upload_until_explained_then_the_province_approves(
         follow_redirects=False,
     )
     assert r.status_code == 303
-    sub = _submission(world, code, period)
+    sub = _submission(web_world, code, period)
     assert sub is not None and sub.status == "approved" and sub.locked
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         events = s.execute(
             select(t.SubmissionEvent.action, t.SubmissionEvent.actor)
             .where(t.SubmissionEvent.submission_id == sub.id)
@@ -665,11 +670,11 @@ def test_a_warning_holds_the_upload_until_explained_then_the_province_approves(
 
 
 def test_an_api_upload_by_a_county_lands_in_the_store(
-    site: FastAPI, world: World, tmp_path: Path
+    site: FastAPI, web_world: World, tmp_path: Path
 ) -> None:
-    period = world.period
-    code = _free_counties(world, period)[0]
-    filled = fill_template(blank_template(world, code, tmp_path), tmp_path / "api.xlsx")
+    period = web_world.period
+    code = _free_counties(web_world, period)[0]
+    filled = fill_template(blank_template(web_world, code, tmp_path), tmp_path / "api.xlsx")
     wb = openpyxl.load_workbook(filled)
     ws = wb["填报"]
     row = next(r for r in ws.iter_rows(min_row=5) if r[1].value == "robots")
@@ -688,7 +693,7 @@ def test_an_api_upload_by_a_county_lands_in_the_store(
     body = r.json()
     assert (body["region"], body["period"], body["dry_run"]) == (code, period, False)
     assert body["written"] > 0 and body["batch_id"]
-    stored = {o.indicator_id: o for o in _observations(world, code, period)}
+    stored = {o.indicator_id: o for o in _observations(web_world, code, period)}
     assert stored["robots"].value == pytest.approx(value)
     assert stored["robots"].source_name == "api.xlsx"
     assert stored["robots"].recorded_by == f"u{code}"
@@ -702,7 +707,7 @@ def test_an_api_upload_by_a_county_lands_in_the_store(
         headers=stranger,
     )
     assert r.status_code == 403
-    assert len(_observations(world, code, period)) == len(stored)
+    assert len(_observations(web_world, code, period)) == len(stored)
 
 
 # --- 5 (end). a list export is formula-safe ------------------------------------------------------
@@ -711,9 +716,9 @@ FORMULA = '=HYPERLINK("http://example.invalid/","点击")'
 
 
 @pytest.fixture
-def formula_name(world: World) -> Iterator[tuple[int, str]]:
+def formula_name(web_world: World) -> Iterator[tuple[int, str]]:
     """One registry entry of 上城区 renamed to a formula, renamed back afterwards."""
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         entry = s.scalar(
             select(t.RegistryEntry)
             .where(t.RegistryEntry.region_code == "330102")
@@ -725,12 +730,12 @@ def formula_name(world: World) -> Iterator[tuple[int, str]]:
     try:
         yield entry_id, old
     finally:
-        with store.session(world.url) as s:
+        with store.session(web_world.url) as s:
             s.get(t.RegistryEntry, entry_id).name = old  # type: ignore[union-attr]
 
 
 def test_the_list_export_writes_a_formula_like_name_as_text(
-    admin: TestClient, world: World, formula_name: tuple[int, str]
+    admin: TestClient, web_world: World, formula_name: tuple[int, str]
 ) -> None:
     r = admin.get("/lists/registries/export.xlsx?region=330102")
     assert r.status_code == 200
@@ -747,38 +752,38 @@ def test_the_list_export_writes_a_formula_like_name_as_text(
 
 
 def test_downloads_write_audit_rows(
-    admin: TestClient, county: TestClient, world: World, shown_period: str
+    admin: TestClient, county: TestClient, web_world: World, shown_period: str
 ) -> None:
-    before = len(audit_rows(world, "export.target"))
+    before = len(audit_rows(web_world, "export.target"))
     r = admin.get(f"/targets/robots_new/export.xlsx?period={shown_period}")
     assert r.status_code == 200
-    after = audit_rows(world, "export.target")
+    after = audit_rows(web_world, "export.target")
     assert len(after) == before + 1
     entry = after[-1]
     assert (entry.actor, entry.entity, entry.entity_id) == ("admin", "target", "robots_new")
     assert entry.detail["period"] == shown_period
     assert entry.detail["rows"] == len(xlsx_rows(r.content)) - 1
 
-    before = len(audit_rows(world, "export.list"))
+    before = len(audit_rows(web_world, "export.list"))
     r = county.get("/lists/projects/export.xlsx?region=330102")
     assert r.status_code == 200
-    after = audit_rows(world, "export.list")
+    after = audit_rows(web_world, "export.list")
     assert len(after) == before + 1
     entry = after[-1]
     assert (entry.actor, entry.entity, entry.entity_id) == (USERS["county"], "list", "projects")
     assert entry.detail["region"] == "330102"
     assert entry.detail["rows"] == len(xlsx_rows(r.content)) - 1 > 0
 
-    before = len(audit_rows(world, "export.template"))
-    r = county.get(f"/submissions/template?region=330102&period={world.period}")
+    before = len(audit_rows(web_world, "export.template"))
+    r = county.get(f"/submissions/template?region=330102&period={web_world.period}")
     assert r.status_code == 200 and r.content[:2] == b"PK"
-    after = audit_rows(world, "export.template")
+    after = audit_rows(web_world, "export.template")
     assert len(after) == before + 1
     entry = after[-1]
     assert (entry.actor, entry.entity, entry.entity_id) == (
         USERS["county"],
         "submission",
-        f"330102/{world.period}",
+        f"330102/{web_world.period}",
     )
 
 
@@ -786,16 +791,16 @@ def test_downloads_write_audit_rows(
 
 
 def test_a_user_disabled_from_the_command_line_can_no_longer_sign_in(
-    site: FastAPI, world: World, monkeypatch: pytest.MonkeyPatch
+    site: FastAPI, web_world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ZHUANSHENG_DATABASE_URL", world.url)
+    monkeypatch.setenv("ZHUANSHENG_DATABASE_URL", web_world.url)
     runner = CliRunner()
     name = "cli-viewer"
     out = runner.invoke(
         cli_app, ["user", "add", name, "--role", "viewer", "--display-name", "临时"]
     )
     assert out.exit_code == 0, out.output
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         users.set_password(s, name, PASSWORD)
         accounts = {u.username: u for u in s.scalars(select(t.User))}
     out = runner.invoke(cli_app, ["user", "list", "-f", "json"])
@@ -813,7 +818,7 @@ def test_a_user_disabled_from_the_command_line_can_no_longer_sign_in(
     assert login(TestClient(site), name).get("/").status_code == 200
     out = runner.invoke(cli_app, ["user", "disable", name])
     assert out.exit_code == 0 and name in out.output
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         assert s.scalar(select(t.User.active).where(t.User.username == name)) is False
     # … refused after
     c = TestClient(site, raise_server_exceptions=False)

@@ -25,8 +25,8 @@ def bearer(username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens.issue(username, 'test-secret')}"}
 
 
-def audit_count(world: World, action: str, entity_id: str | None = None) -> int:
-    with store.session(world.url) as s:
+def audit_count(web_world: World, action: str, entity_id: str | None = None) -> int:
+    with store.session(web_world.url) as s:
         q = select(func.count()).select_from(t.AuditLog).where(t.AuditLog.action == action)
         if entity_id is not None:
             q = q.where(t.AuditLog.entity_id == entity_id)
@@ -36,8 +36,10 @@ def audit_count(world: World, action: str, entity_id: str | None = None) -> int:
 # --- rankings ----------------------------------------------------------------------------------
 
 
-def test_assess_api_agrees_with_assess_run(world: World, app) -> None:  # type: ignore[no-untyped-def]
-    direct = assess.run(period="2022Q2", level="city", sensitivity=200, url=world.url, save=False)
+def test_assess_api_agrees_with_assess_run(web_world: World, app) -> None:  # type: ignore[no-untyped-def]
+    direct = assess.run(
+        period="2022Q2", level="city", sensitivity=200, url=web_world.url, save=False
+    )
     c = client_for(app, None)
     r = c.get("/api/v1/assess?period=2022Q2&level=city&sensitivity=200", headers=bearer("admin"))
     assert r.status_code == 200
@@ -82,8 +84,10 @@ def test_assess_api_pages_and_errors(app) -> None:  # type: ignore[no-untyped-de
     assert c.get("/api/v1/assess?period=2022Q2").status_code == 401
 
 
-def test_ranking_page_shows_ranks_arrows_intervals_and_contributions(world: World, app) -> None:  # type: ignore[no-untyped-def]
-    direct = assess.run(period="2022Q2", level="city", sensitivity=200, url=world.url, save=False)
+def test_ranking_page_shows_ranks_arrows_intervals_and_contributions(web_world: World, app) -> None:  # type: ignore[no-untyped-def]
+    direct = assess.run(
+        period="2022Q2", level="city", sensitivity=200, url=web_world.url, save=False
+    )
     c = client_for(app, USERS["county"])
     html = c.get("/rankings?period=2022Q2&level=city").text
     assert "2022年第二季度季度运行评价 · 设区市（合成演示数据）" in html
@@ -113,8 +117,8 @@ def test_ranking_page_shows_ranks_arrows_intervals_and_contributions(world: Worl
     assert c.get("/rankings?period=2021Q4").status_code == 400
 
 
-def test_rankings_can_be_limited_to_the_users_scope(world: World) -> None:
-    app = create_app(make_settings(world, all_regions_visible=False))
+def test_rankings_can_be_limited_to_the_users_scope(web_world: World) -> None:
+    app = create_app(make_settings(web_world, all_regions_visible=False))
     county = client_for(app, USERS["county"])
     body = county.get("/api/v1/assess?period=2022Q2&level=county").json()
     assert [i["region"] for i in body["items"]] == ["330102"] and body["regions"] == 90
@@ -149,26 +153,28 @@ def test_report_lists_are_scoped(app, reports: Reports) -> None:  # type: ignore
     assert 'id="report-form"' not in client_for(app, USERS["viewer"]).get("/reports").text
 
 
-def test_downloads_are_scoped_and_audited(world: World, app, reports: Reports) -> None:  # type: ignore[no-untyped-def]
+def test_downloads_are_scoped_and_audited(web_world: World, app, reports: Reports) -> None:  # type: ignore[no-untyped-def]
     c = client_for(app, USERS["county"])
-    before = audit_count(world, "export.report", reports.own)
+    before = audit_count(web_world, "export.report", reports.own)
     r = c.get(f"/reports/files/{quote(reports.own)}")
     assert r.status_code == 200 and r.content[:2] == b"PK"  # a docx is a zip
     assert "filename*=utf-8''" in r.headers["content-disposition"]
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
     assert "上城区" in text
-    assert audit_count(world, "export.report", reports.own) == before + 1
+    assert audit_count(web_world, "export.report", reports.own) == before + 1
     assert c.get(f"/reports/files/{quote(reports.other)}").status_code == 403
     assert c.get("/reports/files/..%2F..%2Fzhuansheng.db").status_code == 404
     api = client_for(app, None).get(
         f"/api/v1/reports/{quote(reports.other)}", headers=bearer(USERS["county"])
     )
     assert api.status_code == 403 and "无权" in api.json()["error"]["message"]
-    assert audit_count(world, "export.report", reports.own) == before + 1
+    assert audit_count(web_world, "export.report", reports.own) == before + 1
 
 
-def test_out_of_scope_or_wrong_requests_write_nothing(world: World, app, reports: Reports) -> None:  # type: ignore[no-untyped-def]
-    before = sorted(p.name for p in world.reports.iterdir())
+def test_out_of_scope_or_wrong_requests_write_nothing(
+    web_world: World, app, reports: Reports
+) -> None:  # type: ignore[no-untyped-def]
+    before = sorted(p.name for p in web_world.reports.iterdir())
     c = client_for(app, None)
     county = bearer(USERS["county"])
     other = {"kind": "quarterly", "period": "2022Q2", "region": "330603", "formats": ["docx"]}
@@ -195,13 +201,13 @@ def test_out_of_scope_or_wrong_requests_write_nothing(world: World, app, reports
     assert "无法识别的期间 &#39;2022Q9&#39;" in r.text
     r = page.post("/reports", data={**other, "csrf_token": token})
     assert r.status_code == 403 and "无权生成该报告" in r.text and "<h1>" in r.text
-    assert sorted(p.name for p in world.reports.iterdir()) == before
+    assert sorted(p.name for p in web_world.reports.iterdir()) == before
 
 
 @pytest.mark.slow
-def test_a_county_user_generates_its_own_briefing(world: World, app, reports: Reports) -> None:  # type: ignore[no-untyped-def]
+def test_a_county_user_generates_its_own_briefing(web_world: World, app, reports: Reports) -> None:  # type: ignore[no-untyped-def]
     c = client_for(app, None)
-    before = audit_count(world, "report.generate", "quarterly/2022Q3/330102")
+    before = audit_count(web_world, "report.generate", "quarterly/2022Q3/330102")
     request = {"kind": "quarterly", "period": "2022Q3", "region": "330102", "formats": ["docx"]}
     r = c.post("/api/v1/reports", json=request, headers=bearer(USERS["county"]))
     assert r.status_code == 201, r.text
@@ -209,15 +215,15 @@ def test_a_county_user_generates_its_own_briefing(world: World, app, reports: Re
     assert [(f["kind"], f["period"], f["region"], f["format"]) for f in files] == [
         ("quarterly", "2022Q3", "330102", "docx")
     ]
-    path = world.reports / files[0]["name"]
+    path = web_world.reports / files[0]["name"]
     assert path.is_file() and files[0]["synthetic"] is True
     assert "上城区" in "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
-    assert audit_count(world, "report.generate", "quarterly/2022Q3/330102") == before + 1
-    assert not [p for p in world.reports.iterdir() if p.name.startswith(".~")]  # no temp left
+    assert audit_count(web_world, "report.generate", "quarterly/2022Q3/330102") == before + 1
+    assert not [p for p in web_world.reports.iterdir() if p.name.startswith(".~")]  # no temp left
     # it is listed for the county and its city, not for another county
     listed = client_for(app, USERS["city"]).get("/api/v1/reports?page_size=1000").json()["items"]
     assert files[0]["name"] in {i["name"] for i in listed}
-    assert world.editable_county != "330102"
-    stranger = bearer(f"u{world.editable_county}")
+    assert web_world.editable_county != "330102"
+    stranger = bearer(f"u{web_world.editable_county}")
     listed = c.get("/api/v1/reports?page_size=1000", headers=stranger).json()["items"]
     assert files[0]["name"] not in {i["name"] for i in listed}

@@ -43,41 +43,41 @@ def _upload(
     )
 
 
-def test_csrf_is_required_on_every_form(world: World, app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    c = client_for(app, f"u{world.editable_county}")
+def test_csrf_is_required_on_every_form(web_world: World, app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    c = client_for(app, f"u{web_world.editable_county}")
     path = fill_template(
-        blank_template(world, world.editable_county, tmp_path), tmp_path / "a.xlsx"
+        blank_template(web_world, web_world.editable_county, tmp_path), tmp_path / "a.xlsx"
     )
     for token in ("", "forged-token"):
-        r = _upload(c, path, "a.xlsx", world.editable_county, world.period, token=token)
+        r = _upload(c, path, "a.xlsx", web_world.editable_county, web_world.period, token=token)
         assert r.status_code == 403 and "CSRF" in r.text  # type: ignore[attr-defined]
-    r = c.post(f"/submissions/{world.editable_county}/{world.period}/submit")
+    r = c.post(f"/submissions/{web_world.editable_county}/{web_world.period}/submit")
     assert r.status_code == 403
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         assert (
             s.scalar(
                 select(t.Submission).where(
-                    t.Submission.region_code == world.editable_county,
-                    t.Submission.period == world.period,
+                    t.Submission.region_code == web_world.editable_county,
+                    t.Submission.period == web_world.period,
                 )
             )
             is None
         )
 
 
-def test_an_uploaded_name_is_escaped_on_every_page(world: World, app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    county = world.editable_county
+def test_an_uploaded_name_is_escaped_on_every_page(web_world: World, app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    county = web_world.editable_county
     c = client_for(app, f"u{county}")
-    path = fill_template(blank_template(world, county, tmp_path), tmp_path / "x.xlsx")
-    r = _upload(c, path, f"{XSS}.xlsx", county, world.period, comment=f"核实无误 {XSS}")
+    path = fill_template(blank_template(web_world, county, tmp_path), tmp_path / "x.xlsx")
+    r = _upload(c, path, f"{XSS}.xlsx", county, web_world.period, comment=f"核实无误 {XSS}")
     assert r.status_code == 200 and "已接收" in r.text, r.text  # type: ignore[attr-defined]
     admin = client_for(app, USERS["province_admin"])
     escaped = f"{XSS}.xlsx".replace("<", "&lt;").replace(">", "&gt;")
     # every page here shows the uploaded name: HTML-escaped in the markup …
     pages = {
         "upload result": r.text,  # type: ignore[attr-defined]
-        "submission (county)": c.get(f"/submissions/{county}/{world.period}").text,
-        "submission (admin)": admin.get(f"/submissions/{county}/{world.period}").text,
+        "submission (county)": c.get(f"/submissions/{county}/{web_world.period}").text,
+        "submission (admin)": admin.get(f"/submissions/{county}/{web_world.period}").text,
     }
     for label, html in pages.items():
         assert XSS not in html, label
@@ -87,32 +87,32 @@ def test_an_uploaded_name_is_escaped_on_every_page(world: World, app, tmp_path: 
     assert XSS not in audit
     assert f"{XSS}.xlsx".replace("<", "\\u003c").replace(">", "\\u003e") in audit
     # the JSON API returns the name as data, with a JSON content type
-    api = admin.get(f"/api/v1/observations?region={county}&period={world.period}")
+    api = admin.get(f"/api/v1/observations?region={county}&period={web_world.period}")
     assert api.headers["content-type"].startswith("application/json")
     assert {o["source_name"] for o in api.json()["items"]} == {f"{XSS}.xlsx"}
     # then the county submits, and the city above returns it with a reason
-    token = csrf_of(c.get(f"/submissions/{county}/{world.period}").text)
+    token = csrf_of(c.get(f"/submissions/{county}/{web_world.period}").text)
     r = c.post(
-        f"/submissions/{county}/{world.period}/submit",
+        f"/submissions/{county}/{web_world.period}/submit",
         data={"csrf_token": token},
         follow_redirects=False,
     )
     assert r.status_code == 303
     city = client_for(app, "u" + county[:4] + "00")
-    token = csrf_of(city.get(f"/submissions/{county}/{world.period}").text)
+    token = csrf_of(city.get(f"/submissions/{county}/{web_world.period}").text)
     r = city.post(
-        f"/submissions/{county}/{world.period}/return",
+        f"/submissions/{county}/{web_world.period}/return",
         data={"csrf_token": token, "reason": "请核实"},
     )
     assert r.status_code == 200 and "已退回" in r.text
 
 
-def test_an_error_in_the_upload_is_named_by_its_cell(world: World, app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_error_in_the_upload_is_named_by_its_cell(web_world: World, app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     c = client_for(app, USERS["county"])
     path = fill_template(
-        blank_template(world, "330102", tmp_path), tmp_path / "bad.xlsx", bad_cell=True
+        blank_template(web_world, "330102", tmp_path), tmp_path / "bad.xlsx", bad_cell=True
     )
-    r = _upload(c, path, "上城区-2022-12.xlsx", "330102", world.period)
+    r = _upload(c, path, "上城区-2022-12.xlsx", "330102", web_world.period)
     assert r.status_code == 200  # type: ignore[attr-defined]
     assert "未写入任何数据" in r.text and "本期值列（G5）" in r.text and "一百二十台" in r.text  # type: ignore[attr-defined]
 
@@ -120,8 +120,8 @@ def test_an_error_in_the_upload_is_named_by_its_cell(world: World, app, tmp_path
 @pytest.mark.parametrize(
     "q", ["' OR '1'='1", "%'; DROP TABLE enterprises; --", '" OR 1=1 --', "%", "_", "__%"]
 )
-def test_sql_metacharacters_in_search_are_plain_text(world: World, app, q: str) -> None:  # type: ignore[no-untyped-def]
-    with store.session(world.url) as s:
+def test_sql_metacharacters_in_search_are_plain_text(web_world: World, app, q: str) -> None:  # type: ignore[no-untyped-def]
+    with store.session(web_world.url) as s:
         before = s.scalar(select(func.count()).select_from(t.Enterprise))
     c = client_for(app, USERS["province_admin"])
     r = c.get("/enterprises", params={"q": q})
@@ -129,15 +129,15 @@ def test_sql_metacharacters_in_search_are_plain_text(world: World, app, q: str) 
     r = c.get("/lists/registries", params={"q": q})
     assert r.status_code == 200 and "共 0 条" in r.text
     assert c.get("/api/v1/enterprises", params={"q": q}).json()["total"] == 0
-    with store.session(world.url) as s:
+    with store.session(web_world.url) as s:
         assert s.scalar(select(func.count()).select_from(t.Enterprise)) == before
 
 
-def test_upload_size_limit(world: World) -> None:
-    app = create_app(make_settings(world, max_upload_bytes=1000))
+def test_upload_size_limit(web_world: World) -> None:
+    app = create_app(make_settings(web_world, max_upload_bytes=1000))
     c = client_for(app, USERS["county"])
     token = csrf_of(c.get("/submissions").text)
-    data = {"region": "330102", "period": world.period, "csrf_token": token}
+    data = {"region": "330102", "period": web_world.period, "csrf_token": token}
     # over the limit but within the request allowance: refused when read
     r = c.post("/submissions/upload", data=data, files={"file": ("a.xlsx", b"x" * 2000, XLSX)})
     assert r.status_code == 400 and "上传文件过大" in r.text
@@ -161,18 +161,18 @@ def test_security_headers(app) -> None:  # type: ignore[no-untyped-def]
     assert "script-src 'self'" in r.headers["content-security-policy"]
 
 
-def test_api_reads_of_enterprise_data_are_audited(world: World, app) -> None:  # type: ignore[no-untyped-def]
+def test_api_reads_of_enterprise_data_are_audited(web_world: World, app) -> None:  # type: ignore[no-untyped-def]
     c = client_for(app, USERS["county"])
     run_id = c.get("/api/v1/evaluations").json()["items"][0]["run_id"]
     calls = {
         "export.api.screening": "/api/v1/screening",
         "export.api.evaluation_results": f"/api/v1/evaluations/{run_id}/results",
-        "export.api.enterprise": f"/api/v1/enterprises/{world.own_uscc}",
+        "export.api.enterprise": f"/api/v1/enterprises/{web_world.own_uscc}",
         "export.api.observations": "/api/v1/observations?region=330102&period=2022-06",
     }
 
     def rows(action: str) -> int:
-        with store.session(world.url) as s:
+        with store.session(web_world.url) as s:
             return (
                 s.scalar(
                     select(func.count())
@@ -189,7 +189,7 @@ def test_api_reads_of_enterprise_data_are_audited(world: World, app) -> None:  #
 
 
 def test_a_refused_upload_leaves_no_file(  # type: ignore[no-untyped-def]
-    world: World, app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    web_world: World, app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import tempfile
 
@@ -197,9 +197,9 @@ def test_a_refused_upload_leaves_no_file(  # type: ignore[no-untyped-def]
     uploads.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(uploads))  # where the app saves uploads
     c = client_for(app, USERS["county"])  # 上城区 330102
-    path = fill_template(blank_template(world, "330102", tmp_path), tmp_path / "ok.xlsx")
-    other = _upload(c, path, "x.xlsx", "330603", world.period)  # another county: refused
-    unknown = _upload(c, path, "x.xlsx", "339999", world.period)  # no such region
+    path = fill_template(blank_template(web_world, "330102", tmp_path), tmp_path / "ok.xlsx")
+    other = _upload(c, path, "x.xlsx", "330603", web_world.period)  # another county: refused
+    unknown = _upload(c, path, "x.xlsx", "339999", web_world.period)  # no such region
     assert other.status_code == 403 and unknown.status_code in (400, 404)  # type: ignore[attr-defined]
     assert list(uploads.iterdir()) == []
 

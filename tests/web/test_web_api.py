@@ -49,10 +49,10 @@ def test_paging_and_errors(app) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.slow
-def test_no_server_errors_on_generated_requests(world: World) -> None:
+def test_no_server_errors_on_generated_requests(web_world: World) -> None:
     """schemathesis generates requests for every operation of /openapi.json (in-process ASGI,
     signed in as the provincial admin); none may answer 5xx."""
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(make_settings(world)))
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(make_settings(web_world)))
     headers = {"Authorization": f"Bearer {tokens.issue('admin', 'test-secret')}"}
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 18

@@ -1,9 +1,10 @@
-"""Helpers of the web tests: a small demo world (built once per test process), the app over it,
+"""Helpers of the web tests: a small demo world (one copy per test process), the app over it,
 signed-in clients per role, and a real uvicorn server for the browser tests. Kept out of
 conftest.py under a unique module name (see tests/lake/lake_helpers.py)."""
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import threading
@@ -18,14 +19,15 @@ import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from worlds import point_at
+from worlds import copy_world, kept_unwritten, pointed_at, shared_world
 from zhuansheng import demo, engine, programme, report, store, users
 from zhuansheng.collect import templates
 from zhuansheng.store import tables as t
 from zhuansheng.web import WebSettings, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
-NODE_MODULES = ROOT / "node_modules"
+# the checkout's node_modules unless ZHUANSHENG_NODE_MODULES names another (as the app does)
+NODE_MODULES = Path(os.environ.get("ZHUANSHENG_NODE_MODULES") or ROOT / "node_modules")
 PASSWORD = "correct-horse-battery"
 # role → user name in the demo world (the analyst, department and viewer are added here)
 USERS = {
@@ -54,13 +56,16 @@ class World:
 
 
 @pytest.fixture(scope="session")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("web-world")
-    var = root / "var"
-    url = f"sqlite:///{var / 'zhuansheng.db'}"
-    with pytest.MonkeyPatch.context() as mp:
-        point_at(mp, root)
-        demo.build(seed=5, enterprises=600)
+def web_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The web tests' world, one per test process: a copy of a small demo world built once per
+    run, evaluated here (the runs' result paths are stored, so they must point into the copy),
+    with the accounts the tests sign in as."""
+    source = shared_world(
+        tmp_path_factory, "demo-seed5-600", lambda: demo.build(seed=5, enterprises=600)
+    )
+    root = copy_world(source, tmp_path_factory.mktemp("web-world") / "world")
+    url = f"sqlite:///{root / 'var' / 'zhuansheng.db'}"
+    with kept_unwritten(source), pointed_at(root):
         for kind in ("carbon", "mujun", "screen"):
             engine.evaluate(kind, 2022)
         with store.session() as s:
@@ -88,42 +93,41 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             users.set_password(s, f"u{county[:4]}00", PASSWORD)  # its city
         assert county and own and other
         yield World(root, url, county, own, other)
-        store.dispose_all()
 
 
-def make_settings(world: World, **changes: object) -> WebSettings:
+def make_settings(web_world: World, **changes: object) -> WebSettings:
     return WebSettings(
-        database_url=world.url,
+        database_url=web_world.url,
         secret="test-secret",
         node_modules=NODE_MODULES,
-        reports_dir=world.reports,
+        reports_dir=web_world.reports,
         **changes,
     )  # type: ignore[arg-type]
 
 
 @dataclass
 class Reports:
-    province: str  # file names in world.reports: the province's quarterly briefing …
+    province: str  # file names in web_world.reports: the province's quarterly briefing …
     own: str  # … 上城区's (the county user's own) …
     other: str  # … and 柯桥区's, outside 杭州's scope
 
 
 @pytest.fixture(scope="session")
-def reports(world: World) -> Reports:
+def reports(web_world: World) -> Reports:
     """Three real quarterly briefings (docx) of 2022Q2, sharing one read of the store."""
-    sources = report.Sources("2022Q2", url=world.url)
+    sources = report.Sources("2022Q2", url=web_world.url)
     names = [
-        report.generate("quarterly", "2022Q2", region=code, out_dir=world.reports, sources=sources)[
-            0
-        ].name
+        report.generate(
+            "quarterly", "2022Q2", region=code, out_dir=web_world.reports, sources=sources
+        )[0].name
         for code in (None, "330102", OTHER_COUNTY)
     ]
     return Reports(*names)
 
 
 @pytest.fixture(scope="session")
-def app(world: World):  # type: ignore[no-untyped-def]
-    return create_app(make_settings(world))
+def app(web_world: World):  # type: ignore[no-untyped-def]
+    return create_app(make_settings(web_world))
 
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -173,9 +177,9 @@ def fill_template(blank: Path, out: Path, *, bad_cell: bool = False) -> Path:
     return out
 
 
-def blank_template(world: World, region: str, folder: Path) -> Path:
+def blank_template(web_world: World, region: str, folder: Path) -> Path:
     return templates.write_template(
-        region, world.period, folder / f"blank-{region}.xlsx", url=world.url
+        region, web_world.period, folder / f"blank-{region}.xlsx", url=web_world.url
     )
 
 
@@ -186,19 +190,20 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(world: World) -> Iterator[str]:
+def server(web_world: World) -> Iterator[str]:
     """A real uvicorn server on a free loopback port, in a thread of this process."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(make_settings(world)), host="127.0.0.1", port=port, log_level="warning"
+        create_app(make_settings(web_world)), host="127.0.0.1", port=port, log_level="warning"
     )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 180  # generous for a busy machine; polled, not waited
     while not srv.started:
         assert time.monotonic() < deadline, "server did not start"
+        assert thread.is_alive(), "the server stopped before it started"
         time.sleep(0.05)
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
-    thread.join(10)
+    thread.join(60)

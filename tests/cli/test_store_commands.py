@@ -13,26 +13,28 @@ from zhuansheng.cli import app
 runner = CliRunner()
 
 
-def _info(world: Path) -> dict[str, int]:
+def _info(var: Path) -> dict[str, int]:
     out = runner.invoke(app, ["db", "info", "--format", "json"])
     assert out.exit_code == 0, out.output
     return {r["table"]: r["rows"] for r in json.loads(out.stdout)}
 
 
-def test_upgrade_seed_and_info(world: Path) -> None:
+def test_upgrade_seed_and_info(empty_world: Path) -> None:
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    assert (world / "zhuansheng.db").is_file()
+    assert (empty_world / "zhuansheng.db").is_file()
     for _ in range(2):  # seeding twice changes nothing
         out = runner.invoke(app, ["db", "seed"])
         assert out.exit_code == 0, out.output
-    counts = _info(world)
+    counts = _info(empty_world)
     assert counts["regions"] == 102
     assert counts["pilots"] == 48
     assert counts["targets"] == 64
     assert counts["observations"] == 0
 
 
-def test_load_pilots_refuses_a_bad_file_and_keeps_the_list(world: Path, tmp_path: Path) -> None:
+def test_load_pilots_refuses_a_bad_file_and_keeps_the_list(
+    empty_world: Path, tmp_path: Path
+) -> None:
     runner.invoke(app, ["db", "seed"])
     bad = tmp_path / "pilots.csv"
     bad.write_text(
@@ -42,17 +44,17 @@ def test_load_pilots_refuses_a_bad_file_and_keeps_the_list(world: Path, tmp_path
     out = runner.invoke(app, ["db", "load-pilots", str(bad)])
     assert out.exit_code == 2
     assert "第 2 行, 列 verification" in out.output
-    assert _info(world)["pilots"] == 48
+    assert _info(empty_world)["pilots"] == 48
     bad.write_text(
         ",".join(reference.PILOT_COLUMNS) + "\nA01,330382,乐清市,低压电气,382,2018,official,0,,\n",
         encoding="utf-8",
     )
     out = runner.invoke(app, ["db", "load-pilots", str(bad)])
     assert out.exit_code == 0, out.output
-    assert _info(world)["pilots"] == 1
+    assert _info(empty_world)["pilots"] == 1
 
 
-def test_demo_build_command(world: Path) -> None:
+def test_demo_build_command(empty_world: Path) -> None:
     out = runner.invoke(
         app, ["demo", "build", "--seed", "3", "--enterprises", "600", "--format", "json"]
     )
@@ -60,6 +62,6 @@ def test_demo_build_command(world: Path) -> None:
     summary = json.loads(out.stdout)
     assert summary["seed"] == 3 and summary["enterprises"] == 600
     assert summary["counts"]["observations"] > 0
-    assert _info(world)["observations"] == summary["counts"]["observations"]
+    assert _info(empty_world)["observations"] == summary["counts"]["observations"]
     out = runner.invoke(app, ["demo", "build", "--enterprises", "10"])
     assert out.exit_code == 2 and "至少为 500" in out.output
