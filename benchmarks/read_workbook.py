@@ -28,8 +28,8 @@ from pathlib import Path
 import fastexcel
 import openpyxl
 import xlsxwriter
-
 from zhuansheng.collect.files import open_workbook, read_sheet
+
 from zhuansheng.errors import InputRejected
 
 

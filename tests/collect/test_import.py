@@ -13,9 +13,10 @@ from sqlalchemy import func, select
 
 from zhuansheng import monitor, programme, store, users
 from zhuansheng.collect import import_observations, templates
-from zhuansheng.errors import InputRejected, ZhuanshengError
+from zhuansheng.errors import Forbidden, InputRejected, ZhuanshengError
 from zhuansheng.store import observations as obs
 from zhuansheng.store import tables as t
+from zhuansheng.workspace import at
 
 KEQIAO = "330603"
 GOOD = {  # 柯桥区, 1—6月; ratio indicators as (numerator, denominator)
@@ -63,7 +64,7 @@ def filled(
     values: dict[str, object] | None = None,
     name: str = "柯桥-2022-06.xlsx",
 ) -> Path:
-    blank = templates.write_template(KEQIAO, "2022-06", tmp_path / "blank.xlsx", url=url)
+    blank = templates.write_template(KEQIAO, "2022-06", tmp_path / "blank.xlsx", ws=at(url))
     return fill(blank, tmp_path / name, GOOD if values is None else values)
 
 
@@ -78,7 +79,7 @@ def snapshot(url: str) -> tuple[int, int, int, int]:
 def refused(url: str, path: Path, *needles: str, **kwargs: object) -> InputRejected:
     before = snapshot(url)
     with pytest.raises(InputRejected) as err:
-        import_observations(path, user="keqiao", url=url, **kwargs)  # type: ignore[arg-type]
+        import_observations(path, user="keqiao", ws=at(url), **kwargs)  # type: ignore[arg-type]
     text = str(err.value)
     for needle in needles:
         assert needle in text, text
@@ -91,7 +92,7 @@ def refused(url: str, path: Path, *needles: str, **kwargs: object) -> InputRejec
 
 def test_template_to_monitoring_round_trip(url: str, tmp_path: Path) -> None:
     path = filled(url, tmp_path)
-    result = import_observations(path, user="keqiao", url=url)
+    result = import_observations(path, user="keqiao", ws=at(url))
     assert (result.region, result.period, result.written) == (KEQIAO, "2022-06", 8)
     with store.session(url) as s:
         row = obs.latest(s, "tax_per_mu", KEQIAO, "2022-06")
@@ -99,7 +100,7 @@ def test_template_to_monitoring_round_trip(url: str, tmp_path: Path) -> None:
         assert row.source_name == "柯桥-2022-06.xlsx" and row.source_cell == "填报!H7"
         assert row.recorded_by == "keqiao" and len(row.source_sha256) == 64
         assert s.scalar(select(t.Submission.status)) == "draft"
-    m = monitor.run("2022-06", url=url)
+    m = monitor.run("2022-06", ws=at(url))
     (robots,) = m.rows(region=KEQIAO, target="robots_new")
     assert robots.actual == 120
     (share,) = m.rows(region=KEQIAO, target="trad_share")
@@ -110,13 +111,13 @@ def test_same_file_again_changes_nothing_and_a_correction_keeps_history(
     url: str, tmp_path: Path
 ) -> None:
     path = filled(url, tmp_path)
-    import_observations(path, user="keqiao", url=url)
+    import_observations(path, user="keqiao", ws=at(url))
     before = snapshot(url)
-    again = import_observations(path, user="keqiao", url=url)
+    again = import_observations(path, user="keqiao", ws=at(url))
     assert (again.written, again.unchanged) == (0, 8)
     assert snapshot(url) == before
     fixed = filled(url, tmp_path, {**GOOD, "robots": 125}, name="柯桥-2022-06-更正.xlsx")
-    result = import_observations(fixed, user="keqiao", url=url, comment="更正机器人数")
+    result = import_observations(fixed, user="keqiao", ws=at(url), comment="更正机器人数")
     assert (result.written, result.unchanged) == (1, 7)
     with store.session(url) as s:
         history = obs.history(s, "robots", KEQIAO, "2022-06")
@@ -128,7 +129,7 @@ def test_same_file_again_changes_nothing_and_a_correction_keeps_history(
 
 
 def test_csv_template_round_trip_with_gbk_and_full_width_numbers(url: str, tmp_path: Path) -> None:
-    blank = templates.write_template(KEQIAO, "2022-06", tmp_path / "t.csv", fmt="csv", url=url)
+    blank = templates.write_template(KEQIAO, "2022-06", tmp_path / "t.csv", fmt="csv", ws=at(url))
     lines = blank.read_text(encoding="utf-8-sig").splitlines()
     out = []
     for line in lines:
@@ -145,7 +146,7 @@ def test_csv_template_round_trip_with_gbk_and_full_width_numbers(url: str, tmp_p
         out.append(",".join(cells))
     gbk = tmp_path / "柯桥.csv"
     gbk.write_bytes("\n".join(out).encode("gbk"))
-    result = import_observations(gbk, user="keqiao", url=url)
+    result = import_observations(gbk, user="keqiao", ws=at(url))
     assert result.written == 8
     with store.session(url) as s:
         assert obs.latest(s, "robots", KEQIAO, "2022-06").value == 120.0
@@ -161,7 +162,7 @@ def test_thousands_separators_and_percent_points(url: str, tmp_path: Path) -> No
         "trad_share": ("10.2", "16.8"),
         "rd_intensity": ("3.1%", "100"),
     }
-    import_observations(filled(url, tmp_path, values), user="keqiao", url=url)
+    import_observations(filled(url, tmp_path, values), user="keqiao", ws=at(url))
     with store.session(url) as s:
         assert obs.latest(s, "robots", KEQIAO, "2022-06").value == 1234.0
         # "3.1%" is read in percentage points, i.e. 3.1 (the template asks for points)
@@ -191,11 +192,11 @@ def test_formula_needs_a_comment_and_then_its_cached_value_is_used(
     wb.save(path)
     # openpyxl keeps no cached result: a formula without one is refused as unreadable
     with pytest.raises(InputRejected):
-        import_observations(path, user="keqiao", url=url)
+        import_observations(path, user="keqiao", ws=at(url))
     import xlsxwriter
 
     made = tmp_path / "formula.xlsx"
-    blank = templates.write_template(KEQIAO, "2022-06", tmp_path / "b2.xlsx", url=url)
+    blank = templates.write_template(KEQIAO, "2022-06", tmp_path / "b2.xlsx", ws=at(url))
     meta = openpyxl.load_workbook(blank)["_meta"]
     with xlsxwriter.Workbook(made) as book:  # a formula with its cached value, as Excel saves it
         ws = book.add_worksheet("填报")
@@ -218,7 +219,7 @@ def test_formula_needs_a_comment_and_then_its_cached_value_is_used(
             m.write(k, 1, row[1])
         m.hide()
     refused(url, made, "含公式", "须填写说明")
-    result = import_observations(made, user="keqiao", url=url, comment="机器人数为两批合计")
+    result = import_observations(made, user="keqiao", ws=at(url), comment="机器人数为两批合计")
     assert result.written == 8 and len(result.warnings) == 1
     with store.session(url) as s:
         row = obs.latest(s, "robots", KEQIAO, "2022-06")
@@ -237,7 +238,7 @@ def test_outlier_is_a_warning_against_own_history(url: str, tmp_path: Path) -> N
     # June: 50 → 150 is a flow of 100. History median 10, MAD 1 → z = 0.6745 × 90 / 1 ≈ 61
     path = filled(url, tmp_path, {**GOOD, "robots": 150})
     refused(url, path, "明显偏离本地区历史水平", "须填写说明")
-    accepted = import_observations(path, user="keqiao", url=url, comment="新上一条产线")
+    accepted = import_observations(path, user="keqiao", ws=at(url), comment="新上一条产线")
     assert accepted.written == 8
 
 
@@ -263,7 +264,7 @@ def test_a_county_cannot_submit_for_another(url: str, tmp_path: Path) -> None:
     path = filled(url, tmp_path)
     before = snapshot(url)
     with pytest.raises(ZhuanshengError, match="无权填报 柯桥区"):
-        import_observations(path, user="yuecheng", url=url)
+        import_observations(path, user="yuecheng", ws=at(url))
     assert snapshot(url) == before
 
 
@@ -313,7 +314,7 @@ def test_unsafe_or_wrong_files(url: str, tmp_path: Path) -> None:
 def test_locked_data_cannot_be_imported(url: str, tmp_path: Path) -> None:
     from zhuansheng.collect import workflow
 
-    import_observations(filled(url, tmp_path), user="keqiao", url=url)
+    import_observations(filled(url, tmp_path), user="keqiao", ws=at(url))
     with store.session(url) as s:
         users.add_user(s, "shaoxing", "city", "330600")
         workflow.act(s, "submit", KEQIAO, "2022-06", users.actor(s, "keqiao"))
@@ -321,7 +322,7 @@ def test_locked_data_cannot_be_imported(url: str, tmp_path: Path) -> None:
     path = filled(url, tmp_path, {**GOOD, "robots": 121}, name="late.xlsx")
     before = snapshot(url)
     with pytest.raises(ZhuanshengError, match="已审核"):
-        import_observations(path, user="keqiao", url=url)
+        import_observations(path, user="keqiao", ws=at(url))
     assert snapshot(url) == before
 
 
@@ -331,7 +332,7 @@ def test_unknown_region_in_the_stamp(url: str, tmp_path: Path) -> None:
 
 
 def test_csv_with_a_bom_is_accepted(url: str, tmp_path: Path) -> None:
-    blank = templates.write_template(KEQIAO, "2022-06", tmp_path / "t.csv", fmt="csv", url=url)
+    blank = templates.write_template(KEQIAO, "2022-06", tmp_path / "t.csv", fmt="csv", ws=at(url))
     out = []
     for line in blank.read_text(encoding="utf-8-sig").splitlines():
         cells = line.split(",")
@@ -344,7 +345,7 @@ def test_csv_with_a_bom_is_accepted(url: str, tmp_path: Path) -> None:
     bom = tmp_path / "bom.csv"
     bom.write_text("\n".join(out), encoding="utf-8-sig")
     assert bom.read_bytes()[:3] == b"\xef\xbb\xbf"
-    assert import_observations(bom, user="keqiao", url=url).written == 8
+    assert import_observations(bom, user="keqiao", ws=at(url)).written == 8
 
 
 def test_exports_neutralise_formula_text() -> None:
@@ -367,7 +368,7 @@ def test_a_warning_is_explained_by_the_lines_note(url: str, tmp_path: Path) -> N
                 obs.record(s, "robots", KEQIAO, f"{year}-{m:02d}", float(total), src)
     path = filled(url, tmp_path, {**GOOD, "robots": 150})
     _edit(path, lambda wb: wb["填报"].cell(5, 12, "新上一条机器人产线"))  # 备注 of robots
-    result = import_observations(path, user="keqiao", url=url)
+    result = import_observations(path, user="keqiao", ws=at(url))
     assert result.written == 8 and len(result.warnings) == 1
     with store.session(url) as s:
         assert "新上一条机器人产线" in obs.latest(s, "robots", KEQIAO, "2022-06").comment
@@ -390,3 +391,22 @@ def test_a_rules_file_with_an_unknown_indicator_is_refused(tmp_path: Path) -> No
 def test_a_changed_unit_is_refused(url: str, tmp_path: Path) -> None:
     path = _edit(filled(url, tmp_path), lambda wb: wb["填报"].cell(6, 4, "万元"))  # was 亿元
     refused(url, path, "计量单位为“万元”，应为“亿元”", "第 6 行 单位列")
+
+
+def test_one_rule_for_who_may_import(url: str, tmp_path: Path) -> None:
+    """The import asks ``zhuansheng.access`` as the pages and the API do: a city may import for
+    its own counties (代报) and is refused, with Forbidden (HTTP 403, CLI exit 2), for another
+    city's; before, the import alone refused the first and answered the second with a plain
+    error (HTTP 400) where the pages said 403."""
+    with store.session(url) as s:
+        users.add_user(s, "shaoxing", "city", "330600")  # 柯桥区's city
+        users.add_user(s, "hangzhou", "city", "330100")
+    path = filled(url, tmp_path)
+    before = snapshot(url)
+    with pytest.raises(Forbidden, match="无权填报 柯桥区") as refusal:
+        import_observations(path, user="hangzhou", ws=at(url))
+    assert refusal.value.status == 403 and snapshot(url) == before
+    result = import_observations(path, user="shaoxing", ws=at(url))
+    assert (result.region, result.written) == (KEQIAO, 8)
+    with store.session(url) as s:
+        assert obs.latest(s, "robots", KEQIAO, "2022-06").recorded_by == "shaoxing"

@@ -18,6 +18,7 @@ from zhuansheng.collect.registers import import_register
 from zhuansheng.errors import InputRejected
 from zhuansheng.lake import uscc
 from zhuansheng.store import tables as t
+from zhuansheng.workspace import at
 
 GOOD_USCC = "91330603" + "MA2BCDEF1"  # completed with its check character below
 GOOD_USCC += uscc.check_char(GOOD_USCC)
@@ -51,9 +52,9 @@ def test_registry_import_is_idempotent(url: str, tmp_path: Path) -> None:
         "future_factory,杭州某电气未来工厂,,330109,2022/9/1,2022年第二批\n",
         encoding="gbk",
     )
-    result = import_register("registry", f, user="prov", url=url)
+    result = import_register("registry", f, user="prov", ws=at(url))
     assert (result.rows, result.written) == (2, 2)
-    again = import_register("registry", f, user="prov", url=url)
+    again = import_register("registry", f, user="prov", ws=at(url))
     assert (again.written, again.unchanged) == (0, 2)
     assert count(url, t.RegistryEntry) == 2
     with store.session(url) as s:
@@ -74,7 +75,7 @@ def test_registry_problems_are_located_and_nothing_is_written(url: str, tmp_path
         "future_factory,戊,,330603,2022-07-01,\n",
     )
     with pytest.raises(InputRejected) as err:
-        import_register("registry", f, user="prov", url=url)
+        import_register("registry", f, user="prov", ws=at(url))
     where = {(p.row, p.column) for p in err.value.problems}
     assert where == {
         (2, "uscc"),
@@ -88,7 +89,7 @@ def test_registry_problems_are_located_and_nothing_is_written(url: str, tmp_path
     assert count(url, t.RegistryEntry) == 0
     missing = csv_file(tmp_path / "m.csv", "registry_kind,name\nfuture_factory,甲\n")
     with pytest.raises(InputRejected, match="缺少列：region_code、recognised_on"):
-        import_register("registry", missing, user="prov", url=url)
+        import_register("registry", missing, user="prov", ws=at(url))
 
 
 def test_projects_and_investments(url: str, tmp_path: Path) -> None:
@@ -98,11 +99,11 @@ def test_projects_and_investments(url: str, tmp_path: Path) -> None:
         "planned_investment_wan\n"
         "digital_renovation,SZH-1,某技改项目,,330603,started,2022-03-01,,12000\n",
     )
-    import_register("projects", projects, user="prov", url=url)
+    import_register("projects", projects, user="prov", ws=at(url))
     money = csv_file(
         tmp_path / "i.csv", 'code,month,invested_wan\nSZH-1,2022-03,2000\nSZH-1,2022-04,"3,000"\n'
     )
-    assert import_register("investments", money, user="prov", url=url).written == 2
+    assert import_register("investments", money, user="prov", ws=at(url)).written == 2
     with store.session(url) as s:
         assert s.scalar(select(func.sum(t.ProjectInvestment.invested_wan))) == 5000.0
     changed = csv_file(
@@ -112,14 +113,14 @@ def test_projects_and_investments(url: str, tmp_path: Path) -> None:
         "digital_renovation,SZH-1,某技改项目,,330603,completed,2022-03-01,"
         "2022-10-31,12000\n",
     )
-    assert import_register("projects", changed, user="prov", url=url).written == 1
+    assert import_register("projects", changed, user="prov", ws=at(url)).written == 1
     with store.session(url) as s:
         assert s.scalar(select(t.Project.status)) == "completed"
         log = s.scalars(select(t.AuditLog).where(t.AuditLog.action == "project.update")).one()
         assert log.detail["before"]["status"] == "started"
     unknown = csv_file(tmp_path / "i2.csv", "code,month,invested_wan\nSZH-9,2022-13,1\n")
     with pytest.raises(InputRejected) as err:
-        import_register("investments", unknown, user="prov", url=url)
+        import_register("investments", unknown, user="prov", ws=at(url))
     assert {(p.row, p.column) for p in err.value.problems} == {(2, "code"), (2, "month")}
 
 
@@ -174,7 +175,7 @@ def test_a_county_user_brings_in_only_its_own_rows(url: str, tmp_path: Path) -> 
         "future_factory,外县企业,,330602,2022-06-15,\n",
     )
     with pytest.raises(InputRejected) as err:
-        import_register("registry", f, user="keqiao", url=url)
+        import_register("registry", f, user="keqiao", ws=at(url))
     assert [(p.row, p.column) for p in err.value.problems] == [(3, "region_code")]
     assert "超出用户 keqiao 的数据范围" in str(err.value)
     assert count(url, t.RegistryEntry) == 0

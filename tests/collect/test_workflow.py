@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from zhuansheng import store, users
 from zhuansheng.cli import app
 from zhuansheng.collect import workflow
-from zhuansheng.errors import ZhuanshengError
+from zhuansheng.errors import Forbidden, ZhuanshengError
 from zhuansheng.store import tables as t
 
 KEQIAO, SHAOXING = "330603", "330600"
@@ -144,3 +144,18 @@ def test_cli_steps_and_errors(url: str, monkeypatch: pytest.MonkeyPatch) -> None
     assert out.exit_code == 0 and "330600,绍兴市,2022-06,6,1," in out.stdout
     out = runner.invoke(app, ["user", "add", "x", "--role", "county", "--region", "330600"])
     assert out.exit_code == 2 and "须指定一个县" in out.output
+
+
+def test_a_refusal_is_forbidden_on_every_face(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workflow asks ``zhuansheng.access``: another city's user is refused with Forbidden
+    before anything is said about the data, and the command line prints it and exits 2."""
+    with pytest.raises(Forbidden, match="无权对 柯桥区 的数据执行“审核通过”") as refusal:
+        act(url, "approve", "hangzhou")
+    assert refusal.value.status == 403
+    monkeypatch.setenv("ZHUANSHENG_DATABASE_URL", url)
+    out = CliRunner().invoke(
+        app, ["submission", "approve", "-r", KEQIAO, "-p", "2022-06", "--user", "hangzhou"]
+    )
+    assert out.exit_code == 2 and "无权对 柯桥区 的数据执行“审核通过”" in out.output
+    with store.session(url) as s:
+        assert workflow.get(s, KEQIAO, "2022-06").status == "draft"  # nothing changed

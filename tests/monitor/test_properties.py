@@ -20,6 +20,7 @@ from zhuansheng.monitor.aggregate import aggregate
 from zhuansheng.monitor.sources import MONTHS, Series
 from zhuansheng.monitor.units import UnitSet, load_units
 from zhuansheng.store import observations as obs
+from zhuansheng.workspace import at
 
 N_COUNTIES = 90
 values = st.floats(min_value=0, max_value=1e6, allow_nan=False)
@@ -118,7 +119,7 @@ def revision_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _values(url: str) -> dict[str, dict[str, float | None]]:
-    m = monitor.run("2022-06", url=url)
+    m = monitor.run("2022-06", ws=at(url))
     out: dict[str, dict[str, float | None]] = {}
     for target in ("robots_new", "rd_intensity_level"):
         out[target] = {r.region: r.actual for r in m.rows(level="county", target=target)}

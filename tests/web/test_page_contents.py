@@ -48,6 +48,7 @@ from zhuansheng.formatting import pct
 from zhuansheng.services import tokens
 from zhuansheng.store import tables as t
 from zhuansheng.web import create_app
+from zhuansheng.workspace import at
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS_ZH = {  # the submission statuses as the pages name them (zh)
@@ -169,7 +170,7 @@ def shown_period(web_world: World) -> str:
 
 @pytest.fixture(scope="module")
 def analysis(web_world: World, shown_period: str) -> monitor.Monitor:
-    return monitor.run(shown_period, url=web_world.url)
+    return monitor.run(shown_period, ws=at(web_world.url))
 
 
 # --- 1. the overview --------------------------------------------------------------------------
@@ -592,7 +593,7 @@ def test_a_held_upload_asks_for_a_comment_and_shows_no_error(
         user=USERS["county"],
         region="330102",
         period=web_world.period,
-        url=web_world.url,
+        ws=at(web_world.url),
         dry_run=True,
     ).warnings  # raises (and so fails this test) if the file had an error
     assert warnings
@@ -611,7 +612,7 @@ def test_a_warning_holds_the_upload_until_explained_then_the_province_approves(
     filled = fill_template(blank_template(web_world, code, tmp_path), tmp_path / f"{code}.xlsx")
     # the filled template passes every error rule but warns (checked here, without writing)
     warnings = collect.import_observations(
-        filled, user=f"u{code}", region=code, period=period, url=web_world.url, dry_run=True
+        filled, user=f"u{code}", region=code, period=period, ws=at(web_world.url), dry_run=True
     ).warnings
     assert warnings and all(w.level == "warning" for w in warnings)
     # without a comment: held, nothing written

@@ -17,6 +17,7 @@ from zhuansheng import assess, store
 from zhuansheng.services import tokens
 from zhuansheng.store import tables as t
 from zhuansheng.web import create_app
+from zhuansheng.workspace import at
 
 CITIES = 11
 
@@ -38,7 +39,7 @@ def audit_count(web_world: World, action: str, entity_id: str | None = None) -> 
 
 def test_assess_api_agrees_with_assess_run(web_world: World, app) -> None:  # type: ignore[no-untyped-def]
     direct = assess.run(
-        period="2022Q2", level="city", sensitivity=200, url=web_world.url, save=False
+        period="2022Q2", level="city", sensitivity=200, ws=at(web_world.url), save=False
     )
     c = client_for(app, None)
     r = c.get("/api/v1/assess?period=2022Q2&level=city&sensitivity=200", headers=bearer("admin"))
@@ -86,7 +87,7 @@ def test_assess_api_pages_and_errors(app) -> None:  # type: ignore[no-untyped-de
 
 def test_ranking_page_shows_ranks_arrows_intervals_and_contributions(web_world: World, app) -> None:  # type: ignore[no-untyped-def]
     direct = assess.run(
-        period="2022Q2", level="city", sensitivity=200, url=web_world.url, save=False
+        period="2022Q2", level="city", sensitivity=200, ws=at(web_world.url), save=False
     )
     c = client_for(app, USERS["county"])
     html = c.get("/rankings?period=2022Q2&level=city").text

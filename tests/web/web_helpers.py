@@ -24,6 +24,7 @@ from zhuansheng import demo, engine, programme, report, store, users
 from zhuansheng.collect import templates
 from zhuansheng.store import tables as t
 from zhuansheng.web import WebSettings, create_app
+from zhuansheng.workspace import at
 
 ROOT = Path(__file__).resolve().parents[2]
 # the checkout's node_modules unless ZHUANSHENG_NODE_MODULES names another (as the app does)
@@ -115,7 +116,7 @@ class Reports:
 @pytest.fixture(scope="session")
 def reports(web_world: World) -> Reports:
     """Three real quarterly briefings (docx) of 2022Q2, sharing one read of the store."""
-    sources = report.Sources("2022Q2", url=web_world.url)
+    sources = report.Sources("2022Q2", ws=at(web_world.url))
     names = [
         report.generate(
             "quarterly", "2022Q2", region=code, out_dir=web_world.reports, sources=sources
@@ -179,7 +180,7 @@ def fill_template(blank: Path, out: Path, *, bad_cell: bool = False) -> Path:
 
 def blank_template(web_world: World, region: str, folder: Path) -> Path:
     return templates.write_template(
-        region, web_world.period, folder / f"blank-{region}.xlsx", url=web_world.url
+        region, web_world.period, folder / f"blank-{region}.xlsx", ws=at(web_world.url)
     )
 
 
