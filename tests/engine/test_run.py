@@ -122,7 +122,7 @@ def test_clear_errors(run_world: Path) -> None:
         evaluate("carbon", 2021, store=False)
 
 
-def test_the_connection_given_decides_the_backend(world: Path) -> None:
+def test_the_connection_given_decides_the_backend(run_world: Path) -> None:
     from zhuansheng.engine.backends import backend_of, connect
 
     con = connect("duckdb")

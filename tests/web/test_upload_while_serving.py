@@ -23,7 +23,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 from web_helpers import NODE_MODULES, fill_template, free_port
 
-from worlds import demo_world
+from worlds import built_demo_world
 from zhuansheng import store, users
 from zhuansheng.cli import app
 from zhuansheng.collect import templates
@@ -113,7 +113,7 @@ def _wait_up(base: str) -> None:
 def test_healthz_answers_while_three_large_workbooks_are_read(
     tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    with demo_world(tmp_path_factory, "upload-serving", seed=5, enterprises=600):
+    with built_demo_world(tmp_path_factory, "upload-serving", seed=5, enterprises=600):
         with store.session() as s:
             done = set(
                 s.scalars(select(t.Submission.region_code).where(t.Submission.period == PERIOD))
