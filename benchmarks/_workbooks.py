@@ -68,16 +68,15 @@ def _padding(first_row: int, budget: int, seed: int) -> tuple[bytes, int]:
     return b"".join(chunks), row - 1
 
 
-def large_workbook(region: str, period: str, folder: Path, size: int, seed: int = 0) -> Path:
-    """``region``'s template for ``period``, filled in and padded to about ``size`` bytes."""
-    blank = templates.write_template(region, period, folder / f"blank-{region}.xlsx")
-    filled = _fill(blank, folder / f"filled-{region}.xlsx")
-    out = folder / f"{region}-{period}.xlsx"
+def padded(filled: Path, out: Path, size: int, seed: int = 0) -> Path:
+    """A filled template with its input sheet padded by note rows (no indicator code, so the
+    importer reads and skips them) to about ``size`` bytes."""
     with zipfile.ZipFile(filled) as src:
         part = _sheet_part(src, INPUT_SHEET)
         xml = src.read(part)
         last = max(int(n) for n in re.findall(rb'<row r="(\d+)"', xml))
-        rows, end = _padding(last + 2, size - filled.stat().st_size - 20_000, seed)
+        budget = size - filled.stat().st_size - 20_000  # room for the zip's own bookkeeping
+        rows, end = _padding(last + 2, budget, seed)
         xml = xml.replace(b"</sheetData>", rows + b"</sheetData>", 1)
         xml = re.sub(
             rb'<dimension ref="A1:([A-Z]+)\d+"', rb'<dimension ref="A1:\g<1>%d"' % end, xml
@@ -86,3 +85,10 @@ def large_workbook(region: str, period: str, folder: Path, size: int, seed: int 
             for item in src.infolist():
                 dst.writestr(item, xml if item.filename == part else src.read(item.filename))
     return out
+
+
+def large_workbook(region: str, period: str, folder: Path, size: int, seed: int = 0) -> Path:
+    """``region``'s template for ``period``, filled in and padded to about ``size`` bytes."""
+    blank = templates.write_template(region, period, folder / f"blank-{region}.xlsx")
+    filled = _fill(blank, folder / f"filled-{region}.xlsx")
+    return padded(filled, folder / f"{region}-{period}.xlsx", size, seed)
