@@ -18,7 +18,7 @@ from zhuansheng import lake, monitor, programme, store
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.periods import Period
 from zhuansheng.store import tables as t
-from zhuansheng.workspace import Workspace, database_url
+from zhuansheng.workspace import Workspace, database_url, resolve
 
 from .scheme import Adjustment, Indicator, Scheme
 
@@ -41,14 +41,19 @@ class Inputs:
     notes: list[str] = field(default_factory=list)
 
 
-@cache
 def _analysis(year: int, ws: Workspace | None) -> monitor.Analysis:
+    # keyed by the workspace itself, so another configured database is another analysis
+    return _analysis_of(year, resolve(ws))
+
+
+@cache
+def _analysis_of(year: int, ws: Workspace) -> monitor.Analysis:
     return monitor.analyse(year, ws=ws)
 
 
 def clear_cache() -> None:
     """Forget the monitoring analyses read so far (after the store changed)."""
-    _analysis.cache_clear()
+    _analysis_of.cache_clear()
 
 
 def _synthetic_store(ws: Workspace | None) -> bool:
