@@ -56,14 +56,17 @@ class World:
         return self.root / "var" / "reports"
 
 
+def web_source(factory: pytest.TempPathFactory) -> Path:
+    """The small demo world (seed 5, 600 firms) the web tests copy, built once per run."""
+    return shared_world(factory, "demo-seed5-600", lambda: demo.build(seed=5, enterprises=600))
+
+
 @pytest.fixture(scope="session")
 def web_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The web tests' world, one per test process: a copy of a small demo world built once per
     run, evaluated here (the runs' result paths are stored, so they must point into the copy),
     with the accounts the tests sign in as."""
-    source = shared_world(
-        tmp_path_factory, "demo-seed5-600", lambda: demo.build(seed=5, enterprises=600)
-    )
+    source = web_source(tmp_path_factory)
     root = copy_world(source, tmp_path_factory.mktemp("web-world") / "world")
     url = f"sqlite:///{root / 'var' / 'zhuansheng.db'}"
     with kept_unwritten(source), pointed_at(root):
