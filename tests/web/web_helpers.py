@@ -56,45 +56,65 @@ class World:
         return self.root / "var" / "reports"
 
 
+def _chosen_county(s: object) -> str:
+    """The first county without a 2022-12 submission (the upload tests fill it in)."""
+    done = {
+        c
+        for (c,) in s.execute(  # type: ignore[attr-defined]
+            select(t.Submission.region_code).where(t.Submission.period == "2022-12")
+        )
+    }
+    return s.scalar(  # type: ignore[attr-defined, no-any-return]
+        select(t.Region.code)
+        .where(t.Region.level == "county", t.Region.code.not_in(done))
+        .order_by(t.Region.code)
+    )
+
+
+def _build_web_world() -> None:
+    """A small demo world, evaluated, with the accounts the tests sign in as."""
+    demo.build(seed=5, enterprises=600)
+    for kind in ("carbon", "mujun", "screen"):
+        engine.evaluate(kind, 2022)
+    with store.session() as s:
+        for role in ("province_analyst", "department", "viewer"):
+            users.add_user(s, USERS[role], role)
+        users.set_demo_passwords(s)
+        for name in USERS.values():
+            users.set_password(s, name, PASSWORD)
+        county = _chosen_county(s)
+        users.set_password(s, f"u{county}", PASSWORD)
+        users.set_password(s, f"u{county[:4]}00", PASSWORD)  # its city
+
+
 def web_source(factory: pytest.TempPathFactory) -> Path:
-    """The small demo world (seed 5, 600 firms) the web tests copy, built once per run."""
-    return shared_world(factory, "demo-seed5-600", lambda: demo.build(seed=5, enterprises=600))
+    """The web tests' world (seed 5, 600 firms, evaluated, with accounts), built once per run."""
+    return shared_world(factory, "web-seed5-600", _build_web_world)
+
+
+def _rehome_runs(root: Path) -> None:
+    """Point the evaluation runs' result files into the copy (the runs store absolute paths)."""
+    with store.session() as s:
+        for run in s.scalars(select(t.EvaluationRun)):
+            if run.output_path:
+                inside = Path(run.output_path).as_posix().rsplit("/var/lake/", 1)[1]
+                run.output_path = str(root / "var" / "lake" / inside)
 
 
 @pytest.fixture(scope="session")
 def web_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The web tests' world, one per test process: a copy of a small demo world built once per
-    run, evaluated here (the runs' result paths are stored, so they must point into the copy),
-    with the accounts the tests sign in as."""
+    """The web tests' world, one copy per test process of a world built once per run."""
     source = web_source(tmp_path_factory)
     root = copy_world(source, tmp_path_factory.mktemp("web-world") / "world")
     url = f"sqlite:///{root / 'var' / 'zhuansheng.db'}"
     with kept_unwritten(source), pointed_at(root):
-        for kind in ("carbon", "mujun", "screen"):
-            engine.evaluate(kind, 2022)
+        _rehome_runs(root)
         with store.session() as s:
-            for role in ("province_analyst", "department", "viewer"):
-                users.add_user(s, USERS[role], role)
-            users.set_demo_passwords(s)
-            for name in USERS.values():
-                users.set_password(s, name, PASSWORD)
-            done = {
-                c
-                for (c,) in s.execute(
-                    select(t.Submission.region_code).where(t.Submission.period == "2022-12")
-                )
-            }
-            county = s.scalar(
-                select(t.Region.code)
-                .where(t.Region.level == "county", t.Region.code.not_in(done))
-                .order_by(t.Region.code)
-            )
+            county = _chosen_county(s)
             own = s.scalar(select(t.Enterprise.uscc).where(t.Enterprise.county_code == "330102"))
             other = s.scalar(
                 select(t.Enterprise.uscc).where(t.Enterprise.county_code == OTHER_COUNTY)
             )
-            users.set_password(s, f"u{county}", PASSWORD)
-            users.set_password(s, f"u{county[:4]}00", PASSWORD)  # its city
         assert county and own and other
         yield World(root, url, county, own, other)
 

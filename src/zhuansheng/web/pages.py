@@ -1,5 +1,5 @@
-"""The server-rendered pages (Chinese first). Handlers stay thin: read through ``services``,
-check through ``access``, render a template."""
+"""The server-rendered pages (Chinese first). Handlers stay thin: parse the request, call a
+service of ``zhuansheng.services`` (which asks ``zhuansheng.access``), render a template."""
 
 from __future__ import annotations
 
