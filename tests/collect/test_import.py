@@ -10,10 +10,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
 from zhuansheng import monitor, programme, store, users
+from zhuansheng.cli import app
 from zhuansheng.collect import import_observations, templates
-from zhuansheng.errors import Forbidden, InputRejected, ZhuanshengError
+from zhuansheng.errors import Forbidden, InputRejected, Invalid, ZhuanshengError
 from zhuansheng.store import observations as obs
 from zhuansheng.store import tables as t
 from zhuansheng.workspace import at
@@ -410,3 +412,19 @@ def test_one_rule_for_who_may_import(url: str, tmp_path: Path) -> None:
     assert (result.region, result.written) == (KEQIAO, 8)
     with store.session(url) as s:
         assert obs.latest(s, "robots", KEQIAO, "2022-06").recorded_by == "shaoxing"
+
+
+def test_no_template_for_a_year_without_a_programme(url: str, tmp_path: Path) -> None:
+    """A template lists what the year's programme asks for: for 2031 there is none, so the
+    command says so (exit 2) and writes nothing."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "柯桥-2031-01.xlsx"
+    result = CliRunner().invoke(
+        app, ["template", "--period", "2031-01", "--region", KEQIAO, "-o", str(out)]
+    )
+    assert result.exit_code == 2
+    assert "2031 年没有工作要点" in result.output and "2022" in result.output
+    assert list(folder.iterdir()) == []  # no file, no temporary one
+    with pytest.raises(Invalid, match="无法生成 2031-01 的填报模板"):
+        templates.write_template(KEQIAO, "2031-01", out, ws=at(url))

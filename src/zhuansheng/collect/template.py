@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhuansheng import atomic, programme, store
-from zhuansheng.errors import ZhuanshengError
+from zhuansheng.errors import Invalid, ZhuanshengError
 from zhuansheng.periods import Period, parse_period
 from zhuansheng.programme import Indicator
 from zhuansheng.store import observations
@@ -257,6 +257,14 @@ def write_template(
     p = parse_period(period)
     if p.kind != "month":
         raise ZhuanshengError(f"填报期间应为月份，如 2022-06，不是 '{period}'")
+    years = programme.available_years()
+    if p.year not in years:
+        # a template lists what the year's programme asks for: no programme, no template
+        raise Invalid(
+            f"{p.year} 年没有工作要点，无法生成 {p.code} 的填报模板；"
+            f"已有工作要点的年度：{'、'.join(map(str, years)) or '无'}"
+            "（新年度请先载入其工作要点文件）"
+        )
     with store.session(database_url(ws)) as s:
         region = _region(s, region_code)
         lines = _lines(s, region, p)
