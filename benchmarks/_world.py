@@ -1,10 +1,13 @@
-"""A throw-away demo world for benchmarks: a temporary folder the settings point at."""
+"""A throw-away demo world for benchmarks (a temporary folder the settings point at), and the
+median of repeated timings."""
 
 from __future__ import annotations
 
 import os
+import statistics
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,3 +28,15 @@ def temporary_world() -> Iterator[Path]:
 
             store.dispose_all()
             os.chdir(old)
+
+
+def median_time(fn: Callable[[], object], repeat: int) -> float:
+    """The median wall time of ``fn()`` over ``repeat`` calls, after one warm-up call (imports,
+    first-use caches)."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)

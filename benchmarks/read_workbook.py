@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/read_workbook.py [--rows 100] [--repeat 15]
 
 A county's filled template (a hidden ``_meta`` stamp sheet and the ``填报`` sheet) is read the
-way an import reads it, with ``collect.files.open_workbook`` (size and zip-bomb checks, the sheet
+way an import reads it, with ``uploads.open_workbook`` (size and zip-bomb checks, the sheet
 XML parsed with its shared strings, codes kept as text). Baselines, measured in the same run, are
 what a capable user would write instead: fastexcel (calamine) reading both sheets, and openpyxl
 in read-only mode. The goal is under 0.05 s for 100 rows.
@@ -17,20 +17,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import fastexcel
 import openpyxl
 import xlsxwriter
-from zhuansheng.collect.files import open_workbook, read_sheet
+from _world import median_time
 
 from zhuansheng.errors import InputRejected
+from zhuansheng.uploads import open_workbook, read_sheet
 
 
 def filled_template(path: Path, rows: int) -> Path:
@@ -62,16 +60,6 @@ def zip_bomb(path: Path, megabytes: int) -> Path:
             for _ in range(megabytes):
                 fh.write(chunk)
     return path
-
-
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm: imports, first-use caches
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:

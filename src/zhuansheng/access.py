@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from zhuansheng import reference
-from zhuansheng.errors import Forbidden, NotFound
+from zhuansheng.errors import Forbidden
 
 PROVINCE = reference.PROVINCE_CODE
 REGIONAL_ROLES = ("city", "county")
@@ -182,10 +182,3 @@ def require(
     """``may(...)`` or ``Forbidden`` with ``message`` (a default one when empty)."""
     if not may(actor, action, region, **context):  # type: ignore[arg-type]
         raise Forbidden(message)
-
-
-def check_region(code: str) -> str:
-    """A known region code, or ``NotFound``."""
-    if not known_region(code):
-        raise NotFound(f"没有地区代码 '{code}'")
-    return code
