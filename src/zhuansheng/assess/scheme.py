@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from zhuansheng import programme, yamlfile
 from zhuansheng.errors import InputRejected, Problem, ZhuanshengError
-from zhuansheng.periods import Period
+from zhuansheng.periods import Period, parse_period
 
 Level = Literal["city", "county", "pilot"]
 Normalisation = Literal["completion", "distance", "minmax", "zscore", "rank_points"]
@@ -281,3 +281,21 @@ def load_scheme(path: Path | str | None = None, *, period: Period | None = None)
             f"没有 {period.year} 年的默认{kind}方案（{name}），请用 --scheme 指定方案文件"
         )
     return _read(found)
+
+
+def scheme_targets(year: int) -> set[str]:
+    """Programme targets that the year's schemes (quarterly and annual) score or adjust for;
+    empty for a kind that has no scheme for the year. A scheme file that exists but is broken
+    is still refused (``InputRejected``): silence there would hide a wrong file."""
+    found: set[str] = set()
+    for code in (f"{year}Q1", str(year)):
+        try:
+            loaded = load_scheme(period=parse_period(code))
+        except InputRejected:
+            raise
+        except ZhuanshengError:  # no scheme of this kind for the year
+            continue
+        s = loaded.scheme
+        found |= {i.target for i in s.indicators}
+        found |= {a.target for a in (*s.bonus, *s.penalties) if a.target is not None}
+    return found

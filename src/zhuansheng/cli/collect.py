@@ -13,7 +13,6 @@ from .output import Format, console, emit
 
 users = lazy("zhuansheng.users")
 collect = lazy("zhuansheng.collect")
-templates = lazy("zhuansheng.collect.template")
 workflow = lazy("zhuansheng.collect.workflow")
 workspace = lazy("zhuansheng.workspace")
 accounts = lazy("zhuansheng.services.accounts")
@@ -38,13 +37,14 @@ def template(
     """
     if fmt not in ("xlsx", "csv"):
         raise ZhuanshengError(f"模板格式应为 xlsx 或 csv，不是 '{fmt}'")
+    caller = context.console(workspace.current())
     if all_counties:
-        paths = templates.write_county_templates(period, output, fmt=fmt)
+        paths = submissions.write_county_templates(caller, period, output, fmt)
         console.print(f"已生成 {len(paths)} 份模板，保存在 {output}")
         return
     if region is None:
         raise ZhuanshengError("请用 --region 指定地区，或用 --all-counties 生成全部县的模板")
-    path = templates.write_template(region, period, output, fmt=fmt)
+    path = submissions.write_template(caller, region, period, output, fmt)
     console.print(f"已生成模板 {path}")
 
 

@@ -130,10 +130,17 @@ def observations(
     有错误的文件整份拒收；只有警告的，须用 --comment 说明后接收。同一文件重复导入不会改变任何数据。
     """
     from zhuansheng.collect import import_observations
+    from zhuansheng.services.submissions import collected_indicators
 
     with _json_refusal(fmt):
         result = import_observations(
-            file, user=user, comment=comment, dry_run=dry_run, region=region, period=period
+            file,
+            user=user,
+            comment=comment,
+            dry_run=dry_run,
+            region=region,
+            period=period,
+            needs=collected_indicators,
         )
     for w in result.warnings:
         console_err.print(f"[yellow]警告[/] {w}", highlight=False)

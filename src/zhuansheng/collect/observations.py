@@ -9,6 +9,7 @@ in one transaction. The same file again changes nothing; a corrected file adds r
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,15 @@ from zhuansheng.workspace import Workspace, database_url
 from . import workflow
 from .numbers import NumberError, cell_number
 from .rules import Entry, ValidationRules, check, default_rules
-from .template import COLUMNS, INPUT_COLUMNS, INPUT_SHEET, META_SHEET, TEMPLATE_VERSION
+from .template import (
+    COLUMNS,
+    INPUT_COLUMNS,
+    INPUT_SHEET,
+    META_SHEET,
+    TEMPLATE_VERSION,
+    Needs,
+    year_needs,
+)
 
 
 @dataclass
@@ -123,8 +132,11 @@ def parse(
     meta: dict[str, str],
     data: files.SheetData,
     rules: ValidationRules,
+    needed: Collection[str],
 ) -> Parsed:
-    """Every indicator line of the input sheet, with problems located by sheet, row, column."""
+    """Every indicator line of the input sheet, with problems located by sheet, row, column;
+    a line is accepted only for an indicator of the template's stamp that ``needed`` (the
+    indicators the period's year collects) lists."""
     catalogue = programme.indicators()
     problems: list[Problem] = list(data.warnings)
     sheet = data.name
@@ -193,6 +205,15 @@ def parse(
                     "指标代码",
                     f"指标 '{code}' 不属于本模板（{region.name_zh}应报指标）",
                     "请删除该行或使用本地区的模板",
+                )
+            )
+            continue
+        if code not in needed:  # an edited stamp must not smuggle in another year's indicator
+            problems.append(
+                located(
+                    "指标代码",
+                    f"指标 '{code}' 不是 {p.year} 年工作要点与评价方案要求填报的指标",
+                    f"请删除该行，或下载 {p.code} 的新模板重新填写",
                 )
             )
             continue
@@ -274,7 +295,7 @@ def parse(
             entry.value = entry.numerator / entry.denominator * (ind.scale or 1)
         entries.append(entry)
     for code in expected:
-        if code and code not in seen and code in catalogue:
+        if code and code not in seen and code in catalogue and code in needed:
             problems.append(
                 Problem(
                     f"[错误] 缺少指标 '{code}'（{catalogue[code].name_zh}）的一行",
@@ -317,9 +338,11 @@ def import_observations(
     region: str | None = None,
     period: str | None = None,
     rules: ValidationRules | None = None,
+    needs: Needs | None = None,
     ws: Workspace | None = None,
 ) -> ImportResult:
-    """Validate a filled template and, unless ``dry_run``, store it whole; see the module doc."""
+    """Validate a filled template and, unless ``dry_run``, store it whole; see the module doc.
+    ``needs`` gives the indicators the period's year collects (default: its programme's)."""
     rules = rules or default_rules()
     path = Path(path)
     meta, data = read_file(path)  # refuses empty, oversized, disguised and unsafe files first
@@ -334,7 +357,8 @@ def import_observations(
             reg.code,
             f"用户 {who.username} 无权填报 {reg.name_zh} 的数据",
         )
-        parsed = parse(path, reg, p, meta, data, rules)
+        needed = year_needs(p.year, needs, f"接收 {p.code} 的填报数据")
+        parsed = parse(path, reg, p, meta, data, rules, needed)
         problems = parsed.problems + check(
             parsed.entries, parsed.sheet, p, _history(s, reg.code, p), rules
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,13 +62,40 @@ class Line:
         return self.indicator.aggregation in ("ratio", "share")
 
 
-def reported_indicators(level: str) -> list[Indicator]:
-    """Statistic indicators a region of this level reports itself (catalogue order)."""
+# Which indicators a year's collection asks for: the ids, given the year. The programme's own
+# targets by default (``programme_needs``); the services add what the year's schemes score.
+Needs = Callable[[int], Collection[str]]
+
+
+def programme_needs(year: int) -> set[str]:
+    """The indicators the targets of the year's programme are measured with."""
+    return programme.load(year).indicator_ids()
+
+
+def reported_indicators(level: str, needed: Collection[str] | None = None) -> list[Indicator]:
+    """Statistic indicators a region of this level reports itself (catalogue order), only those
+    in ``needed`` when given."""
     return [
         ind
         for ind in programme.indicators().values()
-        if ind.source == "statistic" and ind.reported_by == level
+        if ind.source == "statistic"
+        and ind.reported_by == level
+        and (needed is None or ind.id in needed)
     ]
+
+
+def year_needs(year: int, needs: Needs | None, purpose: str) -> set[str]:
+    """The indicator ids collected for ``year``; refused when the year has no programme
+    (``purpose`` says what could not be done, e.g. 生成 2031-01 的填报模板)."""
+    years = programme.available_years()
+    if year not in years:
+        # a template lists what the year's programme asks for: no programme, nothing to collect
+        raise Invalid(
+            f"{year} 年没有工作要点，无法{purpose}；"
+            f"已有工作要点的年度：{'、'.join(map(str, years)) or '无'}"
+            "（新年度请先载入其工作要点文件）"
+        )
+    return set((needs or programme_needs)(year))
 
 
 def previous_period(p: Period) -> str | None:
@@ -75,12 +103,14 @@ def previous_period(p: Period) -> str | None:
     return f"{p.year}-{p.month - 1:02d}" if p.kind == "month" and p.month > 1 else None
 
 
-def _lines(session: Session, region: t.Region, p: Period) -> list[Line]:
-    inds = reported_indicators(region.level)
+def _lines(session: Session, region: t.Region, p: Period, needed: set[str]) -> list[Line]:
+    inds = reported_indicators(region.level, needed)
     if not inds:
         raise ZhuanshengError(
             f"{region.name_zh}（{region.code}）无需直接填报统计指标："
-            "市级数据由所辖县（市、区）汇总生成 (this region does not report statistics itself)"
+            f"{p.year} 年工作要点与评价方案没有要求该级地区报送的统计指标"
+            + ("，市级数据由所辖县（市、区）汇总生成" if region.level == "city" else "")
+            + " (this region reports no statistics itself)"
         )
     prev = previous_period(p)
     same_last_year = f"{p.year - 1}{p.code[4:]}"
@@ -250,24 +280,29 @@ def csv_text(region: t.Region, p: Period, lines: list[Line]) -> str:
     return buf.getvalue()
 
 
-def write_template(
-    region_code: str, period: str, path: Path, *, fmt: str = "xlsx", ws: Workspace | None = None
-) -> Path:
-    """Write the template for one region and period; returns the path written."""
+def _month(period: str) -> Period:
     p = parse_period(period)
     if p.kind != "month":
         raise ZhuanshengError(f"填报期间应为月份，如 2022-06，不是 '{period}'")
-    years = programme.available_years()
-    if p.year not in years:
-        # a template lists what the year's programme asks for: no programme, no template
-        raise Invalid(
-            f"{p.year} 年没有工作要点，无法生成 {p.code} 的填报模板；"
-            f"已有工作要点的年度：{'、'.join(map(str, years)) or '无'}"
-            "（新年度请先载入其工作要点文件）"
-        )
+    return p
+
+
+def write_template(
+    region_code: str,
+    period: str,
+    path: Path,
+    *,
+    fmt: str = "xlsx",
+    needs: Needs | None = None,
+    ws: Workspace | None = None,
+) -> Path:
+    """Write the template for one region and period; returns the path written. It lists the
+    statistics the region's level reports that ``needs`` says the period's year collects."""
+    p = _month(period)
+    needed = year_needs(p.year, needs, f"生成 {p.code} 的填报模板")
     with store.session(database_url(ws)) as s:
         region = _region(s, region_code)
-        lines = _lines(s, region, p)
+        lines = _lines(s, region, p, needed)
     if fmt == "csv":
         return atomic.write_text(path, csv_text(region, p, lines), encoding="utf-8-sig")
     with atomic.replacing(path) as tmp:  # a half-written template never appears under its name
@@ -276,9 +311,16 @@ def write_template(
 
 
 def write_county_templates(
-    period: str, folder: Path, *, fmt: str = "xlsx", ws: Workspace | None = None
+    period: str,
+    folder: Path,
+    *,
+    fmt: str = "xlsx",
+    needs: Needs | None = None,
+    ws: Workspace | None = None,
 ) -> list[Path]:
     """One template per county, named <code>-<name>-<period>.<fmt>."""
+    p = _month(period)
+    needed = year_needs(p.year, needs, f"生成 {p.code} 的填报模板")  # once for all counties
     with store.session(database_url(ws)) as s:
         counties = s.execute(
             select(t.Region.code, t.Region.name_zh)
@@ -286,6 +328,13 @@ def write_county_templates(
             .order_by(t.Region.code)
         ).all()
     return [
-        write_template(code, period, folder / f"{code}-{name}-{period}.{fmt}", fmt=fmt, ws=ws)
+        write_template(
+            code,
+            period,
+            folder / f"{code}-{name}-{period}.{fmt}",
+            fmt=fmt,
+            needs=lambda _year: needed,
+            ws=ws,
+        )
         for code, name in counties
     ]

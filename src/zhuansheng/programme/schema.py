@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -315,6 +316,12 @@ class Programme(_Model):
 
     def target(self, target_id: str) -> TargetRow | None:
         return next((r for r in self.targets() if r.id == target_id), None)
+
+    def indicator_ids(self, target_ids: Collection[str] | None = None) -> set[str]:
+        """The indicators the targets (all, or those named) are measured with: each target's
+        indicator and, for a ``relative`` target, the indicator it is compared with."""
+        rows = [r for r in self.targets() if target_ids is None or r.id in target_ids]
+        return {i for r in rows for i in (r.indicator, r.compare_to) if i is not None}
 
 
 class TargetRow(_Model):

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from zhuansheng import collect, store
+from zhuansheng import assess, collect, programme, store
 from zhuansheng.collect import ValidationRules, workflow
 from zhuansheng.collect.observations import ImportResult, imported_files
 from zhuansheng.errors import Invalid, NotFound
@@ -19,6 +19,36 @@ from zhuansheng.store import tables as t
 
 from . import audit, monitoring, regions
 from .context import Caller
+
+
+def collected_indicators(year: int) -> set[str]:
+    """The indicators the year's collection asks for: those its programme's targets are measured
+    with and those of the targets its assessment schemes score (``Needs`` for ``collect``)."""
+    prog = programme.load(year)
+    return prog.indicator_ids() | prog.indicator_ids(assess.scheme.scheme_targets(year))
+
+
+def write_template(caller: Caller, region: str, period: str, path: Path, fmt: str = "xlsx") -> Path:
+    """The template of a region and month written to ``path`` (xlsx or csv)."""
+    regions.region(region)
+    caller.require("template.download", region)
+    written = collect.templates.write_template(
+        region, period, path, fmt=fmt, needs=collected_indicators, ws=caller.ws
+    )
+    audit.record(caller, "export.template", "submission", f"{region}/{parse_period(period).code}")
+    return written
+
+
+def write_county_templates(
+    caller: Caller, period: str, folder: Path, fmt: str = "xlsx"
+) -> list[Path]:
+    """One template per county in ``folder`` (the province's batch for a month)."""
+    caller.require("template.download", regions.PROVINCE, "只有省级用户可以生成全部县的模板")
+    paths = collect.templates.write_county_templates(
+        period, folder, fmt=fmt, needs=collected_indicators, ws=caller.ws
+    )
+    audit.record(caller, "export.template", "submission", f"counties/{parse_period(period).code}")
+    return paths
 
 
 def template(caller: Caller, region: str, period: str) -> tuple[Path, str]:
@@ -30,7 +60,11 @@ def template(caller: Caller, region: str, period: str) -> tuple[Path, str]:
     folder = Path(tempfile.mkdtemp(prefix="zs-template-"))
     try:
         path = collect.templates.write_template(
-            region, p.code, folder / f"{region}-{p.code}.xlsx", ws=caller.ws
+            region,
+            p.code,
+            folder / f"{region}-{p.code}.xlsx",
+            needs=collected_indicators,
+            ws=caller.ws,
         )
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -65,6 +99,7 @@ def import_upload(
             dry_run=dry_run,
             region=region,
             period=period,
+            needs=collected_indicators,
             ws=caller.ws,
         )
     finally:
