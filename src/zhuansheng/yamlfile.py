@@ -194,18 +194,26 @@ def pydantic_problems(exc: ValidationError, tree: Any, model: type[BaseModel]) -
 
 
 def validated(
-    path: Path, model: type[BaseModel], check: Callable[[dict, Any], list[Problem]] | None = None
+    path: Path,
+    model: type[BaseModel],
+    check: Callable[[dict, Any], list[Problem]] | None = None,
+    prepare: Callable[[Any, dict], list[Problem]] | None = None,
 ) -> tuple[BaseModel | None, list[Problem]]:
+    """The file's model and its problems (the model is None when one of them is an error).
+    ``prepare`` sees the tree and its plain copy before the model does; it may adjust the copy
+    and report problems of its own."""
     tree, problems = read_tree(path)
     if tree is None:
         return None, problems
     data = plain(tree)
+    if prepare is not None:
+        problems = prepare(tree, data)
     parsed = None
     try:
         parsed = model.model_validate(data)
     except ValidationError as exc:
-        problems = pydantic_problems(exc, tree, model)
+        problems += pydantic_problems(exc, tree, model)
     if check is not None:
         problems += check(data, tree)
     problems.sort(key=lambda p: p.row or 0)
-    return (None if problems else parsed), problems
+    return (None if any(p.level == "error" for p in problems) else parsed), problems

@@ -1,4 +1,4 @@
-"""``zhuansheng programme``: validate, show and export the yearly programme (工作要点)."""
+"""``zhuansheng programme``: draft, validate, show and export the yearly programme (工作要点)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from .output import Format, console, emit
 prog = lazy("zhuansheng.programme")
 
 app = typer.Typer(
-    help="工作要点：年度目标文件的校验、查看与导出 (the yearly programme: validate, show, export).",
+    help="工作要点：年度目标文件的起草、校验、查看与导出 "
+    "(the yearly programme: draft, validate, show, export).",
     no_args_is_help=True,
 )
 
@@ -47,22 +48,35 @@ def _load(year: int | None, file: Path | None) -> prog.Programme:
 
 
 @app.command()
-def validate(file: Path = FILE_ARG) -> None:
+def validate(
+    file: Path = FILE_ARG,
+    draft: bool = typer.Option(
+        False,
+        "--draft",
+        help="草稿：标为待填写的值只作警告，退出码 0 (a draft: unfilled values are warnings).",
+    ),
+) -> None:
     """校验工作要点文件：逐条列出问题（YAML 路径与行号），有问题时退出码为 2。
 
     Validate a programme file: one line per problem (YAML path, line); exit 2 if any, else 0.
+    A value still marked 待填写 is a problem too, unless --draft (then a warning).
     """
     try:
-        problems = prog.validate_file(file)
+        problems = prog.validate_file(file, draft=draft)
     except InputRejected as exc:  # a broken user catalogue beside the programmes
         problems = [*exc.problems]
-    if problems:
-        # Plain echo, not Rich: paths such as tasks[0] must not be read as markup or wrapped.
-        for p in problems:
-            typer.echo(str(p))
-        typer.echo(f"{file}: 共 {len(problems)} 处问题 ({len(problems)} problem(s))", err=True)
+    errors = [p for p in problems if p.level == "error"]
+    warnings = [p for p in problems if p.level != "error"]
+    # Plain echo, not Rich: paths such as tasks[0] must not be read as markup or wrapped.
+    for p in errors:
+        typer.echo(str(p))
+    if errors:
+        typer.echo(f"{file}: 共 {len(errors)} 处问题 ({len(errors)} problem(s))", err=True)
         raise typer.Exit(2)
-    loaded = prog.load(path=file)
+    for p in warnings:
+        typer.echo(f"警告 {p}")
+    loaded = prog.read_draft(file) if warnings else prog.load(path=file)
+    assert loaded is not None  # no errors: the file parses
     rows = loaded.targets()
     kinds = Counter(r.kind for r in rows)
     quantitative = len(rows) - kinds.get("milestone", 0)
@@ -70,6 +84,38 @@ def validate(file: Path = FILE_ARG) -> None:
         f"OK {file}: {loaded.year} 年，{len(loaded.goals)} 项总体要求、{len(loaded.areas)} 个工程、"
         f"{len(loaded.tasks)} 项任务、{len(loaded.safeguards)} 项保障措施；"
         f"{len(rows)} 个目标，其中量化目标 {quantitative} 个"
+        + (f"；草稿，尚有 {len(warnings)} 处待填写 (draft)" if warnings else "")
+    )
+
+
+@app.command()
+def init(
+    year: int = typer.Option(..., "--year", "-y", help="新年度，如 2023 (the new year)."),
+    from_year: int | None = typer.Option(
+        None,
+        "--from",
+        help="来源年度，默认为新年度之前最近的一年 (the year to copy; default: the latest before).",
+    ),
+    output: Path = typer.Option(..., "--output", "-o", help="草稿文件 (the draft YAML to write)."),
+) -> None:
+    """由上一年度工作要点生成新年度草稿：结构、条款、目标与指标不变，年份改为新年度，
+    目标值、原文与文件信息标为“待填写”（行尾注释为上一年度的值）。
+
+    Draft a new year's programme from the last one: every value marked 待填写 (old value in a
+    comment); fill them, then `programme validate` and place the file in the programme folder.
+    """
+    source_year = from_year
+    if source_year is None:
+        earlier = [y for y in prog.available_years() if y < year]
+        if not earlier:
+            raise ZhuanshengError(f"没有 {year} 年之前的工作要点，请用 --from 指定来源年度")
+        source_year = earlier[-1]
+    prog.load(source_year)  # the source must be a valid, filled programme
+    source = prog.programme_path(source_year)
+    count = prog.write_draft(source, source_year, year, output)
+    typer.echo(
+        f"已生成 {year} 年工作要点草稿 {output}（来源 {source}）：{count} 处“{prog.PLACEHOLDER}”，"
+        f"填写后用 zhuansheng programme validate {output} 校验"
     )
 
 

@@ -20,6 +20,7 @@ from zhuansheng import workspace
 from zhuansheng.errors import InputRejected, Problem
 from zhuansheng.yamlfile import Loc, did_you_mean, locate, problem, validated
 
+from .draft import placeholders
 from .schema import (
     ADDITIVE_KINDS,
     PERCENT_KINDS,
@@ -343,7 +344,7 @@ def _year_of(path: Path) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _check_and_parse(path: Path) -> tuple[Programme | None, list[Problem]]:
+def _check_and_parse(path: Path, draft: bool = False) -> tuple[Programme | None, list[Problem]]:
     def check(plain: dict, tree: Any) -> list[Problem]:
         problems = _programme_checks(plain, tree)
         expected = _year_of(path)
@@ -357,7 +358,10 @@ def _check_and_parse(path: Path) -> tuple[Programme | None, list[Problem]]:
             )
         return problems
 
-    parsed, problems = validated(path, Programme, check)
+    def prepare(tree: Any, data: dict) -> list[Problem]:
+        return placeholders(tree, data, draft)
+
+    parsed, problems = validated(path, Programme, check, prepare)
     if parsed is None:
         return None, problems
     return _resolved(parsed), problems
@@ -383,9 +387,16 @@ def _resolved(programme: Programme) -> Programme:
     return Programme.model_validate(data)
 
 
-def validate_file(path: Path | str) -> list[Problem]:
-    """All problems of a programme file (empty when it is valid)."""
-    return _check_and_parse(Path(path))[1]
+def validate_file(path: Path | str, *, draft: bool = False) -> list[Problem]:
+    """All problems of a programme file (empty when it is valid). A value still marked to be
+    filled (``待填写``) is an error, or with ``draft`` a warning."""
+    return _check_and_parse(Path(path), draft)[1]
+
+
+def read_draft(path: Path | str) -> Programme | None:
+    """A draft's programme as far as it is filled (placeholders stand in for its values), for
+    a summary; None when it has errors besides the unfilled values."""
+    return _check_and_parse(Path(path), draft=True)[0]
 
 
 def _search_dirs() -> list[Path]:
