@@ -260,10 +260,8 @@ def analyse(
                 "请先运行 zhuansheng db seed（或 zhuansheng demo build）"
             )
         units = load_units(session)
-        used = {r.indicator for r in prog.targets() if r.indicator}
-        used |= {r.compare_to for r in prog.targets() if r.compare_to}
         loader = Loader(session, year, units.counties)
-        series = loader.series([catalogue[i] for i in sorted(used)])
+        series = loader.series([catalogue[i] for i in sorted(prog.indicator_ids())])
         reports = milestone_reports(session, year)
         allocations = _allocations(session)
         aggregates = {k: aggregate(s, units) for k, s in series.items()}
