@@ -59,17 +59,10 @@ def template(caller: Caller, region: str, period: str) -> tuple[Path, str]:
     p = parse_period(period)
     folder = Path(tempfile.mkdtemp(prefix="zs-template-"))
     try:
-        path = collect.templates.write_template(
-            region,
-            p.code,
-            folder / f"{region}-{p.code}.xlsx",
-            needs=collected_indicators,
-            ws=caller.ws,
-        )
+        path = write_template(caller, region, p.code, folder / f"{region}-{p.code}.xlsx")
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    audit.record(caller, "export.template", "submission", f"{region}/{p.code}")
     return path, f"{region}-{regions.name(region)}-{p.code}.xlsx"
 
 
