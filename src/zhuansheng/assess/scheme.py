@@ -284,16 +284,15 @@ def load_scheme(path: Path | str | None = None, *, period: Period | None = None)
 
 
 def scheme_targets(year: int) -> set[str]:
-    """Programme targets that the year's schemes (quarterly and annual) score or adjust for;
-    empty for a kind that has no scheme for the year. A scheme file that exists but is broken
-    is still refused (``InputRejected``): silence there would hide a wrong file."""
+    """Programme targets that the year's schemes (quarterly and annual) score or adjust for.
+    A kind without a usable scheme for the year (none, a draft, a broken file) adds nothing: a
+    scheme may only name the year's own targets, whose indicators are collected anyway, and the
+    assessment itself reports a broken scheme when it is run."""
     found: set[str] = set()
     for code in (f"{year}Q1", str(year)):
         try:
             loaded = load_scheme(period=parse_period(code))
-        except InputRejected:
-            raise
-        except ZhuanshengError:  # no scheme of this kind for the year
+        except ZhuanshengError:
             continue
         s = loaded.scheme
         found |= {i.target for i in s.indicators}
