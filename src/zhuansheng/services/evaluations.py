@@ -93,6 +93,8 @@ def _run(r: t.EvaluationRun, summary: bool = True) -> dict[str, Any]:
         "finished_at": r.finished_at,
         "enterprises": r.enterprises,
         "synthetic": r.synthetic,
+        # year-keyed parameters taken from another key, as the method file states (see engine.years)
+        "fallbacks": list((r.summary or {}).get("fallbacks", [])),
     }
     if summary:
         out["summary"] = r.summary
