@@ -28,6 +28,8 @@ def flat(text: str) -> str:
 
 def cli(*args: str) -> Any:
     return runner.invoke(cli_app, ["evaluate", *args])
+
+
 SHIPPED_CARBON = str(resolve("carbon-2022"))
 SHIPPED_MUJUN = str(resolve("mujun-huangyan-2022"))
 

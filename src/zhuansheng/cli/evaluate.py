@@ -127,7 +127,10 @@ def _fallback_lines(result: service.RunResult) -> list[str]:
     found = result.summary.get("fallbacks") or []
     if not found:
         return []
-    head = f"注意：{result.year} 年有 {len(found)} 项参数缺值，已按方法文件的规定使用替代值 (fallbacks)："
+    head = (
+        f"注意：{result.year} 年有 {len(found)} 项参数缺值，"
+        "已按方法文件的规定使用替代值 (fallbacks)："
+    )
     return [head, *(f"  - {f['text']}" for f in found)]
 
 

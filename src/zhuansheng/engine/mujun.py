@@ -293,8 +293,9 @@ def _values_and_reasons(t: ir.Table, method: MujunMethod, pairs: Pairs) -> ir.Ta
 
 
 def _benchmark(t: ir.Table, sc: str, i: Item, fixed: Fixed) -> ir.FloatingValue:
-    """Fixed (the year's value, a literal), group mean (a window, see :func:`_group_benchmarks`) or last year's
-    group mean (joined by :func:`_last_year_benchmarks`)."""
+    """Fixed (the year's value, a literal), group mean (a window, see
+    :func:`_group_benchmarks`) or last year's group mean (joined by
+    :func:`_last_year_benchmarks`)."""
     b = i.benchmark
     if isinstance(b, LastYearBenchmark):
         return t[f"_ly_{sc}_{i.id}"]

@@ -117,7 +117,8 @@ class GridFactor(_Model):
         if (self.tco2_per_mwh is None) == (self.fallback is None):
             raise _fail(
                 "factor_or_fallback",
-                "电网排放因子 {year} 年 {region}：须写 tco2_per_mwh 或 fallback 之一（不能都写或都不写）",
+                "电网排放因子 {year} 年 {region}：须写 tco2_per_mwh 或 fallback 之一"
+                "（不能都写或都不写）",
                 year=self.year,
                 region=self.region,
             )
