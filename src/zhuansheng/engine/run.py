@@ -330,6 +330,11 @@ def _rollup_summary(
         try:
             prev = rollups.county_sums(facts.table, year - 1, energy, convention)
             prev_totals = rollups.totals(prev.to_pyarrow().to_pylist(), kind)
+            conv = convention or (energy.electricity.convention if energy else None)
+            if energy is not None and conv == "equivalent":
+                # last year's 等价值 may itself be a stated fallback: the summary says so
+                fb = years.equivalent_kgce(energy, year - 1)[1]
+                out["previous_fallbacks"] = [fb.as_dict()] if fb else []
         except ZhuanshengError:  # e.g. no coefficients for last year: no growth, not a failure
             prev_totals = {}
         out["previous"] = prev_totals
