@@ -1,5 +1,5 @@
 """A run that followed a fallback its method file states says so where runs are shown: the
-enterprise page and the API's evaluation runs."""
+enterprise page, the region page's class distributions and the API's evaluation runs."""
 
 from __future__ import annotations
 
@@ -32,9 +32,7 @@ def east_china_2022_as_national(folder: Path) -> Path:
     return path
 
 
-def test_a_fallback_is_shown_on_the_enterprise_page_and_in_the_api(
-    demo_world: Path, tmp_path: Path
-) -> None:
+def test_a_fallback_is_shown_on_the_pages_and_in_the_api(demo_world: Path, tmp_path: Path) -> None:
     plain = engine.evaluate("carbon", 2022)  # the shipped file has 华东 2022: no fallback
     run = engine.evaluate("carbon", 2022, method=east_china_2022_as_national(tmp_path))
     (fb,) = run.summary["fallbacks"]
@@ -50,6 +48,9 @@ def test_a_fallback_is_shown_on_the_enterprise_page_and_in_the_api(
     assert page.status_code == 200
     assert "按方法文件规定使用了替代值" in page.text
     assert "2022 east_china 无值" in page.text and "default_region" in page.text
+    region = client.get("/regions/330102")  # the class distributions of the newest runs
+    assert region.status_code == 200
+    assert "按方法文件规定使用了替代值" in region.text and "2022 east_china 无值" in region.text
     auth = {"Authorization": f"Bearer {tokens.issue('admin', 'test-secret')}"}
     listed = client.get("/api/v1/evaluations", headers=auth).json()["items"]
     ours = next(r for r in listed if r["run_id"] == run.run_id)
