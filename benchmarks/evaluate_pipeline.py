@@ -35,7 +35,7 @@ import ibis.backends.duckdb  # imported up front, as the SQL side imports duckdb
 import numpy as np
 import pyarrow.parquet as pq
 
-from zhuansheng.engine import screen_results
+from zhuansheng.engine import screen_results, years
 from zhuansheng.engine.inputs import read_facts
 from zhuansheng.engine.run import compute_to_parquet, load_methods, plan_parts
 from zhuansheng.engine.schema import ENERGY_COLUMNS
@@ -126,7 +126,11 @@ def hand_sql(source: Path, target: Path) -> str:
     grid = {(g.year, g.region): g.tco2_per_mwh for g in c.grid.factors}
     east, national = grid[(YEAR, "east_china")], grid[(YEAR, "national")]
     be = mj.sets["below"]
-    bench = {(s, i.id): i.benchmark.value for s, st in mj.sets.items() for i in st.items}
+    bench = {
+        (s, i.id): years.fixed_benchmark(mj, s, i.id, i.benchmark, YEAR)[0]  # type: ignore[arg-type]
+        for s, st in mj.sets.items()
+        for i in st.items
+    }
     weight = {(s, i.id): i.weight for s, st in mj.sets.items() for i in st.items}
     pts = {k: f"{weight[k]} * ({k[1]}_v / {bench[k]})" for k in weight}
     band = {s: [b.to_pct for b in st.classes.bands] for s, st in mj.sets.items()}

@@ -41,7 +41,8 @@ def test_one_enterprise_by_hand_in_both_electricity_conventions(tmp_path: Path) 
     assert f1["co2_t"] == pytest.approx(co2_1)
     assert f2["co2_t"] == pytest.approx(co2_2)
     assert f1["grid_region"] == "east_china"
-    assert f1["factor_set"] == "carbon-2022@2022.1/calorific/east_china-2022"
+    assert f1["factor_set"] == "carbon-2022@2022.2/calorific/east_china-2022"
+    assert f1["carbon_fallback"] is None  # 2022 has its own 华东 factor
 
     # L = CO₂ / VA; industry average = Σ CO₂ / Σ VA (not the mean of the two L).
     l1, l2 = co2_1 / 1000, co2_2 / 1000  # 0.661012, 1.1234

@@ -382,3 +382,38 @@ def test_score_cutoffs(tmp_path: Path) -> None:
     out = run(tmp_path, rows, one_item(tmp_path, "cut", set={"classes": classes}))
     assert "".join(out[code(n)]["mujun_class"] for n in range(1, 6)) == "ABBCD"
     assert out[code(1)]["mujun_band"] == "score ≥ 150"
+
+
+def test_huangyan_items_are_not_capped_only_the_bonus_is(tmp_path: Path) -> None:
+    # 黄岩's published 计算说明 divides each item by its benchmark with no cap: a firm far above
+    # the benchmarks scores well over 100. Only the bonus total is capped (5, illustrative).
+    m = methods_for("mujun")
+    assert all(i.cap is None for s in m.mujun.sets.values() for i in s.items)  # type: ignore[union-attr]
+    f = firm(
+        1,
+        land_mu=10.0,
+        tax_wan=1000.0,  # 100 万元/亩
+        value_added_wan=5000.0,  # 500 万元/亩
+        revenue_wan=10000.0,
+        rd_wan=400.0,  # 0.04
+        employees=100.0,  # 50 万元/人
+        electricity_kwh=1_000_000.0,  # 等价值 300.7 tce
+        pollutant_t=0.5,  # 10 000 万元/t
+    )
+    out = _adjusted(tmp_path, [f], _events((code(1), "green_factory", 3)))
+    r = out[code(1)]
+    points = {
+        "tax_per_mu": 30 * 100 / 24.097,  # 124.4968
+        "va_per_mu": 20 * 500 / 136.16,  # 73.4430
+        "va_per_tce": 20 * (5000 / 300.7) / 2.694,  # 123.4437
+        "va_per_pollutant": 10 * 10000 / 4929.81,  # 20.2848
+        "labour_productivity": 10 * 50 / 18.14,  # 27.5634
+        "rd_intensity": 10 * 0.04 / 0.0302,  # 13.2450
+    }
+    for item, p in points.items():
+        assert r[f"{item}_points"] == pytest.approx(p), item
+        assert r[f"{item}_capped"] is False, item
+    # Σ points ≈ 382.48, + bonus min(3 × 2, 5) = 5: about 387.48 — no cap on the items
+    assert r["bonus"] == 5.0
+    assert r["mujun_score"] == round(sum(points.values()) + 5, 4)
+    assert r["mujun_score"] > 380

@@ -117,9 +117,25 @@ def test_cli_summary_table_json_and_files(run_world: Path, tmp_path: Path) -> No
 def test_clear_errors(run_world: Path) -> None:
     with pytest.raises(ZhuanshengError, match="2019"):
         evaluate("carbon", 2019)
-    # carbon-2022 has no 2021 grid factor: the run says so instead of guessing one
-    with pytest.raises(ZhuanshengError, match="2021 年 east_china"):
-        evaluate("carbon", 2021, store=False)
+    # carbon-2022 has no 2024 grid factor and states no fallback: the run stops and says which
+    # key to add, instead of using another year's or region's factor
+    with pytest.raises(ZhuanshengError, match=r"2024 年 华东（east_china）的电网排放因子"):
+        evaluate("carbon", 2024, store=False)
+
+
+def test_2021_runs_with_the_fallback_its_file_states_and_says_so(run_world: Path) -> None:
+    # the demo lake has 2021; 华东 2021 follows `fallback: default_region` (national 2021)
+    res = runner.invoke(cli.app, ["carbon", "--year", "2021"])
+    assert res.exit_code == 0, res.output
+    text = "".join(res.output.split())
+    assert "注意：2021年有1项参数缺值" in text
+    assert "grid.factors[2021,east_china].fallback:default_region" in text
+    with store.session() as s:
+        run = s.scalars(select(t.EvaluationRun).where(t.EvaluationRun.year == 2021)).one()
+    (fb,) = run.summary["fallbacks"]
+    assert (fb["wanted"], fb["used"], fb["value"]) == ("2021 east_china", "2021 national", 0.5568)
+    rows = pq.read_table(run.output_path, columns=["county_code", "carbon_fallback"]).to_pylist()
+    assert all(r["carbon_fallback"] for r in rows if r["county_code"].startswith("33"))
 
 
 def test_the_connection_given_decides_the_backend(run_world: Path) -> None:

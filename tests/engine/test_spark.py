@@ -117,3 +117,36 @@ def test_a_spark_run_writes_the_lake_file(
     assert Path(spk.output_path).is_file() and spk.engine == "spark"
     assert spk.summary["province"] == duck.summary["province"]
     assert spk.summary["reasons"] == duck.summary["reasons"]
+
+
+def test_a_stated_fallback_is_the_same_on_both_backends(
+    spark: ibis.BaseBackend, source: Path, tmp_path: Path
+) -> None:
+    """The fallback column and the factor it names agree on DuckDB and Spark."""
+    from ruamel.yaml import YAML
+
+    from zhuansheng.engine.loader import resolve
+
+    yaml = YAML(typ="rt")
+    doc = yaml.load(resolve("carbon-2022").read_text(encoding="utf-8"))
+    doc["id"] = "carbon-spark-fallback"
+    for f in doc["grid"]["factors"]:
+        if (f["year"], f["region"]) == (YEAR, "east_china"):
+            del f["tco2_per_mwh"], f["url"]
+            f["fallback"] = "default_region"
+    path = tmp_path / "carbon-spark-fallback.yaml"
+    with path.open("w", encoding="utf-8") as fh:
+        yaml.dump(doc, fh)
+    duck = _run(connect("duckdb"), "carbon", str(path), source)
+    spk = _run(spark, "carbon", str(path), source)
+    for name in ("carbon_fallback", "factor_set", "carbon_grade"):
+        assert duck[name].to_pylist() == spk[name].to_pylist(), name
+    zhejiang = [
+        fb
+        for code_, fb in zip(
+            duck["county_code"].to_pylist(), duck["carbon_fallback"].to_pylist(), strict=True
+        )
+        if code_.startswith("33")
+    ]
+    assert zhejiang and all("2022 east_china 无值" in fb for fb in zhejiang)
+    assert {float(x) for x in spk["grid_tco2_per_mwh"].to_pylist()} == {0.5366}

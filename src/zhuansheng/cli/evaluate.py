@@ -61,7 +61,8 @@ ElectricityOpt = Annotated[
     Electricity | None,
     typer.Option(
         "--electricity",
-        help="电力折标：calorific 当量值 | equivalent 等价值（默认按方法文件）",
+        help="碳效码电力折标：calorific 当量值 | equivalent 等价值（默认按方法文件；"
+        "亩均评价的口径由其方法文件规定，mujun 不接受此项）",
     ),
 ]
 LakeOpt = Annotated[
@@ -121,8 +122,23 @@ def _rows(result: service.RunResult) -> list[dict[str, Any]]:
     return [*rows, total] if rows else rows
 
 
+def _fallback_lines(result: service.RunResult) -> list[str]:
+    """Year-keyed parameters the run took from another key, as the method file states."""
+    found = result.summary.get("fallbacks") or []
+    if not found:
+        return []
+    head = (
+        f"注意：{result.year} 年有 {len(found)} 项参数缺值，"
+        "已按方法文件的规定使用替代值 (fallbacks)："
+    )
+    return [head, *(f"  - {f['text']}" for f in found)]
+
+
 def _print(result: service.RunResult, fmt: Format) -> None:
     rows = _rows(result)
+    warn = _fallback_lines(result)
+    if fmt is not Format.table and warn:
+        typer.echo("\n".join(warn), err=True)  # stdout stays a clean CSV / JSON document
     if fmt is Format.json:
         payload = {
             "run_id": result.run_id,
@@ -135,6 +151,7 @@ def _print(result: service.RunResult, fmt: Format) -> None:
             "enterprises": result.enterprises,
             "seconds": result.seconds,
             "synthetic": result.synthetic,
+            "fallbacks": result.summary.get("fallbacks") or [],
             "by_city": rows,
             "summary": result.summary,
         }
@@ -159,6 +176,8 @@ def _print(result: service.RunResult, fmt: Format) -> None:
         console.print("未评原因 (reasons)：")
         for code, n in reasons.items():
             console.print(f"  {n:>7}  {service.reason_text(code)}")
+    for i, line in enumerate(warn):
+        console.print(line, style="bold yellow" if i == 0 else "yellow", markup=False)
     console.print(
         f"方法 {result.method['id']}@{result.method['version']} · 引擎 {result.engine} · "
         f"{result.enterprises} 家企业 · {result.seconds:.2f} 秒\n结果：{result.output_path}"

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
+from . import years
 from .common import Reasons, isin, positive, ratio, reason_zh
 from .energy import co2, kgce_per_kwh, negative_code, tce
 from .schema import ENERGY_COLUMNS, CarbonMethod
@@ -27,6 +28,7 @@ OUTPUT_COLUMNS = (
     "grid_region",
     "grid_tco2_per_mwh",
     "factor_set",
+    "carbon_fallback",
     "tce",
     "co2_t",
     "energy_intensity",
@@ -78,6 +80,16 @@ def with_carbon(
     )
     valid = t._c_neg.isnull() & t.electricity_kwh.notnull() & ~t._c_over
     emissions = co2(t, method, year, conv)
+    # A fallback the method file states (grid factor or 等价值), named on every row it touches.
+    grid_fb = emissions.pop("grid_fallback")
+    kgce_fb = years.equivalent_kgce(method, year)[1] if conv == "equivalent" else None
+    if kgce_fb is not None:
+        text = ibis.literal(kgce_fb.text())
+        emissions["carbon_fallback"] = ibis.ifelse(
+            grid_fb.isnull(), text, grid_fb.concat("；").concat(text)
+        )
+    else:
+        emissions["carbon_fallback"] = grid_fb
     r = Reasons()
     r.add(~t.known_industry, "unknown_industry")
     r.add(~isin(t.scale, method.scope.scales), "out_of_scope")

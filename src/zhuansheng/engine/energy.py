@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from zhuansheng.errors import ZhuanshengError
-
+from . import years
 from .schema import ENERGY_COLUMNS, CarbonMethod
 
 if TYPE_CHECKING:
@@ -24,35 +23,24 @@ class GridChoice:
     region: str
     tco2_per_mwh: float
     factor_set: str  # how the result names the coefficients it used
+    fallback: str | None = None  # the fallback the method file states, when one was followed
 
 
 def kgce_per_kwh(method: CarbonMethod, year: int, convention: str) -> float:
     """Electricity to standard coal: 当量值 (fixed) or the year's 等价值 (a yearly setting)."""
-    e = method.electricity
     if convention == "calorific":
-        return e.calorific_kgce_per_kwh
-    if year not in e.equivalent_kgce_per_kwh:
-        raise ZhuanshengError(
-            f"方法 {method.id} 没有 {year} 年的电力等价值折标系数（electricity."
-            f"equivalent_kgce_per_kwh.{year}），请在方法文件中补充 "
-            "(no equivalent electricity coefficient for this year)"
-        )
-    return e.equivalent_kgce_per_kwh[year]
+        return method.electricity.calorific_kgce_per_kwh
+    return years.equivalent_kgce(method, year)[0]
 
 
 def grid_choices(method: CarbonMethod, year: int, convention: str) -> dict[str, GridChoice]:
     """Province code prefix → the grid factor used ("" is every other province)."""
-    factors = {(f.year, f.region): f.tco2_per_mwh for f in method.grid.factors}
 
     def pick(region: str) -> GridChoice:
-        for r in (region, method.grid.default_region):
-            if (year, r) in factors:
-                fs = f"{method.id}@{method.version}/{convention}/{r}-{year}"
-                return GridChoice(r, factors[(year, r)], fs)
-        raise ZhuanshengError(
-            f"方法 {method.id} 没有 {year} 年 {region} 或 {method.grid.default_region} 的电网排放"
-            "因子（grid.factors），请在方法文件中补充 (no grid factor for this year)"
-        )
+        value, key, fallback = years.grid_factor(method, year, region)
+        r = key.rsplit("-", 1)[0]
+        fs = f"{method.id}@{method.version}/{convention}/{key}"
+        return GridChoice(r, value, fs, fallback.text() if fallback else None)
 
     out = {prefix: pick(region) for prefix, region in method.grid.region_of_province.items()}
     out[""] = pick(method.grid.default_region)
@@ -104,4 +92,5 @@ def co2(t: ir.Table, method: CarbonMethod, year: int, convention: str) -> dict[s
         "grid_region": _by_province(t, {p: c.region for p, c in choices.items()}, "string"),
         "grid_tco2_per_mwh": factor,
         "factor_set": _by_province(t, {p: c.factor_set for p, c in choices.items()}, "string"),
+        "grid_fallback": _by_province(t, {p: c.fallback for p, c in choices.items()}, "string"),
     }

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import ibis
 
+from . import years
 from .common import Reasons, isin, positive, ratio, reason_zh
 from .energy import negative_code, tce
 from .schema import (
@@ -69,6 +70,7 @@ def output_columns(method: MujunMethod) -> list[str]:
         "mujun_reason",
         "mujun_reason_zh",
         "mujun_method",
+        "mujun_fallback",
     ]
 
 
@@ -128,12 +130,11 @@ def prepare(
     """Industry group, this method's energy figure (its own electricity convention) and the
     first negative input it uses (``_m_neg``): what the method needs of the energy inputs."""
     conv = method.energy.electricity_convention
-    uses_tce = "tce" in {
-        q for s in method.sets.values() for i in s.items for q in (i.numerator, i.denominator)
-    } | {q for s in method.sets.values() for q in s.required}
     valid = negative_code(t).isnull() & t.electricity_kwh.notnull()
     # Energy is computed only when an item uses it (its coefficients may not cover every year).
-    energy_tce = ibis.ifelse(valid, tce(t, energy, year, conv), NULL_F) if uses_tce else NULL_F
+    energy_tce = NULL_F
+    if years.uses_tce(method):
+        energy_tce = ibis.ifelse(valid, tce(t, energy, year, conv), NULL_F)
     return t.mutate(
         industry_group=industry_group(t, method),
         mujun_tce=energy_tce,
@@ -215,17 +216,24 @@ def with_mujun(
         t = t.left_join(adjustments, "uscc")
     t = _last_year_benchmarks(t, previous, method, energy, year)
     pairs = [(sc, i) for sc, s in method.sets.items() for i in s.items]
+    fixed = {
+        (sc, i.id): years.fixed_benchmark(method, sc, i.id, i.benchmark, year)[0]
+        for sc, i in pairs
+        if isinstance(i.benchmark, FixedBenchmark)
+    }
     # Each stage is one projection and refers to the columns of the stage before: the query
     # stays shallow and every figure is computed once.
     t = _values_and_reasons(t, method, pairs)
     t = _group_benchmarks(t, pairs)
-    t = _points(t, pairs)
+    t = _points(t, pairs, fixed)
     t = _missing_items(t, method, pairs)
-    t = _score(t, method, pairs)
-    return _classify(t, method)
+    t = _score(t, method, pairs, fixed)
+    fallback = years.column_text(years.mujun_fallbacks(method, energy, year))
+    return _classify(t, method).mutate(mujun_fallback=ibis.literal(fallback, type="string"))
 
 
 Pairs = list[tuple[str, Item]]  # (scale, item) for every item of every indicator set
+Fixed = dict[tuple[str, str], float]  # (scale, item id) → the year's fixed benchmark
 
 # What a firm without events has. A run without an events table uses these constants directly
 # rather than as columns, which every window of the query would otherwise carry.
@@ -284,15 +292,16 @@ def _values_and_reasons(t: ir.Table, method: MujunMethod, pairs: Pairs) -> ir.Ta
     return t.mutate(_m_pre=r.code())
 
 
-def _benchmark(t: ir.Table, sc: str, i: Item) -> ir.FloatingValue:
-    """Fixed (a literal), group mean (a window, see :func:`_group_benchmarks`) or last year's
-    group mean (joined by :func:`_last_year_benchmarks`)."""
+def _benchmark(t: ir.Table, sc: str, i: Item, fixed: Fixed) -> ir.FloatingValue:
+    """Fixed (the year's value, a literal), group mean (a window, see
+    :func:`_group_benchmarks`) or last year's group mean (joined by
+    :func:`_last_year_benchmarks`)."""
     b = i.benchmark
     if isinstance(b, LastYearBenchmark):
         return t[f"_ly_{sc}_{i.id}"]
     if isinstance(b, GroupMeanBenchmark):
         return t[f"_b_{sc}_{i.id}"]
-    return ibis.literal(b.value, type="float64")
+    return ibis.literal(fixed[(sc, i.id)], type="float64")
 
 
 def _group_benchmarks(t: ir.Table, pairs: Pairs) -> ir.Table:
@@ -309,12 +318,12 @@ def _group_benchmarks(t: ir.Table, pairs: Pairs) -> ir.Table:
     return t.mutate(**windows) if windows else t
 
 
-def _points(t: ir.Table, pairs: Pairs) -> ir.Table:
+def _points(t: ir.Table, pairs: Pairs, fixed: Fixed) -> ir.Table:
     """3. Ratios, caps and raw points; an item present without any benchmark is a reason."""
     raw = {}
     r2 = []
     for sc, i in pairs:
-        v, b = t[f"_v_{sc}_{i.id}"], _benchmark(t, sc, i)
+        v, b = t[f"_v_{sc}_{i.id}"], _benchmark(t, sc, i, fixed)
         rt = ratio(v, b)
         # (not ibis.least: LEAST skips NULLs, and a missing ratio must stay missing)
         used = rt if i.cap is None else ibis.ifelse(rt > i.cap, i.cap, rt).cast("float64")
@@ -364,7 +373,9 @@ def _missing_items(t: ir.Table, method: MujunMethod, pairs: Pairs) -> ir.Table:
     return t.mutate(**final)
 
 
-def _item_columns(t: ir.Table, method: MujunMethod, pairs: Pairs) -> dict[str, ir.Value]:
+def _item_columns(
+    t: ir.Table, method: MujunMethod, pairs: Pairs, fixed: Fixed
+) -> dict[str, ir.Value]:
     """One column per item id across the sets: value, benchmark, ratio, capped, points,
     imputed — what explains a score."""
     is_set = {scale: t.scale == scale for scale in method.sets}
@@ -378,7 +389,7 @@ def _item_columns(t: ir.Table, method: MujunMethod, pairs: Pairs) -> dict[str, i
 
         value = pick(lambda sc, i: t[f"_v_{sc}_{i.id}"])
         out[f"{iid}_value"] = value
-        out[f"{iid}_benchmark"] = pick(lambda sc, i: _benchmark(t, sc, i))
+        out[f"{iid}_benchmark"] = pick(lambda sc, i: _benchmark(t, sc, i, fixed))
         out[f"{iid}_ratio"] = pick(lambda sc, i: t[f"_r_{sc}_{i.id}"])
         cap_cases = [
             (is_set[sc], (t[f"_r_{sc}_{i.id}"] > i.cap).fill_null(False))
@@ -393,7 +404,7 @@ def _item_columns(t: ir.Table, method: MujunMethod, pairs: Pairs) -> dict[str, i
     return out
 
 
-def _score(t: ir.Table, method: MujunMethod, pairs: Pairs) -> ir.Table:
+def _score(t: ir.Table, method: MujunMethod, pairs: Pairs, fixed: Fixed) -> ir.Table:
     """5. The per-item columns and the score: Σ points + bonus − deduction, each capped."""
     ok = t.mujun_reason.isnull()
     keys = [t.scale, *(t[k] for k in method.groups)]
@@ -412,7 +423,7 @@ def _score(t: ir.Table, method: MujunMethod, pairs: Pairs) -> ir.Table:
         deduction = ibis.least(deduction, caps.deduction)
     score = (base + bonus - deduction).round(method.score_decimals).cast("float64")
     return t.mutate(
-        **_item_columns(t, method, pairs),
+        **_item_columns(t, method, pairs, fixed),
         base_points=ibis.ifelse(ok, base, NULL_F),
         bonus=ibis.ifelse(ok, bonus, NULL_F),
         deduction=ibis.ifelse(ok, deduction, NULL_F),

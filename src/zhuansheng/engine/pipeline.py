@@ -7,7 +7,7 @@ relation (no self-joins), which is what the benchmark times against hand-written
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from . import carbon as _carbon
@@ -31,6 +31,7 @@ class Methods:
     mujun: MujunMethod | None = None
     energy: CarbonMethod | None = None  # the 亩均 method's coefficients
     screen: ScreenMethod | None = None
+    files: dict[str, str] = field(default_factory=dict)  # method id → its file (for messages)
 
 
 def _year(facts: ir.Table, year: int) -> ir.Table:

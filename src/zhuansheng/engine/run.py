@@ -22,10 +22,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from zhuansheng import atomic
-from zhuansheng.errors import ZhuanshengError
+from zhuansheng.errors import Invalid, ZhuanshengError
 from zhuansheng.lake import lake_root
 
-from . import loader, plans, rollups
+from . import loader, plans, rollups, years
 from .backends import backend_of, connect, is_url, unfused
 from .events import adjustments_table, read_events
 from .inputs import read_facts
@@ -54,18 +54,45 @@ def load_methods(kind: str, method: str | Path | None = None) -> tuple[Methods, 
         raise ZhuanshengError(f"未知的评价类型 {kind}，应为 carbon、mujun 或 screen")
     main = loader.load(method, kind=kind) if method is not None else loader.load_default(kind)
     m = main.method
+
+    def files(*loaded: loader.Loaded) -> dict[str, str]:
+        return {x.method.id: str(x.path) for x in loaded}
+
     if kind == "carbon":
-        return Methods(kind, carbon=m), main  # type: ignore[arg-type]
+        return Methods(kind, carbon=m, files=files(main)), main  # type: ignore[arg-type]
     if kind == "mujun":
-        energy = loader.carbon_for(m, main.path).method  # type: ignore[arg-type]
-        return Methods(kind, mujun=m, energy=energy), main  # type: ignore[arg-type]
-    carbon = loader.carbon_for(m, main.path).method  # type: ignore[arg-type]
+        energy = loader.carbon_for(m, main.path)  # type: ignore[arg-type]
+        return (
+            Methods(kind, mujun=m, energy=energy.method, files=files(main, energy)),  # type: ignore[arg-type]
+            main,
+        )
+    carbon = loader.carbon_for(m, main.path)  # type: ignore[arg-type]
     mj = loader.mujun_for(m, main.path)  # type: ignore[arg-type]
-    energy = loader.carbon_for(mj.method, mj.path).method  # type: ignore[arg-type]
+    energy = loader.carbon_for(mj.method, mj.path)  # type: ignore[arg-type]
     return (
-        Methods(kind, carbon=carbon, mujun=mj.method, energy=energy, screen=m),  # type: ignore[arg-type]
+        Methods(
+            kind,
+            carbon=carbon.method,
+            mujun=mj.method,  # type: ignore[arg-type]
+            energy=energy.method,
+            screen=m,  # type: ignore[arg-type]
+            files=files(main, carbon, mj, energy),
+        ),
         main,
     )
+
+
+def refuse_options(m: Methods, convention: str | None) -> None:
+    """Options a method does not take are refused, never ignored."""
+    if m.kind == "mujun" and convention is not None and m.mujun is not None:
+        own = m.mujun.energy.electricity_convention
+        raise Invalid(
+            f"亩均效益评价不接受 --electricity：方法 {m.mujun.id} 的电力折标口径由方法文件 "
+            f"energy.electricity_convention 规定（{own}），其基准值按该口径计算。"
+            "如需改用其他口径，请复制方法文件、修改该项及相应基准值后用 --method 指定；"
+            "--electricity 只用于碳效码（carbon）和筛查中的碳效部分（screen） "
+            "(--electricity does not apply to the 亩均 method)"
+        )
 
 
 def needs_last_year(m: Methods) -> bool:
@@ -206,6 +233,9 @@ def evaluate(
 
     step("读取方法文件")
     m, main = load_methods(kind, method)
+    refuse_options(m, convention)
+    # every year-keyed value exists, or the file states the fallback used (else: stop here)
+    fallbacks = years.check(m, year, convention)
     con = con or connect(engine)
     engine = backend_of(con)  # a connection given decides, whatever ``engine`` says
 
@@ -241,6 +271,7 @@ def evaluate(
     step("汇总")
     result_table = con.read_parquet(written)
     summary = summarise(result_table, kind)
+    summary["fallbacks"] = [f.as_dict() for f in fallbacks]
     sums = (
         rollups.county_sums(
             facts.table, year, m.carbon or m.energy, convention if m.carbon else None
@@ -299,6 +330,11 @@ def _rollup_summary(
         try:
             prev = rollups.county_sums(facts.table, year - 1, energy, convention)
             prev_totals = rollups.totals(prev.to_pyarrow().to_pylist(), kind)
+            conv = convention or (energy.electricity.convention if energy else None)
+            if energy is not None and conv == "equivalent":
+                # last year's 等价值 may itself be a stated fallback: the summary says so
+                fb = years.equivalent_kgce(energy, year - 1)[1]
+                out["previous_fallbacks"] = [fb.as_dict()] if fb else []
         except ZhuanshengError:  # e.g. no coefficients for last year: no growth, not a failure
             prev_totals = {}
         out["previous"] = prev_totals

@@ -84,19 +84,45 @@ class Fuel(_Model):
     source: str | None = None
 
 
+# What a year-keyed parameter does for a year the file has no value for: ``none`` stops the run
+# (naming the key to add); ``previous_year`` takes the value of the year before, and the run
+# records that it did. Nothing else is ever chosen in its place.
+YearFallback = Literal["none", "previous_year"]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
 class Electricity(_Model):
     convention: Convention
     calorific_kgce_per_kwh: Positive
     # 等价值: the year's thermal-power coal use per kWh supplied, a yearly setting.
-    equivalent_kgce_per_kwh: dict[int, Positive] = {}
+    equivalent_kgce_per_kwh: dict[Year, Positive] = {}
+    equivalent_fallback: YearFallback = "none"
     source: str | None = None
 
 
 class GridFactor(_Model):
-    year: Annotated[int, Field(ge=2000, le=2100)]
+    """A published factor for (year, region), or — where none could be confirmed — the
+    fallback the file states for that key: the previous year's factor of the region, or the
+    same year's factor of ``default_region``."""
+
+    year: Year
     region: Slug
-    tco2_per_mwh: NonNegative
+    tco2_per_mwh: NonNegative | None = None
+    fallback: Literal["previous_year", "default_region"] | None = None
     source: Text
+    url: str | None = None
+
+    @model_validator(mode="after")
+    def _value_or_fallback(self) -> GridFactor:
+        if (self.tco2_per_mwh is None) == (self.fallback is None):
+            raise _fail(
+                "factor_or_fallback",
+                "电网排放因子 {year} 年 {region}：须写 tco2_per_mwh 或 fallback 之一"
+                "（不能都写或都不写）",
+                year=self.year,
+                region=self.region,
+            )
+        return self
 
 
 class Grid(_Model):
@@ -104,6 +130,7 @@ class Grid(_Model):
     region_of_province: dict[str, Slug] = {}
     default_region: Slug
     factors: Annotated[list[GridFactor], Field(min_length=1)]
+    fallback: YearFallback = "none"  # for a (year, region) that has no entry at all
     deduct_zero_carbon: bool = True
 
     @model_validator(mode="after")
@@ -112,6 +139,18 @@ class Grid(_Model):
         dupes = sorted({k for k in seen if seen.count(k) > 1})
         if dupes:
             raise _fail("duplicate_factor", "电网排放因子重复（年度, 区域）：{d}", d=dupes)
+        circular = [
+            f.year
+            for f in self.factors
+            if f.region == self.default_region and f.fallback == "default_region"
+        ]
+        if circular:
+            raise _fail(
+                "default_region_fallback",
+                "默认区域 {r} 的因子不能写 fallback: default_region（{y} 年）",
+                r=self.default_region,
+                y=circular,
+            )
         return self
 
 
@@ -162,8 +201,20 @@ class CarbonMethod(_Method):
 
 
 class FixedBenchmark(_Model):
+    """One value for every year, or a published value per evaluation year (``by_year``)."""
+
     kind: Literal["fixed"]
-    value: Positive
+    value: Positive | None = None
+    by_year: dict[Year, Positive] = {}
+    fallback: YearFallback = "none"  # for a year ``by_year`` does not list
+
+    @model_validator(mode="after")
+    def _value_or_years(self) -> FixedBenchmark:
+        if (self.value is None) == (not self.by_year):
+            raise _fail("fixed_benchmark", "fixed 基准值须写 value 或 by_year 之一")
+        if self.value is not None and self.fallback != "none":
+            raise _fail("fixed_benchmark", "只有按年度给出的基准值（by_year）才能写 fallback")
+        return self
 
 
 class GroupMeanBenchmark(_Model):

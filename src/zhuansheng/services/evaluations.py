@@ -59,6 +59,12 @@ def class_distribution(
     return dict(sorted(c.items()))
 
 
+def latest_fallbacks(session: Session, kind: str) -> list[str]:
+    """What the newest run of ``kind`` took from another key, as its method file states."""
+    run = latest_run(session, kind)
+    return [f["text"] for f in ((run.summary or {}).get("fallbacks") or [])] if run else []
+
+
 def enterprise_result(session: Session, kind: str, uscc: str) -> dict[str, Any] | None:
     run = latest_run(session, kind)
     table = run_results(run) if run else None
@@ -93,6 +99,8 @@ def _run(r: t.EvaluationRun, summary: bool = True) -> dict[str, Any]:
         "finished_at": r.finished_at,
         "enterprises": r.enterprises,
         "synthetic": r.synthetic,
+        # year-keyed parameters taken from another key, as the method file states (see engine.years)
+        "fallbacks": list((r.summary or {}).get("fallbacks", [])),
     }
     if summary:
         out["summary"] = r.summary

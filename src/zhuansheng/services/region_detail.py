@@ -45,6 +45,7 @@ def detail(caller: Caller, code: str, period: str | None) -> dict[str, Any]:
             subs = list(s.scalars(q.order_by(t.Submission.period.desc(), t.Submission.region_code)))
         mujun = evaluations.class_distribution(s, code, "mujun", "mujun_class")
         carbon = evaluations.class_distribution(s, code, "carbon", "carbon_grade")
+        fallbacks = {k: evaluations.latest_fallbacks(s, k) for k in ("mujun", "carbon")}
         case_counts = dict(
             s.execute(
                 select(t.Case.status, func.count())
@@ -72,6 +73,7 @@ def detail(caller: Caller, code: str, period: str | None) -> dict[str, Any]:
         "subs": subs,
         "mujun": mujun,
         "carbon": carbon,
+        "evaluation_fallbacks": fallbacks,
         "case_counts": case_counts,
         "cases": cases,
         "children": regions.children(code),

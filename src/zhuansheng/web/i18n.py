@@ -145,6 +145,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "group_rank": ("组内排名", "rank in group"),
     "carbon_code": ("碳效码", "Carbon efficiency code"),
     "carbon_ratio": ("碳效值", "carbon efficiency ratio"),
+    "year_fallback": (
+        "按方法文件规定使用了替代值",
+        "a fallback stated in the method file was used",
+    ),
     "mujun_breakdown": ("亩均效益得分说明", "How the per-mu efficiency score is made up"),
     "value": ("值", "Value"),
     "benchmark": ("基准值", "Benchmark"),

@@ -252,6 +252,9 @@ class EvaluationRunOut(Out):
     finished_at: dt.datetime | None = None
     enterprises: int | None = None
     synthetic: bool = False
+    fallbacks: list[dict[str, Any]] = Field(
+        [], description="按方法文件规定使用的替代值（年度参数缺值时）；空表示全部用当年的值"
+    )
 
 
 class EvaluationDetail(EvaluationRunOut):
