@@ -349,11 +349,19 @@ def _kind_word(period_kind: str) -> str:
     return next(k for k, v in KINDS.items() if v == period_kind)
 
 
-def check_draft(loaded: LoadedScheme, draft: bool) -> None:
-    """A draft scheme is used only when asked for (``--draft``); say how to approve it."""
-    if loaded.scheme.draft and not draft:
-        raise Invalid(
-            f"评价方案 {loaded.scheme.id}（{loaded.path}）为草案（status: draft），尚未审定，"
+class DraftScheme(Invalid):
+    """A draft scheme asked for without ``--draft`` (the web: ``draft=1``)."""
+
+    def __init__(self, scheme_id: str, path: Path) -> None:
+        self.scheme_id, self.path = scheme_id, path
+        super().__init__(
+            f"评价方案 {scheme_id}（{path}）为草案（status: draft），尚未审定，"
             "不能用于正式评价：请省转升办审定方案后将 status: draft 改为 status: approved；"
             "如仅需按草案试算，请加 --draft（结果将标明“评价方案为草案”）"
         )
+
+
+def check_draft(loaded: LoadedScheme, draft: bool) -> None:
+    """A draft scheme is used only when asked for (``--draft``); say how to approve it."""
+    if loaded.scheme.draft and not draft:
+        raise DraftScheme(loaded.scheme.id, loaded.path)
