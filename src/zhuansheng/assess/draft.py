@@ -22,7 +22,7 @@ from zhuansheng.workspace import Workspace
 
 from .scheme import KINDS, file_name, programme_schemes, shipped_path, validate_scheme_file
 
-WEIGHT_DECIMALS = 6
+WEIGHT_DECIMALS = 10  # the written weights sum to 1 within 1e-9
 
 
 @cache
