@@ -96,7 +96,8 @@ def test_scheme_init_drafts_every_quantitative_target_with_equal_area_weights(
         per_area.setdefault(area[tid] or "none", []).append(w)
     # six areas, each 1/6, split equally: 数字化 has 8 targets → 1/6/8 = 1/48 each;
     # 服务化 has 2 → 1/6/2 = 1/12; targets outside the areas weigh 0 until the office decides
-    assert len(per_area["digital"]) == 8 and per_area["digital"][0] == pytest.approx(1 / 48, abs=1e-10)
+    assert len(per_area["digital"]) == 8
+    assert per_area["digital"][0] == pytest.approx(1 / 48, abs=1e-10)
     assert per_area["service"] == pytest.approx([1 / 12, 1 / 12], abs=1e-10)
     assert set(per_area["none"]) == {0}
     for name, ws in per_area.items():
