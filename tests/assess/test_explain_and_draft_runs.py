@@ -115,7 +115,8 @@ def test_a_draft_in_the_programme_folder_needs_draft_and_says_so(
     (run,) = assess.runs(period="2022Q2")
     assert run["draft"] is True and run["scheme_version"] == "2022.0-draft"
     as_json = runner.invoke(app, ["assess", "-p", "2022Q2", "--draft", "-f", "json", "--no-store"])
-    assert len(json.loads(as_json.stdout)) == 11
+    rows = json.loads(as_json.stdout)
+    assert len(rows) == 11 and all(r["draft"] is True for r in rows)
 
     # a report built from it says so; without --draft its ranking section says why it is missing
     out = runner.invoke(

@@ -112,6 +112,7 @@ class Assessment:
         for r in self.rows:
             d = asdict(r)
             d["synthetic"] = self.synthetic
+            d["draft"] = self.draft  # 评价方案为草案
             out.append(d)
         return out
 

@@ -109,7 +109,7 @@ def _flat(result: Any) -> tuple[list[dict[str, Any]], list[str]]:
     columns = [*COLUMNS]
     if result.sensitivity_summary is not None:
         columns += INTERVAL_COLUMNS
-    columns += [f"contribution_{i}" for i in ids] + ["synthetic"]
+    columns += [f"contribution_{i}" for i in ids] + ["synthetic", "draft"]
     rows = []
     for d in result.as_dicts():
         d.update({f"contribution_{i}": d["contributions"].get(i) for i in ids})
