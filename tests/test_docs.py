@@ -18,6 +18,10 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 def _commands(group: object, prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, list[str]]]:
     for name, sub in group.commands.items():  # type: ignore[attr-defined]
         if hasattr(sub, "commands"):
+            # a group that runs by itself too (``assess --period …``) has options of its own
+            own = [o for p in sub.params for o in p.opts if o.startswith("--") and o != "--help"]
+            if own:
+                yield " ".join(("zhuansheng", *prefix, name)), own
             yield from _commands(sub, (*prefix, name))
         else:
             options = [o for p in sub.params for o in p.opts if o.startswith("--")]

@@ -76,37 +76,59 @@ def write_xlsx(
 ) -> None:
     """One sheet: header row, frozen panes, filter, widths; a row's ``colour_column`` value
     (green/yellow/red/grey) fills its status cells."""
-    options = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
-    with xlsxwriter.Workbook(str(path), options) as book:
-        ws = book.add_worksheet(sheet)
-        bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-        text = book.add_format({"num_format": "@"})
-        fills = {k: book.add_format({"bg_color": v, "num_format": "@"}) for k, v in FILLS.items()}
-        widths = [_width(c) for c in columns]
+    with xlsxwriter.Workbook(str(path), _OPTIONS) as book:
+        _sheet(book, sheet, rows, columns, colour_column)
+
+
+def write_workbook(
+    sheets: Sequence[tuple[str, Sequence[str], Sequence[Mapping[str, Any]]]], path: Path
+) -> None:
+    """Several sheets (name, columns, rows), each as ``write_xlsx`` writes one (whole file or
+    nothing)."""
+    with atomic.replacing(path) as tmp, xlsxwriter.Workbook(str(tmp), _OPTIONS) as book:
+        for name, columns, rows in sheets:
+            _sheet(book, name, rows, columns, None)
+
+
+_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+
+
+def _sheet(
+    book: xlsxwriter.Workbook,
+    sheet: str,
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    colour_column: str | None,
+) -> None:
+    ws = book.add_worksheet(sheet)
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    text = book.add_format({"num_format": "@"})
+    fills = {k: book.add_format({"bg_color": v, "num_format": "@"}) for k, v in FILLS.items()}
+    widths = [_width(c) for c in columns]
+    for j, col in enumerate(columns):
+        ws.write_string(0, j, col, bold)
+    for i, row in enumerate(rows, start=1):
+        fill = fills.get(str(row.get(colour_column))) if colour_column else None
         for j, col in enumerate(columns):
-            ws.write_string(0, j, col, bold)
-        for i, row in enumerate(rows, start=1):
-            fill = fills.get(str(row.get(colour_column))) if colour_column else None
-            for j, col in enumerate(columns):
-                value = row.get(col)
-                if isinstance(value, list | tuple):
-                    value = ";".join(str(v) for v in value)
-                if value is None:
-                    ws.write_blank(i, j, None)
-                    continue
-                if isinstance(value, bool):
-                    ws.write_boolean(i, j, value)
-                elif isinstance(value, int | float):
-                    ws.write_number(i, j, value)
-                else:
-                    value = str(value)
-                    status_cell = fill is not None and col.startswith(("status", "colour"))
-                    ws.write_string(i, j, value, fill if status_cell else text)
-                widths[j] = max(widths[j], _width(str(value)))
-        for j, w in enumerate(widths):
-            ws.set_column(j, j, min(max(w, 6), 60) + 2)
-        ws.freeze_panes(1, 1)
-        ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+            value = row.get(col)
+            if isinstance(value, list | tuple):
+                value = ";".join(str(v) for v in value)
+            if value is None:
+                ws.write_blank(i, j, None)
+                continue
+            if isinstance(value, bool):
+                ws.write_boolean(i, j, value)
+            elif isinstance(value, int | float):
+                ws.write_number(i, j, value)
+            else:
+                value = str(value)
+                status_cell = fill is not None and col.startswith(("status", "colour"))
+                ws.write_string(i, j, value, fill if status_cell else text)
+            widths[j] = max(widths[j], _width(str(value)))
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, min(max(w, 6), 60) + 2)
+    ws.freeze_panes(1, 1)
+    ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
 
 
 def write(

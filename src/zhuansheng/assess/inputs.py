@@ -62,15 +62,23 @@ def _synthetic_store(ws: Workspace | None) -> bool:
 
 
 def _row_value(row: monitor.ProgressRow, measure: str) -> tuple[float, float]:
-    """(x, t) of a monitoring row: the actual and its own target, or the pace ratio against 1.
+    """(x, t) of a monitoring row: the actual and its own target, or the pace against 1.
+
+    Pace is the monitoring's own measure of being on schedule (methods: monitoring): for an
+    additive target the pace ratio r = c ÷ s (completion ÷ schedule; the completion c when no
+    schedule is due yet), for a rate target the progress ratio R — growth and decline R = a ÷ T,
+    a level R = (current − last December) ÷ (target − last December). Never actual ÷ target
+    for a rate: a level region that stood still would score its whole base. Without R (no
+    base-year value) the indicator is missing, scored by the scheme's ``missing`` rule.
 
     A decline target's actual is the change (−6 = fell 6 %), so x is its negative: the decline
     achieved, comparable with the target decline."""
     nan = float("nan")
     if measure == "pace":
-        ratio = row.pace if row.kind not in RATE_KINDS else row.progress_ratio
-        if ratio is None and row.actual is not None and row.target_value:
-            ratio = row.actual / row.target_value
+        if row.kind in RATE_KINDS:
+            ratio = row.progress_ratio
+        else:
+            ratio = row.pace if row.pace is not None else row.completion
         return (nan if ratio is None else ratio), 1.0
     x = nan if row.actual is None else row.actual
     if row.kind == "decline_pct":

@@ -15,8 +15,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from zhuansheng import programme, yamlfile
-from zhuansheng.errors import InputRejected, Problem, ZhuanshengError
+from zhuansheng.errors import InputRejected, Invalid, Problem, ZhuanshengError
 from zhuansheng.periods import Period, parse_period
+from zhuansheng.workspace import Workspace, resolve
 
 Level = Literal["city", "county", "pilot"]
 Normalisation = Literal["completion", "distance", "minmax", "zscore", "rank_points"]
@@ -27,6 +28,12 @@ GRADES: tuple[str, ...] = ("优秀", "良好", "合格", "不合格")
 FIGURES: tuple[str, ...] = ("tax_per_mu", "va_per_mu", "rd_intensity", "energy_intensity")
 LEVEL_ZH = {"city": "设区市", "county": "县（市、区）", "pilot": "分行业省级试点"}
 DEFAULTS = {"quarter": "quarterly-{year}.yaml", "year": "annual-{year}.yaml"}
+# The file names' kinds (``<programme dir>/schemes/<kind>-<year>.yaml``) and their periods.
+KINDS = {"quarterly": "quarter", "annual": "year"}
+KIND_ZH = {"quarter": "季度运行评价", "year": "年度综合评估"}
+SCHEMES_DIR = "schemes"  # the folder of a year's schemes inside the programme folder
+# Target kinds without a progress ratio R in monitoring: no pace to score.
+NO_PACE_KINDS = ("share_about", "relative", "milestone")
 
 
 class _Model(BaseModel):
@@ -86,6 +93,9 @@ class Sensitivity(_Model):
 class Scheme(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     version: str = Field(min_length=1)
+    # ``draft``: written by ``assess scheme init``, used only when asked for (``--draft``) until
+    # the office approves it by changing this to ``approved``.
+    status: Literal["draft", "approved"] = "approved"
     name_zh: str = Field(min_length=1)
     source: str = Field(min_length=1)
     year: int = Field(ge=2000, le=2100)
@@ -112,6 +122,10 @@ class Scheme(_Model):
     def method_of(self, ind: Indicator) -> str:
         return ind.normalisation or self.normalisation
 
+    @property
+    def draft(self) -> bool:
+        return self.status == "draft"
+
 
 @dataclass(frozen=True)
 class LoadedScheme:
@@ -127,9 +141,9 @@ def _check(data: dict[str, Any], tree: Any) -> list[Problem]:
     if not isinstance(data.get("indicators"), list):
         return out
     year = data.get("year")
-    known: set[str] | None = None
+    known: dict[str, str] | None = None  # target id → kind
     if isinstance(year, int) and year in programme.available_years():
-        known = {t.id for t in programme.load(year).targets()}
+        known = {t.id: t.kind for t in programme.load(year).targets()}
     elif isinstance(year, int):
         out.append(yamlfile.problem(tree, ("year",), f"没有 {year} 年的工作要点，无法对应目标"))
     geometric = data.get("aggregation") == "geometric"
@@ -202,6 +216,16 @@ def _check(data: dict[str, Any], tree: Any) -> list[Problem]:
                         f"目标类指标的 measure 应为 actual 或 pace，实际为 '{measure}'",
                     )
                 )
+            elif measure == "pace" and known and known.get(target) in NO_PACE_KINDS:
+                out.append(
+                    yamlfile.problem(
+                        tree,
+                        (section, k, "measure"),
+                        f"目标 '{target}'（类型 {known[target]}）没有序时进度或进度比 R，"
+                        "不能用 measure: pace",
+                        "改用 measure: actual",
+                    )
+                )
             if "pilot" in (item.get("levels") or []) and source != "facts":
                 out.append(
                     yamlfile.problem(
@@ -267,23 +291,83 @@ def shipped_path(name: str) -> Path:
     return Path(str(resources.files(__package__).joinpath("data", name)))
 
 
-def load_scheme(path: Path | str | None = None, *, period: Period | None = None) -> LoadedScheme:
-    """A scheme file, or the shipped default for the period's kind and year."""
+def file_name(period_kind: str, year: int) -> str:
+    """``quarterly-2023.yaml`` / ``annual-2023.yaml``."""
+    return DEFAULTS[period_kind].format(year=year)
+
+
+def programme_schemes(ws: Workspace | None = None) -> Path:
+    """The folder of the programme's own schemes: ``<programme dir>/schemes``."""
+    return resolve(ws).programme_dir / SCHEMES_DIR
+
+
+def find_scheme(period: Period, ws: Workspace | None = None) -> Path | None:
+    """The scheme file for a period's kind and year: the programme folder's
+    (``schemes/<kind>-<year>.yaml``) first, then the one shipped with the package; None if
+    neither exists. The CLI, the reports and the web rankings all look schemes up here."""
+    if period.kind not in DEFAULTS:
+        return None
+    name = file_name(period.kind, period.year)
+    for found in (programme_schemes(ws) / name, shipped_path(name)):
+        if found.is_file():
+            return found
+    return None
+
+
+def scheme_periods(years: list[int], ws: Workspace | None = None) -> list[str]:
+    """The quarters and years among ``years`` that have a scheme (``find_scheme``)."""
+    out: list[str] = []
+    for year in years:
+        if find_scheme(Period(year, 3, "quarter"), ws) is not None:
+            out += [f"{year}Q{q}" for q in range(1, 5)]
+        if find_scheme(Period(year, 12, "year"), ws) is not None:
+            out.append(str(year))
+    return out
+
+
+def load_scheme(
+    path: Path | str | None = None, *, period: Period | None = None, ws: Workspace | None = None
+) -> LoadedScheme:
+    """A scheme file, or the one ``find_scheme`` finds for the period's kind and year."""
     if path is not None:
         return _read(Path(path))
     if period is None or period.kind not in DEFAULTS:
         raise ZhuanshengError("请指定评价期间（如 2022Q2 或 2022）或评价方案文件")
-    name = DEFAULTS[period.kind].format(year=period.year)
-    found = shipped_path(name)
-    if not found.exists():
-        kind = "季度运行评价" if period.kind == "quarter" else "年度综合评估"
+    found = find_scheme(period, ws)
+    if found is None:
+        name = file_name(period.kind, period.year)
+        kind = KIND_ZH[period.kind]
         raise ZhuanshengError(
-            f"没有 {period.year} 年的默认{kind}方案（{name}），请用 --scheme 指定方案文件"
+            f"没有 {period.year} 年的默认{kind}方案（{name}）：请把方案放入 "
+            f"{programme_schemes(ws) / name}（可用 zhuansheng assess scheme init --year "
+            f"{period.year} --kind {_kind_word(period.kind)} 生成草案），或用 --scheme 指定方案文件"
         )
     return _read(found)
 
 
-def scheme_targets(year: int) -> set[str]:
+def _kind_word(period_kind: str) -> str:
+    return next(k for k, v in KINDS.items() if v == period_kind)
+
+
+class DraftScheme(Invalid):
+    """A draft scheme asked for without ``--draft`` (the web: ``draft=1``)."""
+
+    def __init__(self, scheme_id: str, path: Path) -> None:
+        self.scheme_id, self.path = scheme_id, path
+        super().__init__(
+            f"评价方案 {scheme_id}（{path}）为草案（status: draft），尚未审定，"
+            "不能用于正式评价：请省转升办审定方案后将 status: draft 改为 status: approved；"
+            "如仅需按草案试算，请加 --draft（结果将标明“评价方案为草案”）"
+        )
+
+
+def check_draft(loaded: LoadedScheme, draft: bool) -> None:
+    """A draft scheme is used only when asked for (``--draft``); say how to approve it."""
+    if loaded.scheme.draft and not draft:
+        raise DraftScheme(loaded.scheme.id, loaded.path)
+
+
+def scheme_targets(year: int, ws: Workspace | None = None) -> set[str]:
     """Programme targets that the year's schemes (quarterly and annual) score or adjust for.
     A kind without a usable scheme for the year (none, a draft, a broken file) adds nothing: a
     scheme may only name the year's own targets, whose indicators are collected anyway, and the
@@ -291,7 +375,7 @@ def scheme_targets(year: int) -> set[str]:
     found: set[str] = set()
     for code in (f"{year}Q1", str(year)):
         try:
-            loaded = load_scheme(period=parse_period(code))
+            loaded = load_scheme(period=parse_period(code), ws=ws)
         except ZhuanshengError:
             continue
         s = loaded.scheme

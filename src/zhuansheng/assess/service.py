@@ -23,11 +23,11 @@ from zhuansheng.workspace import Workspace, database_url
 
 from . import score as sc
 from .inputs import Inputs, NoData, inputs
-from .scheme import LEVEL_ZH, LEVELS, LoadedScheme, Scheme, load_scheme
+from .scheme import KIND_ZH, LEVEL_ZH, LEVELS, LoadedScheme, Scheme, check_draft, load_scheme
 from .sensitivity import SensitivitySummary, monte_carlo
 
 DEFAULT_SEED = 20220630
-KIND_ZH = {"quarter": "季度运行评价", "year": "年度综合评估"}
+DRAFT_ZH = "评价方案为草案"  # shown wherever a result from a draft scheme appears
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,22 @@ class IndicatorInfo:
     measure: str
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """What a ranking was computed from, region by region (rows) and indicator by indicator
+    (columns): raw values x and own targets t, the normalised values, the weights and the points
+    each indicator adds. Kept with a fresh result only (not stored with the run)."""
+
+    x: np.ndarray
+    t: np.ndarray
+    normalised: np.ndarray
+    weights: np.ndarray
+    contributions: np.ndarray
+    scale: float
+    caps: list[float | None]
+    regions: list[str]
+
+
 @dataclass
 class Assessment:
     period: str
@@ -75,11 +91,14 @@ class Assessment:
     aggregation: str = "additive"
     weights: str = "expert"
     notes: list[str] = field(default_factory=list)
+    draft: bool = False  # the scheme was a draft (status: draft), used with --draft
+    explanation: Explanation | None = field(default=None, repr=False, compare=False)
 
     @property
     def title_zh(self) -> str:
         p = parse_period(self.period)
         title = f"{p.label_zh}{KIND_ZH[p.kind]} · {LEVEL_ZH[self.level]}"
+        title += f"（{DRAFT_ZH}）" if self.draft else ""
         return title + ("（合成演示数据）" if self.synthetic else "")
 
     def row(self, region: str) -> AssessmentRow:
@@ -93,6 +112,7 @@ class Assessment:
         for r in self.rows:
             d = asdict(r)
             d["synthetic"] = self.synthetic
+            d["draft"] = self.draft  # 评价方案为草案
             out.append(d)
         return out
 
@@ -114,6 +134,7 @@ class Assessment:
             "aggregation": self.aggregation,
             "weights": self.weights,
             "notes": self.notes,
+            "draft": self.draft,
         }
 
     @classmethod
@@ -139,6 +160,7 @@ class Assessment:
             aggregation=data["aggregation"],
             weights=data["weights"],
             notes=data["notes"],
+            draft=data.get("draft", False),
         )
 
 
@@ -192,8 +214,11 @@ def evaluate(
     sensitivity: int = 0,
     seed: int = DEFAULT_SEED,
     ws: Workspace | None = None,
+    draft: bool = False,
 ) -> Assessment:
-    """The evaluation without storing it (``run`` stores it)."""
+    """The evaluation without storing it (``run`` stores it). A draft scheme only with
+    ``draft=True``."""
+    check_draft(loaded, draft)
     scheme = loaded.scheme
     if level not in LEVELS:
         raise ZhuanshengError(
@@ -287,7 +312,19 @@ def evaluate(
         draws=sensitivity,
         aggregation=scheme.aggregation,
         weights=scheme.weights,
-        notes=data.notes,
+        notes=([f"{DRAFT_ZH}（status: draft），尚未审定，结果仅供试算"] if scheme.draft else [])
+        + data.notes,
+        draft=scheme.draft,
+        explanation=Explanation(
+            x=data.x,
+            t=data.t,
+            normalised=scored.normalised,
+            weights=scored.weights,
+            contributions=scored.contributions,
+            scale=scheme.scale,
+            caps=[ind.cap for ind in inds],
+            regions=list(data.regions),
+        ),
     )
 
 
@@ -306,12 +343,14 @@ def run(
     *,
     save: bool = True,
     created_by: str = "",
+    draft: bool = False,
 ) -> Assessment:
     """Evaluate ``level`` for ``period`` (``2022Q2`` quarterly, ``2022`` annual) with ``scheme``
-    (default: the shipped scheme of the period's kind and year) and store the run."""
+    (default: the programme folder's scheme of the period's kind and year, else the shipped one;
+    ``scheme.find_scheme``) and store the run. A draft scheme is refused unless ``draft``."""
     p = _period(period)
-    loaded = load_scheme(scheme, period=p)
-    result = evaluate(loaded, p, level, sensitivity=sensitivity, seed=seed, ws=ws)
+    loaded = load_scheme(scheme, period=p, ws=ws)
+    result = evaluate(loaded, p, level, sensitivity=sensitivity, seed=seed, ws=ws, draft=draft)
     if save:
         result.run_id = _new_run_id()
         with store.session(database_url(ws)) as s:
@@ -329,6 +368,7 @@ def run(
                     created_by=created_by,
                     result=result.to_json(),
                     synthetic=result.synthetic,
+                    draft=result.draft,
                 )
             )
     return result
@@ -361,6 +401,7 @@ def runs(ws: Workspace | None = None, *, period: str | None = None) -> list[dict
                 "seed": r.seed,
                 "created_at": r.created_at,
                 "synthetic": r.synthetic,
+                "draft": r.draft,
             }
             for r in s.scalars(q)
         ]
@@ -374,9 +415,11 @@ def reproduce(run_id: str, ws: Workspace | None = None) -> Assessment:
         if row is None:
             raise ZhuanshengError(f"没有编号为 {run_id} 的评价记录")
         text, period, level = row.scheme_text, row.period, row.level
-        seed, draws = row.seed, row.sensitivity
+        seed, draws, draft = row.seed, row.sensitivity, row.draft
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "scheme.yaml"
         path.write_text(text, encoding="utf-8")
         loaded = load_scheme(path)
-    return evaluate(loaded, _period(period), level, sensitivity=draws, seed=seed, ws=ws)
+    return evaluate(
+        loaded, _period(period), level, sensitivity=draws, seed=seed, ws=ws, draft=draft
+    )

@@ -129,8 +129,8 @@ def observations(
 
     有错误的文件整份拒收；只有警告的，须用 --comment 说明后接收。同一文件重复导入不会改变任何数据。
     """
-    from zhuansheng.collect import import_observations
-    from zhuansheng.services.submissions import collected_indicators
+    from zhuansheng.collect import import_observations, load_rules
+    from zhuansheng.services.submissions import needs
 
     with _json_refusal(fmt):
         result = import_observations(
@@ -140,7 +140,8 @@ def observations(
             dry_run=dry_run,
             region=region,
             period=period,
-            needs=collected_indicators,
+            rules=load_rules(rules) if rules else None,
+            needs=needs(None),
         )
     for w in result.warnings:
         console_err.print(f"[yellow]警告[/] {w}", highlight=False)

@@ -27,6 +27,9 @@ FORMAT = typer.Option(
 )
 OUT = typer.Option(Path("reports"), "--output", "-o", help="输出目录（默认 ./reports）")
 USER = typer.Option(None, "--user", help="以该用户的身份生成（检查地区权限）")
+DRAFT = typer.Option(
+    False, "--draft", help="排名可用草案评价方案（status: draft）试算；报告标明“评价方案为草案”"
+)
 
 
 def _formats(values: list[str]) -> list[str]:
@@ -41,6 +44,7 @@ def _run(
     out: Path,
     user: str | None,
     jobs: int = 1,
+    draft: bool = False,
 ) -> None:
     actor = None
     if user is not None:
@@ -60,7 +64,7 @@ def _run(
         transient=True,
     ) as bar:
         task = bar.add_task("读取监测数据", total=len(regions) + 1)
-        sources = service.Sources(period)
+        sources = service.Sources(period, draft=draft)
         bar.update(task, advance=1, description="生成报告")
         written = service.generate_many(
             kind,
@@ -87,12 +91,13 @@ def monthly(
     fmt: list[str] = FORMAT,
     output: Path = OUT,
     user: str | None = USER,
+    draft: bool = DRAFT,
 ) -> None:
     """月度监测分析（全省）：总体情况、分工程进展、预警事项、各地进展与排名。
 
     The monthly monitoring analysis of the province.
     """
-    _run("monthly", period, [None], fmt, output, user)
+    _run("monthly", period, [None], fmt, output, user, draft=draft)
 
 
 @app.command()
@@ -108,6 +113,7 @@ def quarterly(
     jobs: int = typer.Option(
         2, "--jobs", "-j", min=1, help="同时生成的进程数（--all 时；不超过 CPU 核数）"
     ),
+    draft: bool = DRAFT,
 ) -> None:
     """季度简报：全省，或一个地区与全省及同级地区的比较。
 
@@ -121,7 +127,7 @@ def quarterly(
         from zhuansheng import reference
 
         regions = [r.code for r in reference.regions() if r.level == "city"]
-    _run("quarterly", period, regions, fmt, output, user, jobs)
+    _run("quarterly", period, regions, fmt, output, user, jobs, draft=draft)
 
 
 @app.command()
@@ -130,12 +136,13 @@ def annual(
     fmt: list[str] = FORMAT,
     output: Path = OUT,
     user: str | None = USER,
+    draft: bool = DRAFT,
 ) -> None:
     """年度综合评估（全省）：全年目标完成情况、分工程进展、未完成事项、各地排名。
 
     The annual comprehensive assessment of the province.
     """
-    _run("annual", period, [None], fmt, output, user)
+    _run("annual", period, [None], fmt, output, user, draft=draft)
 
 
 @app.command("list")

@@ -453,13 +453,17 @@ class _Builder:
             )
         summary = result.sensitivity_summary
         # what reproduces the ranking: `zhuansheng assess --period … --sensitivity N --seed S`
+        draft = bool(getattr(result, "draft", False))
+        if draft:
+            text = f"评价方案为草案（{result.scheme_id}，尚未审定），以下排名仅供试算。" + text
         text += (
             f"（评价方案 {result.scheme_id}，版本 {result.scheme_version}"
             + (f"；敏感性分析 {summary.draws} 次，随机种子 {summary.seed}" if summary else "")
             + "。）"
         )
         r.add(Paragraph(text))
-        r.add(self.table(f"{label}区域综合评价排名", RANK_COLUMNS, body, highlight=highlight))
+        caption = f"{label}区域综合评价排名" + ("（评价方案为草案）" if draft else "")
+        r.add(self.table(caption, RANK_COLUMNS, body, highlight=highlight))
         r.sheets.append(
             Sheet(
                 "综合评价排名",

@@ -23,9 +23,12 @@ class Sources:
     """The services' results for one period, shared by every report generated from them (all 11
     city briefings read the store once)."""
 
-    def __init__(self, period: str | Period, *, ws: Workspace | None = None) -> None:
+    def __init__(
+        self, period: str | Period, *, ws: Workspace | None = None, draft: bool = False
+    ) -> None:
         self.period = parse_period(period) if isinstance(period, str) else period
         self.ws = ws
+        self.draft = draft  # rankings may use a draft scheme (they then say 评价方案为草案)
         self.synthetic, has_data = _store_facts(self.period, ws)
         self.monitor = monitor.run(self.period.code, ws=ws)
         if not has_data:
@@ -77,7 +80,12 @@ class Sources:
             else:
                 try:
                     result = assess.run(
-                        period=period, level=level, sensitivity=draws, ws=self.ws, save=False
+                        period=period,
+                        level=level,
+                        sensitivity=draws,
+                        ws=self.ws,
+                        save=False,
+                        draft=self.draft,
                     )
                 except ZhuanshengError as exc:
                     self._rankings[key] = (None, str(exc))

@@ -1,18 +1,19 @@
 """The regional assessment (``zhuansheng.assess``) as the ranking page and ``/api/v1/assess``
-show it: the periods that have a scheme, the default period, results cached per period, level
-and number of Monte Carlo draws until the data changes, and the table rows cut for one user."""
+show it: the periods that have a scheme (the programme folder's or a shipped one, as
+``assess.find_scheme`` finds them), the default period, results cached per period, level, number
+of Monte Carlo draws and draft permission until the data or the scheme file changes, and the
+table rows cut for one user. A draft scheme is used only when asked for (``draft``)."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import asdict, dataclass
-from functools import cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from zhuansheng import assess, programme, store
-from zhuansheng.assess.scheme import DEFAULTS, shipped_path
 from zhuansheng.errors import NotFound, ZhuanshengError
 from zhuansheng.periods import parse_period
 from zhuansheng.store import tables as t
@@ -23,6 +24,7 @@ from .context import Caller
 from .monitoring import MonitorCache
 
 LEVELS = ("city", "county", "pilot")
+DraftScheme = assess.DraftScheme  # the period's scheme is a draft and no draft was asked for
 DEFAULT_DRAWS = 200  # enough for a stable 5–95 % interval on the page, well under a second
 MAX_DRAWS = 5000
 NORMALISATION_ZH = {
@@ -34,25 +36,21 @@ NORMALISATION_ZH = {
 }
 
 
-@cache
-def periods() -> tuple[str, ...]:
-    """Quarters and years of the programme years for which a scheme is shipped."""
-    out: list[str] = []
-    for year in programme.available_years():
-        if shipped_path(DEFAULTS["quarter"].format(year=year)).exists():
-            out += [f"{year}Q{q}" for q in range(1, 5)]
-        if shipped_path(DEFAULTS["year"].format(year=year)).exists():
-            out.append(str(year))
-    return tuple(out)
+def periods(ws: Workspace) -> tuple[str, ...]:
+    """Quarters and years of the programme years that have a scheme (looked up each time: a
+    scheme dropped into the programme folder counts at once)."""
+    return tuple(assess.scheme_periods(programme.available_years(), ws))
 
 
-def check_period(text: str) -> str:
+def check_period(text: str, ws: Workspace) -> str:
     """The period's code, or a clear error naming the periods that can be assessed."""
     p = parse_period(text)
-    if p.code not in periods():
+    available = periods(ws)
+    if p.code not in available:
         raise ZhuanshengError(
             f"期间 '{text}' 无法评价：区域评价按季度（季度运行评价）或年度（年度综合评估）进行，"
-            f"可选期间为 {'、'.join(periods()) or '（无）'}"
+            f"可选期间为 {'、'.join(available) or '（无）'}"
+            f"（评价方案放在 {assess.scheme.programme_schemes(ws)}）"
         )
     return p.code
 
@@ -65,12 +63,12 @@ def check_level(level: str) -> str:
     return level
 
 
-def default_period(latest_month: str) -> str:
+def default_period(latest_month: str, ws: Workspace) -> str:
     """The last quarter completed by the newest month with data (2022-12 → 2022Q4)."""
     m = parse_period(latest_month)
     quarter = m.month // 3
     code = f"{m.year}Q{quarter}" if quarter else f"{m.year - 1}Q4"
-    available = periods()
+    available = periods(ws)
     if code in available or not available:
         return code
     return available[-1]
@@ -82,55 +80,84 @@ class Ranking:
     adjustments: dict[str, str]  # bonus or penalty item id → its name
     pilot_county: dict[str, str]  # pilot id → county code (pilots are ranked, counties shown)
     scale: float  # the scheme's full score
+    scheme_path: Path  # the file the ranking's scheme came from
 
     def county_of(self, region: str) -> str:
         return self.pilot_county.get(region, region)
 
 
+def _stamp(path: Path | None) -> tuple[str, int, int] | None:
+    if path is None:
+        return None
+    st = path.stat()
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
 class RankingCache:
-    """``assess.run`` per (period, level, draws), reused until the monitoring data version
-    changes (the same version the monitoring cache watches)."""
+    """``assess.run`` per (period, level, draws, draft), reused until the monitoring data
+    version changes (the same version the monitoring cache watches) or the scheme file does
+    (an approved draft, a scheme put into the programme folder)."""
 
     def __init__(self, ws: Workspace, monitor: MonitorCache, size: int = 64) -> None:
         self.ws = ws
         self.monitor = monitor
         self.size = size
         self._lock = threading.Lock()
-        self._hits: dict[tuple[str, str, int], tuple[tuple[int, ...], Ranking]] = {}
+        self._hits: dict[tuple[str, str, int, bool], tuple[tuple, Ranking]] = {}
 
-    def get(self, period: str, level: str, draws: int) -> Ranking:
-        period, level = check_period(period), check_level(level)
+    def get(self, period: str, level: str, draws: int, draft: bool = False) -> Ranking:
+        period, level = check_period(period, self.ws), check_level(level)
         if not 0 <= draws <= MAX_DRAWS:
             raise ZhuanshengError(f"蒙特卡洛次数应在 0 到 {MAX_DRAWS} 之间，而不是 {draws}")
-        version = self.monitor.version()
-        key = (period, level, draws)
+        version = (
+            self.monitor.version(),
+            _stamp(assess.find_scheme(parse_period(period), self.ws)),
+        )
+        key = (period, level, draws, draft)
         hit = self._hits.get(key)
         if hit is None or hit[0] != version:
             with self._lock:  # one assessment at a time: the second caller reuses the first's
                 hit = self._hits.get(key)
                 if hit is None or hit[0] != version:
-                    hit = (version, self._compute(period, level, draws))
+                    hit = (version, self._compute(period, level, draws, draft))
                     if len(self._hits) >= self.size:
                         self._hits.clear()
                     self._hits[key] = hit
         return hit[1]
 
-    def _compute(self, period: str, level: str, draws: int) -> Ranking:
-        result = assess.run(period=period, level=level, sensitivity=draws, ws=self.ws, save=False)
-        scheme = assess.load_scheme(period=parse_period(period)).scheme
+    def _compute(self, period: str, level: str, draws: int, draft: bool) -> Ranking:
+        loaded = assess.load_scheme(period=parse_period(period), ws=self.ws)
+        result = assess.run(
+            period=period,
+            level=level,
+            scheme=loaded.path,
+            sensitivity=draws,
+            ws=self.ws,
+            save=False,
+            draft=draft,
+        )
+        scheme = loaded.scheme
         items = {a.id: a.name_zh for a in (*scheme.bonus, *scheme.penalties)}
         pilots: dict[str, str] = {}
         if level == "pilot":
             with store.session(self.ws.database_url) as s:
                 pilots = dict(s.execute(select(t.Pilot.pilot_id, t.Pilot.county_code)).all())
-        return Ranking(result, items, pilots, scheme.scale)
+        return Ranking(result, items, pilots, scheme.scale, loaded.path)
 
 
-def ranking(caller: Caller, period: str | None, level: str, draws: int) -> Ranking:
-    """The (cached) assessment; without a period, the last quarter completed by the data."""
-    period = period or default_period(monitoring.latest_month(caller.ws))
+def resolved_period(caller: Caller, period: str | None) -> str:
+    """The period asked for, or the last quarter completed by the data."""
+    return period or default_period(monitoring.latest_month(caller.ws), caller.ws)
+
+
+def ranking(
+    caller: Caller, period: str | None, level: str, draws: int, draft: bool = False
+) -> Ranking:
+    """The (cached) assessment; without a period, the last quarter completed by the data. A
+    draft scheme raises ``assess.DraftScheme`` unless ``draft``."""
+    period = resolved_period(caller, period)
     cache = caller.rankings or RankingCache(caller.ws, caller.monitor or MonitorCache(caller.ws))
-    return cache.get(period, level, draws)
+    return cache.get(period, level, draws, draft)
 
 
 def visible_rows(ranking: Ranking, caller: Caller) -> list[assess.AssessmentRow]:
@@ -241,6 +268,7 @@ def meta(ranking: Ranking) -> dict[str, Any]:
         "seed": res.seed,
         "draws": res.draws,
         "synthetic": res.synthetic,
+        "draft": res.draft,
         "regions": len(res.rows),
         "indicators": [asdict(i) for i in res.indicators],
         "sensitivity_summary": (

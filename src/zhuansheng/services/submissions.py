@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +18,22 @@ from zhuansheng.collect.observations import ImportResult, imported_files
 from zhuansheng.errors import Invalid, NotFound
 from zhuansheng.periods import parse_period
 from zhuansheng.store import tables as t
+from zhuansheng.workspace import Workspace
 
 from . import audit, monitoring, regions
 from .context import Caller
 
 
-def collected_indicators(year: int) -> set[str]:
+def collected_indicators(year: int, ws: Workspace | None = None) -> set[str]:
     """The indicators the year's collection asks for: those its programme's targets are measured
-    with and those of the targets its assessment schemes score (``Needs`` for ``collect``)."""
+    with and those of the targets its assessment schemes (the workspace's) score."""
     prog = programme.load(year)
-    return prog.indicator_ids() | prog.indicator_ids(assess.scheme.scheme_targets(year))
+    return prog.indicator_ids() | prog.indicator_ids(assess.scheme.scheme_targets(year, ws))
+
+
+def needs(ws: Workspace | None) -> Callable[[int], set[str]]:
+    """``collected_indicators`` for one workspace (``Needs`` for ``collect``)."""
+    return partial(collected_indicators, ws=ws)
 
 
 def write_template(caller: Caller, region: str, period: str, path: Path, fmt: str = "xlsx") -> Path:
@@ -33,7 +41,7 @@ def write_template(caller: Caller, region: str, period: str, path: Path, fmt: st
     regions.region(region)
     caller.require("template.download", region)
     written = collect.templates.write_template(
-        region, period, path, fmt=fmt, needs=collected_indicators, ws=caller.ws
+        region, period, path, fmt=fmt, needs=needs(caller.ws), ws=caller.ws
     )
     audit.record(caller, "export.template", "submission", f"{region}/{parse_period(period).code}")
     return written
@@ -45,7 +53,7 @@ def write_county_templates(
     """One template per county in ``folder`` (the province's batch for a month)."""
     caller.require("template.download", regions.PROVINCE, "只有省级用户可以生成全部县的模板")
     paths = collect.templates.write_county_templates(
-        period, folder, fmt=fmt, needs=collected_indicators, ws=caller.ws
+        period, folder, fmt=fmt, needs=needs(caller.ws), ws=caller.ws
     )
     audit.record(caller, "export.template", "submission", f"counties/{parse_period(period).code}")
     return paths
@@ -92,7 +100,7 @@ def import_upload(
             dry_run=dry_run,
             region=region,
             period=period,
-            needs=collected_indicators,
+            needs=needs(caller.ws),
             ws=caller.ws,
         )
     finally:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -455,3 +456,5 @@ class AssessmentRun(Base):
     created_by: Mapped[str] = mapped_column(String(60), default="")
     result: Mapped[dict[str, Any]] = mapped_column(JSON)  # rows, indicators, summary, notes
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the scheme was a draft (status: draft), used only on request: the results say so
+    draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -331,13 +331,18 @@ def get_assess(
             description="蒙特卡洛次数；大于 0 时各行附名次中位数与 5%–95% 区间",
         ),
     ] = 0,
+    draft: Annotated[
+        bool,
+        Query(description="允许按草案方案（status: draft）试算；结果的 draft 为 true"),
+    ] = False,
     page: PageNo = 1,
     page_size: PageSize = 200,
 ) -> dict[str, Any]:
     """Rows by rank: ``region, name, score, rank, rank_change, grade, contributions, bonus,
     penalty`` and with ``sensitivity`` also ``rank_median, rank_p05, rank_p95``. With
-    ``all_regions_visible`` off, city and county users get only the rows in their scope."""
-    ranking = rankings.ranking(ctx.caller, period, level, sensitivity)
+    ``all_regions_visible`` off, city and county users get only the rows in their scope. A
+    period whose scheme is a draft answers 400 unless ``draft=true``."""
+    ranking = rankings.ranking(ctx.caller, period, level, sensitivity, draft)
     rows = rankings.visible_rows(ranking, ctx.caller)
     return {**rankings.meta(ranking), **paged(rankings.api_rows(ranking, rows), page, page_size)}
 

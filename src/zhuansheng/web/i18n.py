@@ -204,6 +204,20 @@ TEXT: dict[str, tuple[str, str]] = {
         "中位数 %(median)s；5%%–95%%：%(p05)s–%(p95)s",
         "Median %(median)s; 5th–95th percentile: %(p05)s–%(p95)s",
     ),
+    "draft_scheme": ("评价方案为草案", "Draft scheme"),
+    "draft_explained": (
+        "评价方案 %(id)s 为草案（status: draft），尚未经省转升办审定，以下结果仅供试算、不得公布。",
+        "Scheme %(id)s is a draft (status: draft), not yet approved by the office: the results"
+        " below are a trial run and must not be published.",
+    ),
+    "draft_refused": (
+        "本期评价方案 %(id)s 为草案（status: draft），尚未审定，暂无正式排名。省转升办审定后把方案"
+        "文件 %(path)s 中的 status: draft 改为 status: approved，即按正式方案排名。",
+        "This period's scheme %(id)s is a draft (status: draft), not yet approved, so there is no"
+        " official ranking. Once the office approves it, change status: draft to status: approved"
+        " in %(path)s and the ranking becomes official.",
+    ),
+    "draft_try": ("按草案试算", "Trial run with the draft"),
     "scheme_version": (
         "评价方案 %(id)s（版本 %(version)s）",
         "Scheme %(id)s (version %(version)s) ",

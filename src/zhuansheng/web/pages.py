@@ -437,6 +437,7 @@ def submission_action(
 # --- rankings (regional assessment) ---------------------------------------------------------
 
 Draws = Annotated[int, Query(ge=0, le=rankings.MAX_DRAWS, description="蒙特卡洛次数")]
+Draft = Annotated[bool, Query(description="按草案方案（status: draft）试算")]
 
 
 @router.get("/rankings")
@@ -446,8 +447,24 @@ def rankings_page(
     period: str | None = None,
     level: str = "city",
     draws: Draws = rankings.DEFAULT_DRAWS,
+    draft: Draft = False,
 ) -> Response:
-    ranking = rankings.ranking(ctx.caller, period, level, draws)
+    periods = [(p, parse_period(p).label_zh) for p in rankings.periods(ctx.caller.ws)]
+    try:
+        ranking = rankings.ranking(ctx.caller, period, level, draws, draft)
+    except rankings.DraftScheme as exc:
+        # not an error page: the period exists, its scheme awaits approval; offer the trial run
+        return render(
+            request,
+            ctx,
+            "rankings.html",
+            refused=exc,
+            period=rankings.resolved_period(ctx.caller, period),
+            level=level,
+            periods=periods,
+            levels=rankings.LEVELS,
+            draws=draws,
+        )
     rows = rankings.visible_rows(ranking, ctx.caller)
     return render(
         request,
@@ -455,11 +472,14 @@ def rankings_page(
         "rankings.html",
         ranking=ranking,
         result=ranking.result,
+        period=ranking.result.period,
+        level=ranking.result.level,
         rows=rankings.table(ranking, rows),
-        periods=[(p, parse_period(p).label_zh) for p in rankings.periods()],
+        periods=periods,
         levels=rankings.LEVELS,
         normalisation_zh=rankings.NORMALISATION_ZH,
         draws=draws,
+        draft=draft,
     )
 
 
@@ -471,9 +491,10 @@ def ranking_contributions(
     period: str | None = None,
     level: str = "city",
     draws: Draws = rankings.DEFAULT_DRAWS,
+    draft: Draft = False,
 ) -> Response:
     """One region's indicator contributions (the HTMX drill-down of a ranking row)."""
-    ranking = rankings.ranking(ctx.caller, period, level, draws)
+    ranking = rankings.ranking(ctx.caller, period, level, draws, draft)
     row = rankings.visible_row(ranking, ctx.caller, region)
     return render(
         request,

@@ -350,6 +350,7 @@ class AssessmentOut(Page[AssessmentRowOut]):
     seed: int | None = None
     draws: int
     synthetic: bool
+    draft: bool  # the scheme was a draft: 评价方案为草案
     regions: int
     indicators: list[dict[str, Any]]
     sensitivity_summary: dict[str, Any] | None = None
