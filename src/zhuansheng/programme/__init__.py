@@ -19,6 +19,7 @@ from .loader import (
     validate_file,
 )
 from .render import build_tree
+from .sizes import SizeClass, size_class, size_classes
 from .schema import (
     KIND_LABELS_ZH,
     QUALIFIERS,
@@ -47,6 +48,7 @@ __all__ = [
     "Item",
     "Programme",
     "Safeguard",
+    "SizeClass",
     "Target",
     "TargetRow",
     "Task",
@@ -58,6 +60,8 @@ __all__ = [
     "indicators",
     "load",
     "programme_path",
+    "size_class",
+    "size_classes",
     "unit_names",
     "units",
     "validate_file",
