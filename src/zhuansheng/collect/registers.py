@@ -67,7 +67,12 @@ REQUIRED = {
 PROJECT_STATUS = ("planned", "started", "completed")
 MAJOR = "major_project"
 # what a major project's row must fill in (一局长一项目 and the dates it is followed against)
-MAJOR_REQUIRED = ("official_in_charge", "official_post", "planned_start_on", "planned_completion_on")
+MAJOR_REQUIRED = (
+    "official_in_charge",
+    "official_post",
+    "planned_start_on",
+    "planned_completion_on",
+)
 
 
 @dataclass
@@ -370,9 +375,7 @@ MONTHLY: dict[str, tuple[type[t.ProjectInvestment] | type[t.ProjectPlan], str, s
 }
 
 
-def _write_monthly(
-    s: Session, kind: str, recs: list[dict[str, Any]], user: str
-) -> tuple[int, int]:
+def _write_monthly(s: Session, kind: str, recs: list[dict[str, Any]], user: str) -> tuple[int, int]:
     """Monthly actual or planned investment: new months added, changed ones updated (audited)."""
     model, value, action = MONTHLY[kind]
     ids = dict(s.execute(select(t.Project.code, t.Project.id)).all())
