@@ -23,10 +23,10 @@ from zhuansheng.errors import ZhuanshengError
 from zhuansheng.store import audit
 from zhuansheng.store import tables as t
 
+from . import major_projects
 from .allocations import allocations
 from .cases import build_cases
 from .population import build_population, geography
-from . import major_projects
 from .registers import FirmPicker, plan_for, projects, registry_entries
 from .statistics import observations
 

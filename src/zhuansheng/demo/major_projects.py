@@ -28,11 +28,21 @@ FILES = (
     (
         "projects",
         "重大项目库.csv",
-        (
-            "project_kind,code,name,uscc,region_code,status,started_on,completed_on,"
-            "planned_investment_wan,official_in_charge,official_post,planned_start_on,"
-            "planned_completion_on"
-        ).split(","),
+        [
+            "project_kind",
+            "code",
+            "name",
+            "uscc",
+            "region_code",
+            "status",
+            "started_on",
+            "completed_on",
+            "planned_investment_wan",
+            "official_in_charge",
+            "official_post",
+            "planned_start_on",
+            "planned_completion_on",
+        ],
     ),
     ("plans", "重大项目年度投资计划.csv", ["code", "month", "planned_wan"]),
     ("investments", "重大项目逐月完成投资.csv", ["code", "month", "invested_wan"]),

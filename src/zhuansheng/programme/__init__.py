@@ -19,7 +19,6 @@ from .loader import (
     validate_file,
 )
 from .render import build_tree
-from .sizes import SizeClass, size_class, size_classes
 from .schema import (
     KIND_LABELS_ZH,
     QUALIFIERS,
@@ -36,6 +35,7 @@ from .schema import (
     Tolerance,
     Unit,
 )
+from .sizes import SizeClass, size_class, size_classes
 
 __all__ = [
     "EXPORT_COLUMNS",

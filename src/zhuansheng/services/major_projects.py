@@ -177,7 +177,7 @@ def _rows(caller: Caller, s: Session, f: MajorFilter, month: str) -> list[dict[s
         )
         row = _row(x, prog)
         w = row["warnings"]
-        if f.warning == "any" and not w or f.warning == "none" and w:
+        if (f.warning == "any" and not w) or (f.warning == "none" and w):
             continue
         if f.warning in rules.WARNINGS and f.warning not in w:
             continue
