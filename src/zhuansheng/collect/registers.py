@@ -414,7 +414,7 @@ def _check_scope(
     regions = dict(s.execute(select(t.Project.code, t.Project.region_code)).all())
     for (row, _), rec in zip(body, recs, strict=True):
         region = rec.get("region_code") or regions.get(rec.get("code", ""), "")
-        if region not in (who.region_code, access.parent(region)):
+        if not access.in_scope(who, region):
             rows.problem(
                 row,
                 "region_code" if "region_code" in rec else "code",
