@@ -381,7 +381,7 @@ def major_projects_page(
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ) -> Response:
     found = major_projects.page(ctx.caller, f, page, PAGE_SIZE)
-    params = {k: v for k, v in vars(f).items() if k not in ("sort", "desc")}
+    params = {k: v for k, v in vars(f).items() if k not in ("sort", "desc", "month")}
     return render(request, ctx, "major_projects.html", query=_query, params=params, **found)
 
 
