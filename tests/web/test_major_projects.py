@@ -70,9 +70,10 @@ def site(store_url: str, tmp_path: Path) -> Iterator[str]:
         (tmp_path / name).write_text(text, encoding="utf-8")
         import_register(kind, tmp_path / name, user="prov", ws=at(store_url))
     settings = WebSettings(database_url=store_url, secret="test", node_modules=NODE_MODULES)
-    srv = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=free_port(), log_level="warning")
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=free_port(), log_level="warning"
     )
+    srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 180
@@ -98,9 +99,7 @@ def signed_in(base: str, username: str) -> httpx.Client:
 def codes(c: httpx.Client, query: str = "") -> list[str]:
     r = c.get(f"/major-projects?month=2022-06&{query}")
     assert r.status_code == 200, r.text
-    return sorted(
-        code for code in ("ZD-A", "ZD-B", "ZD-C", "ZD-D") if f">{code}</a>" in r.text
-    )
+    return sorted(code for code in ("ZD-A", "ZD-B", "ZD-C", "ZD-D") if f">{code}</a>" in r.text)
 
 
 def test_filters_scope_export_and_project_page(site: str) -> None:
