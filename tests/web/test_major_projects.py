@@ -164,3 +164,12 @@ def test_filters_scope_export_and_project_page(site: str) -> None:
     assert "<td>2022-07</td><td>0</td><td></td><td>6,000</td><td></td>" in detail
     assert "张三" in detail and "上城区经信局局长" in detail
     assert prov.get("/major-projects/ZD-X").status_code == 404
+
+    # the API answers as the list does, within the caller's scope
+    api = hz.get("/api/v1/major-projects?month=2022-06&warning=any").json()
+    assert api["month"] == "2022-06" and api["total"] == 2
+    assert {i["code"]: i["warnings"] for i in api["items"]} == {
+        "ZD-A": ["investment_lag"],
+        "ZD-B": ["start_overdue"],
+    }
+    assert prov.get("/api/v1/major-projects?warning=late").status_code == 400
