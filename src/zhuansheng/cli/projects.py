@@ -17,24 +17,6 @@ context = lazy("zhuansheng.services.context")
 accounts = lazy("zhuansheng.services.accounts")
 service = lazy("zhuansheng.services.major_projects")
 
-COLUMNS = [
-    "code",
-    "name",
-    "region_code",
-    "region_name",
-    "size_class",
-    "status",
-    "official_in_charge",
-    "official_post",
-    "planned_investment_wan",
-    "planned_start_on",
-    "started_on",
-    "planned_completion_on",
-    "planned_ytd_wan",
-    "actual_ytd_wan",
-    "lag_pct",
-    "warnings",
-]
 TABLE = ["code", "region_name", "size_class", "official_in_charge", "lag_pct", "warnings"]
 
 
@@ -78,7 +60,7 @@ def major_projects(
     rows = [{**r, "warnings": ";".join(r["warnings"])} for r in found["rows"]]
     emit(
         rows,
-        COLUMNS,
+        list(service.SPEC.columns),
         fmt,
         title=f"重大项目库（截至 {found['month']}，{found['total']} 个）",
         output=output,

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from zhuansheng import reference
-from zhuansheng.collect.registers import import_register
+from zhuansheng.collect.registers import KINDS, import_register
 
 from .calibration import calibration
 from .names import PREFIX, place
@@ -25,27 +25,9 @@ from .population import Geography
 
 LAST_MONTH = "2022-12"  # actual investment is known up to the demo's last month
 FILES = (
-    (
-        "projects",
-        "重大项目库.csv",
-        [
-            "project_kind",
-            "code",
-            "name",
-            "uscc",
-            "region_code",
-            "status",
-            "started_on",
-            "completed_on",
-            "planned_investment_wan",
-            "official_in_charge",
-            "official_post",
-            "planned_start_on",
-            "planned_completion_on",
-        ],
-    ),
-    ("plans", "重大项目年度投资计划.csv", ["code", "month", "planned_wan"]),
-    ("investments", "重大项目逐月完成投资.csv", ["code", "month", "invested_wan"]),
+    ("projects", "重大项目库.csv"),
+    ("plans", "重大项目年度投资计划.csv"),
+    ("investments", "重大项目逐月完成投资.csv"),
 )
 PRODUCTS = (
     "年产20万吨高性能纤维",
@@ -155,10 +137,10 @@ def load(rng: np.random.Generator, geo: Geography, user: str) -> int:
     returns the number of projects."""
     rows = register(rng, geo)
     with tempfile.TemporaryDirectory(prefix="zs-major-") as tmp:
-        for kind, name, columns in FILES:
+        for kind, name in FILES:
             path = Path(tmp) / name
             with path.open("w", encoding="utf-8", newline="") as fh:
-                writer = csv.DictWriter(fh, columns)
+                writer = csv.DictWriter(fh, KINDS[kind])
                 writer.writeheader()
                 writer.writerows(rows[kind])
             import_register(kind, path, user=user, synthetic=True)
