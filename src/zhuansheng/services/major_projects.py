@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from zhuansheng import programme, store
-from zhuansheng.errors import Invalid, NotFound
+from zhuansheng.errors import Invalid, NotFound, ZhuanshengError
 from zhuansheng.monitor import major_projects as rules
 from zhuansheng.periods import parse_period
 from zhuansheng.store import tables as t
@@ -88,7 +88,7 @@ class MajorFilter:
         if self.month:
             try:
                 ok = parse_period(self.month).kind == "month"
-            except Exception:
+            except ZhuanshengError:
                 ok = False
             if not ok:
                 raise Invalid(f"月份 '{self.month}' 有误，请按 2022-06 的格式填写")
