@@ -21,6 +21,8 @@ Actions (``may(actor, action, region, ...)``; docs/*/architecture.md has the tab
 - ``report.view``, ``report.generate``: a generated report of a region; generating one (``kind``);
 - ``registers.import``: registries and project registers (the province; city and county users
   the rows of their own area);
+- ``projects.view``: a major project of a region (its own users and those above it;
+  departments and viewers);
 - ``audit.view``: the audit log (the provincial administrator).
 """
 
@@ -167,6 +169,8 @@ def may(
         )
     if action == "registers.import":
         return actor.is_province or actor.is_regional
+    if action == "projects.view":
+        return in_scope(actor, code) or actor.role in READ_ONLY_ROLES
     if action == "audit.view":
         return actor.role == "province_admin"
     raise ValueError(f"unknown action {action!r}")

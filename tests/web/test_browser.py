@@ -238,3 +238,25 @@ def test_a_refused_report_request_shows_its_message(browser: Browser, server: st
     page.wait_for_selector("#report-error")
     assert "无法识别的期间" in page.locator("#report-error").inner_text()
     assert page.locator("h1").count() == 1  # the fragment was swapped in, not a whole page
+
+
+def test_the_major_project_register_filters_and_draws_a_project(
+    browser: Browser, server: str, tmp_path: Path
+) -> None:
+    page = sign_in(browser, server, USERS["province_admin"])
+    page.goto(f"{server}/major-projects")
+    assert page.locator("h1").inner_text() == "重大项目库"
+    page.select_option("select[name=warning]", "investment_lag")
+    page.click("#major-filter button[type=submit]")
+    page.wait_for_url("**warning=investment_lag**")
+    rows = page.locator("#major-table tbody tr")
+    assert rows.count() > 0
+    assert all("投资进度滞后于计划" in rows.nth(i).inner_text() for i in range(rows.count()))
+    no_tofu(page)
+    for folder in shots(tmp_path):
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / "major-projects.png"), full_page=False)
+    rows.first.locator("a").first.click()
+    page.wait_for_selector("#plan-chart[data-ready='1']")
+    assert page.locator("#plan-table tbody tr").count() == 12
+    assert (tmp_path / "major-projects.png").stat().st_size > 20_000

@@ -53,6 +53,10 @@ MATRIX = [
     ("GET", "/lists/projects", ALL),
     ("GET", "/lists/registries/export.xlsx", ALL),
     ("GET", "/lists/projects/export.xlsx?sub_kind=waste_gas", ALL),
+    ("GET", "/major-projects?warning=any", ALL),  # rows limited to the scope
+    ("GET", "/major-projects/export.xlsx?size_class=over_1bn", ALL),
+    ("GET", "/major-projects/no-such-project", "404 404 404 404 404 404"),
+    ("GET", "/api/v1/major-projects?region=330600", ALL),
     ("GET", "/lists/screening", ENTERPRISE),
     ("GET", "/lists/screening/export.xlsx", ENTERPRISE),
     ("GET", "/submissions?period=2022-06", ALL),

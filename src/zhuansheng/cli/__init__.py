@@ -23,6 +23,7 @@ from . import (
     lake,
     monitor,
     programme,
+    projects,
     ref,
     report,
     serve,
@@ -61,6 +62,7 @@ app.command("template")(collect.template)
 app.add_typer(collect.submission, name="submission")
 app.add_typer(collect.user, name="user")
 app.add_typer(report.app, name="report")
+app.command("major-projects")(projects.major_projects)
 app.command("serve")(serve.serve)
 
 

@@ -212,10 +212,14 @@ def registry(
 def projects(
     file: RegisterFile, user: User, dry_run: Check = False, fmt: Fmt = Format.table
 ) -> None:
-    """导入项目库（数字化技改、节能降碳、废气治理、强链补链、首台套等）。
+    """导入项目库（数字化技改、节能降碳、废气治理、强链补链、首台套、重大项目等）。
 
     列：project_kind,code,name,uscc,region_code,status,started_on,completed_on,
     planned_investment_wan。已有项目编号的行更新该项目，原值记入操作日志。
+
+    重大项目（project_kind 为 major_project）另须填写 official_in_charge,official_post
+    （一局长一项目：负责领导姓名、职务）,planned_start_on,planned_completion_on；
+    规模档次（10亿元以上 / 1亿元以上）按总投资 planned_investment_wan 自动确定。
     """
     _register("projects", file, user, dry_run, fmt)
 
@@ -226,3 +230,11 @@ def investments(
 ) -> None:
     """导入项目逐月完成投资。列：code,month,invested_wan（万元）。"""
     _register("investments", file, user, dry_run, fmt)
+
+
+@app.command("project-plans")
+def project_plans(
+    file: RegisterFile, user: User, dry_run: Check = False, fmt: Fmt = Format.table
+) -> None:
+    """导入重大项目年度投资计划（按月）。列：code,month,planned_wan（万元，当月计划投资）。"""
+    _register("plans", file, user, dry_run, fmt)

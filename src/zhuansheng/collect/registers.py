@@ -4,6 +4,11 @@ A file is checked whole (columns, codes, dates, USCC check digits, duplicates) a
 one transaction, or refused with every problem located by row and column. Rows already in the
 store are left as they are, so the same file twice changes nothing. A project row whose code
 exists updates that project, and the audit log keeps what it was before.
+
+Major projects (重大项目, kind ``major_project``) are project rows with four more columns — the
+official in charge (一局长一项目: name and post), the planned start and completion — and their
+size class computed from the total investment; their yearly plan by month comes as a ``plans``
+file (code, month, planned_wan), their actual investment as an ``investments`` file.
 """
 
 from __future__ import annotations
@@ -45,15 +50,29 @@ KINDS = {
         "started_on",
         "completed_on",
         "planned_investment_wan",
+        "official_in_charge",
+        "official_post",
+        "planned_start_on",
+        "planned_completion_on",
     ],
     "investments": ["code", "month", "invested_wan"],
+    "plans": ["code", "month", "planned_wan"],
 }
 REQUIRED = {
     "registry": {"registry_kind", "name", "region_code", "recognised_on"},
     "projects": {"project_kind", "code", "name", "region_code", "status", "started_on"},
     "investments": {"code", "month", "invested_wan"},
+    "plans": {"code", "month", "planned_wan"},
 }
 PROJECT_STATUS = ("planned", "started", "completed")
+MAJOR = "major_project"
+# what a major project's row must fill in (一局长一项目 and the dates it is followed against)
+MAJOR_REQUIRED = (
+    "official_in_charge",
+    "official_post",
+    "planned_start_on",
+    "planned_completion_on",
+)
 
 
 @dataclass
@@ -134,6 +153,8 @@ def _read(kind: str, path: Path) -> tuple[_Rows, list[tuple[int, list[files.Cell
             path.name, [Problem("文件没有表头或数据", hint="第一行为列名，其后每行一条")]
         )
     missing = [c for c in KINDS[kind] if c in REQUIRED[kind] and c not in rows.col]
+    if kind == "projects" and any(rows.text(r, "project_kind") == MAJOR for r in data.rows[1:]):
+        missing += [c for c in MAJOR_REQUIRED if c not in rows.col]
     if missing:
         raise InputRejected(
             path.name,
@@ -241,19 +262,55 @@ def _project_rows(rows: _Rows, body: list, regions: set[str]) -> list[dict[str, 
         completed = rows.date(r, "completed_on", row)
         if started and completed and completed < started:
             rows.problem(row, "completed_on", "竣工日期早于开工日期", "请核对日期")
-        out.append(
-            {
-                **rec,
-                "uscc": rec["uscc"] or None,
-                "started_on": started,
-                "completed_on": completed,
-                "planned_investment_wan": rows.number(r, "planned_investment_wan", row) or 0.0,
-            }
+        total = rows.number(r, "planned_investment_wan", row) or 0.0
+        rec.update(
+            uscc=rec["uscc"] or None,
+            started_on=started,
+            completed_on=completed,
+            planned_investment_wan=total,
+            size_class=programme.size_class(total),
         )
+        if rec["project_kind"] == MAJOR:
+            rec.update(_major_fields(rows, r, row, rec))
+        out.append(rec)
     return out
 
 
-def _investment_rows(rows: _Rows, body: list, codes: set[str]) -> list[dict[str, Any]]:
+def _major_fields(rows: _Rows, r: list[files.Cell], row: int, rec: dict[str, Any]) -> dict:
+    """The 一局长一项目 columns of a major project, each required, with its planned dates."""
+    official, post = rows.text(r, "official_in_charge"), rows.text(r, "official_post")
+    for column, value in (("official_in_charge", official), ("official_post", post)):
+        if not value:
+            rows.problem(
+                row, column, "重大项目须填写", "一局长一项目：请填写负责推进的领导姓名和职务"
+            )
+    start = rows.date(r, "planned_start_on", row)
+    end = rows.date(r, "planned_completion_on", row)
+    for column, value in (("planned_start_on", start), ("planned_completion_on", end)):
+        if value is None and not rows.text(r, column):
+            rows.problem(row, column, "重大项目须填写计划日期", "请按 2022-06-15 的格式填写")
+    if start and end and end < start:
+        rows.problem(row, "planned_completion_on", "计划竣工日期早于计划开工日期", "请核对日期")
+    if rec["status"] in ("started", "completed") and rec["started_on"] is None:
+        rows.problem(
+            row, "started_on", f"状态为 {rec['status']} 的重大项目须填写实际开工日期", "请填写"
+        )
+    if rec["planned_investment_wan"] <= 0:
+        rows.problem(
+            row, "planned_investment_wan", "重大项目须填写总投资（万元）", "按总投资确定规模档次"
+        )
+    return {
+        "official_in_charge": official,
+        "official_post": post,
+        "planned_start_on": start,
+        "planned_completion_on": end,
+    }
+
+
+def _investment_rows(
+    rows: _Rows, body: list, codes: set[str], value: str = "invested_wan"
+) -> list[dict[str, Any]]:
+    """Monthly amounts (actual ``invested_wan`` or planned ``planned_wan``) by project code."""
     out, seen = [], {}
     for row, r in body:
         code, month = rows.text(r, "code"), rows.text(r, "month")
@@ -267,21 +324,17 @@ def _investment_rows(rows: _Rows, body: list, codes: set[str]) -> list[dict[str,
         if (code, month) in seen:
             rows.problem(row, "month", f"与第 {seen[(code, month)]} 行重复", "每个项目每月一行")
         seen[(code, month)] = row
-        out.append(
-            {
-                "code": code,
-                "month": month,
-                "invested_wan": rows.number(r, "invested_wan", row) or 0.0,
-            }
-        )
+        out.append({"code": code, "month": month, value: rows.number(r, value, row) or 0.0})
     return out
 
 
-def _write_registry(s: Session, recs: list[dict[str, Any]], source: str) -> tuple[int, int]:
+def _write_registry(
+    s: Session, recs: list[dict[str, Any]], source: str, synthetic: bool
+) -> tuple[int, int]:
     e = t.RegistryEntry
     existing = set(s.execute(select(e.registry_kind, e.name, e.region_code, e.recognised_on)))
     new = [
-        {**r, "source": source, "synthetic": False}
+        {**r, "source": source, "synthetic": synthetic}
         for r in recs
         if (r["registry_kind"], r["name"], r["region_code"], r["recognised_on"]) not in existing
     ]
@@ -291,7 +344,7 @@ def _write_registry(s: Session, recs: list[dict[str, Any]], source: str) -> tupl
 
 
 def _write_projects(
-    s: Session, recs: list[dict[str, Any]], source: str, user: str
+    s: Session, recs: list[dict[str, Any]], source: str, user: str, synthetic: bool
 ) -> tuple[int, int]:
     existing = {
         p.code: p
@@ -301,7 +354,7 @@ def _write_projects(
     for r in recs:
         p = existing.get(r["code"])
         if p is None:
-            s.add(t.Project(**r, source=source, synthetic=False))
+            s.add(t.Project(**r, source=source, synthetic=synthetic))
             written += 1
             continue
         before = {k: getattr(p, k) for k in r}
@@ -316,25 +369,27 @@ def _write_projects(
     return written, len(recs) - written
 
 
-def _write_investments(s: Session, recs: list[dict[str, Any]], user: str) -> tuple[int, int]:
+MONTHLY: dict[str, tuple[type[t.ProjectInvestment] | type[t.ProjectPlan], str, str]] = {
+    "investments": (t.ProjectInvestment, "invested_wan", "investment.update"),
+    "plans": (t.ProjectPlan, "planned_wan", "plan.update"),
+}
+
+
+def _write_monthly(s: Session, kind: str, recs: list[dict[str, Any]], user: str) -> tuple[int, int]:
+    """Monthly actual or planned investment: new months added, changed ones updated (audited)."""
+    model, value, action = MONTHLY[kind]
     ids = dict(s.execute(select(t.Project.code, t.Project.id)).all())
-    have = {(pi.project_id, pi.month): pi for pi in s.scalars(select(t.ProjectInvestment))}
+    have = {(pi.project_id, pi.month): pi for pi in s.scalars(select(model))}
     written = 0
     for r in recs:
         pid = ids[r["code"]]
         old = have.get((pid, r["month"]))
         if old is None:
-            s.add(
-                t.ProjectInvestment(
-                    project_id=pid, month=r["month"], invested_wan=r["invested_wan"]
-                )
-            )
-        elif old.invested_wan != r["invested_wan"]:
+            s.add(model(project_id=pid, month=r["month"], **{value: r[value]}))
+        elif getattr(old, value) != r[value]:
             key = f"{r['code']}/{r['month']}"
-            audit.record(
-                s, user, "investment.update", "project", key, detail={"before": old.invested_wan}
-            )
-            old.invested_wan = r["invested_wan"]
+            audit.record(s, user, action, "project", key, detail={"before": getattr(old, value)})
+            setattr(old, value, r[value])
         else:
             continue
         written += 1
@@ -359,7 +414,7 @@ def _check_scope(
     regions = dict(s.execute(select(t.Project.code, t.Project.region_code)).all())
     for (row, _), rec in zip(body, recs, strict=True):
         region = rec.get("region_code") or regions.get(rec.get("code", ""), "")
-        if region not in (who.region_code, access.parent(region)):
+        if not access.in_scope(who, region):
             rows.problem(
                 row,
                 "region_code" if "region_code" in rec else "code",
@@ -369,9 +424,16 @@ def _check_scope(
 
 
 def import_register(
-    kind: str, path: Path, *, user: str, dry_run: bool = False, ws: Workspace | None = None
+    kind: str,
+    path: Path,
+    *,
+    user: str,
+    dry_run: bool = False,
+    synthetic: bool = False,
+    ws: Workspace | None = None,
 ) -> RegisterResult:
-    """Import a registry, project or investment file whole (see the module doc)."""
+    """Import a registry, project, investment or plan file whole (see the module doc);
+    ``synthetic`` labels new registry entries and projects as demo data."""
     path = Path(path)
     rows, body = _read(kind, path)
     with store.session(database_url(ws)) as s:
@@ -382,6 +444,9 @@ def import_register(
             "projects": lambda: _project_rows(rows, body, regions),
             "investments": lambda: _investment_rows(
                 rows, body, set(s.scalars(select(t.Project.code)))
+            ),
+            "plans": lambda: _investment_rows(
+                rows, body, set(s.scalars(select(t.Project.code))), "planned_wan"
             ),
         }
         recs = parse[kind]()
@@ -394,11 +459,13 @@ def import_register(
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         source = f"{path.name} sha256:{sha[:12]}"
         if kind == "registry":
-            result.written, result.unchanged = _write_registry(s, recs, source)
+            result.written, result.unchanged = _write_registry(s, recs, source, synthetic)
         elif kind == "projects":
-            result.written, result.unchanged = _write_projects(s, recs, source, who.username)
+            result.written, result.unchanged = _write_projects(
+                s, recs, source, who.username, synthetic
+            )
         else:
-            result.written, result.unchanged = _write_investments(s, recs, who.username)
+            result.written, result.unchanged = _write_monthly(s, kind, recs, who.username)
         if result.written:
             s.add(
                 t.ImportBatch(

@@ -23,6 +23,7 @@ from zhuansheng.errors import ZhuanshengError
 from zhuansheng.store import audit
 from zhuansheng.store import tables as t
 
+from . import major_projects
 from .allocations import allocations
 from .cases import build_cases
 from .population import build_population, geography
@@ -276,6 +277,9 @@ def build(seed: int = 42, enterprises: int = 20000, progress: Progress | None = 
             f"seed={seed}",
             detail={"seed": seed, "enterprises": enterprises, "synthetic": True},
         )
+
+    step("导入重大项目库（一局长一项目、年度投资计划、逐月完成投资）")
+    major_projects.load(rng, geo, user="admin")
 
     step("汇总")
     with store.session() as s:

@@ -299,6 +299,8 @@ def _evaluate(
     )
     if tr.kind == "milestone" or tr.indicator is None:
         _milestone(result, reports, units)
+        if tr.indicator in aggregates:  # a register the task is followed by (重大项目库)
+            result.actual = aggregates[tr.indicator].value[:, 12:]
         return result
     s = series[tr.indicator]
     if s.indicator.reported_by == "province":

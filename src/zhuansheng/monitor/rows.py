@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from zhuansheng.formatting import pct, trimmed
-from zhuansheng.programme import KIND_LABELS_ZH
+from zhuansheng.programme import KIND_LABELS_ZH, indicators
 
 from . import rules
 from .analysis import Analysis, TargetResult
@@ -174,7 +174,12 @@ def _rule(r: TargetResult, i: int, m: int, row: ProgressRow, cfg: MonitorConfig)
             f"{trimmed(other)}%；要求前者高于后者 → {label}"
         )
     note = r.notes[i, m] if r.notes is not None else ""
-    return f"{KIND_LABELS_ZH['milestone']}：{label}" + (f"；{note}" if note else "")
+    text = f"{KIND_LABELS_ZH['milestone']}：{label}" + (f"；{note}" if note else "")
+    if r.target.indicator and row.actual is not None:  # the register the task is followed by
+        ind = indicators().get(r.target.indicator)
+        name = ind.name_zh if ind else r.target.indicator
+        text = text.rstrip("。") + f"；{name}（1—{m + 1}月）：{trimmed(row.actual)} {row.unit}"
+    return text
 
 
 def _column(arr: np.ndarray | None, m: int) -> list[float | None]:
@@ -223,7 +228,7 @@ def rows_for(
             "task": tr.task,
             "lead_units": "、".join(tr.lead_units),
             "period": period,
-            "unit": (tr.unit or "") if additive else "%",
+            "unit": (tr.unit or "") if additive or tr.kind == "milestone" else "%",
             "schedule": schedule,
         }
         for i in unit_idx:

@@ -190,17 +190,18 @@ class Loader:
         registries = self._grouped(
             by_date(e.registry_kind, e.region_code, e.recognised_on, func.count())
         )
-        # a project counts from the month it starts (实施)
+        # a project counts from the month it starts (实施); kept apart by size class (重大项目)
+        sized = func.coalesce(p.project_kind + ":" + p.size_class, p.project_kind)
         started = self._grouped(
-            by_date(p.project_kind, p.region_code, p.started_on, func.count()).where(
+            by_date(sized, p.region_code, p.started_on, func.count()).where(
                 p.started_on.is_not(None)
             )
         )
         y, m = func.substr(inv.month, 1, 4), func.substr(inv.month, 6, 2)
         invested = self._grouped(
-            select(p.project_kind, p.region_code, y, m, func.sum(inv.invested_wan))
+            select(sized, p.region_code, y, m, func.sum(inv.invested_wan))
             .join(inv, inv.project_id == p.id)
-            .group_by(p.project_kind, p.region_code, y, m)
+            .group_by(sized, p.region_code, y, m)
         )
         # a case counts when it is completed (整治完成), in the month it closed
         closed = self._grouped(
@@ -219,14 +220,26 @@ class Loader:
             if ind.source == "registry":
                 out[ind.id] = self._series(ind, registries.get(ind.registry or "", []))
             elif ind.source == "project" and ind.measure == "investment":
-                rows = invested.get(ind.project_kind or "", [])
+                rows = _of_kind(invested, ind)
                 out[ind.id] = self._series(ind, rows, factor=TO_UNIT.get(ind.unit, 1.0))
             elif ind.source == "project":
-                out[ind.id] = self._series(ind, started.get(ind.project_kind or "", []))
+                out[ind.id] = self._series(ind, _of_kind(started, ind))
             elif ind.source == "cases":
                 k = measures[ind.measure or "count"]
                 out[ind.id] = self._series(ind, case_rows, k=k, n_values=3)
         return out
+
+
+def _of_kind(grouped: dict[str, list[tuple[Any, ...]]], ind: Indicator) -> list[tuple[Any, ...]]:
+    """The rows of the indicator's project kind, of its size classes when it names some."""
+    kind = ind.project_kind or ""
+    return [
+        row
+        for key, rows in grouped.items()
+        if key.split(":")[0] == kind
+        and (ind.size_classes is None or key.partition(":")[2] in ind.size_classes)
+        for row in rows
+    ]
 
 
 def milestone_reports(

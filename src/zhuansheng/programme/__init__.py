@@ -38,6 +38,7 @@ from .schema import (
     Tolerance,
     Unit,
 )
+from .sizes import SizeClass, size_class, size_classes
 
 __all__ = [
     "EXPORT_COLUMNS",
@@ -51,6 +52,7 @@ __all__ = [
     "Item",
     "Programme",
     "Safeguard",
+    "SizeClass",
     "Target",
     "TargetRow",
     "Task",
@@ -63,6 +65,8 @@ __all__ = [
     "load",
     "programme_path",
     "read_draft",
+    "size_class",
+    "size_classes",
     "unit_names",
     "units",
     "validate_file",

@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from .sizes import size_classes
+
 # -- closed vocabularies (GLOSSARY.md, methods/monitoring.md) ------------------------------------
 
 TargetKind = Literal[
@@ -128,6 +130,7 @@ class Indicator(_Model):
     registry: Slug | None = None  # registry kind counted (source registry)
     project_kind: Slug | None = None  # project register kind (source project)
     measure: Measure | None = None  # what is counted or summed (project, cases)
+    size_classes: list[Slug] | None = None  # project: only these size classes (None: all)
     numerator: Quantity | None = None  # ratio / share
     denominator: Quantity | None = None
     scale: int | None = None  # 1, or 100 for a percentage
@@ -162,6 +165,8 @@ class Indicator(_Model):
         ]
         if self.measure is not None and self.source not in ("project", "cases"):
             stray.append("measure")
+        if self.size_classes is not None and self.source != "project":
+            stray.append("size_classes")
         if stray:
             raise PydanticCustomError(
                 "indicator_fields",
@@ -181,6 +186,14 @@ class Indicator(_Model):
                     "allowed": ", ".join(allowed[self.source]),
                     "measure": self.measure,
                 },
+            )
+        known = {c.id for c in size_classes()}
+        unknown = [c for c in self.size_classes or () if c not in known]
+        if unknown:
+            raise PydanticCustomError(
+                "indicator_fields",
+                "未知的规模档次 {unknown}（应为 project_sizes.yaml 中的 {known}）",
+                {"unknown": ", ".join(unknown), "known": ", ".join(sorted(known))},
             )
         if self.scale is not None and self.scale not in (1, 100):
             raise PydanticCustomError("indicator_fields", "scale 应为 1 或 100（百分比）")

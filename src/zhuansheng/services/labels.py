@@ -8,9 +8,16 @@ from functools import cache
 # Value labels with no other source of truth: category → code → (Chinese, English).
 VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "project_status": {
+        "planned": ("未开工", "not started"),
+        "started": ("在建", "under construction"),
         "completed": ("已完成", "completed"),
         "in_progress": ("推进中", "in progress"),
         "delayed": ("进度滞后", "delayed"),
+    },
+    # the warnings of monitor.major_projects.WARNINGS
+    "project_warning": {
+        "investment_lag": ("投资进度滞后于计划", "investment behind plan"),
+        "start_overdue": ("逾期未开工", "planned start passed"),
     },
     "case_status": {
         "listed": ("已列入整治名单", "listed"),
@@ -99,6 +106,8 @@ def _catalogue() -> dict[str, dict[str, tuple[str, str]]]:
         "screen_rule": {},
         "mujun_item": {},
     }
+    out["size_class"] = {c.id: (c.name_zh, c.name_en) for c in programme.size_classes()}
+    out["project_kind"]["major_project"] = ("重大项目", "major projects")
     for ind in programme.indicators().values():
         if ind.registry:
             out["registry_kind"].setdefault(ind.registry, (ind.name_zh, ind.name_en))

@@ -251,9 +251,17 @@ class Project(Base):
     started_on: Mapped[date | None] = mapped_column(Date)
     completed_on: Mapped[date | None] = mapped_column(Date)
     planned_investment_wan: Mapped[float] = mapped_column(Float, default=0.0)
+    # 重大项目: size class from the total investment (programme/data/project_sizes.yaml), the
+    # official in charge (一局长一项目) and the planned dates the start warning is checked against
+    size_class: Mapped[str | None] = mapped_column(String(12))
+    official_in_charge: Mapped[str | None] = mapped_column(String(60))
+    official_post: Mapped[str | None] = mapped_column(String(120))
+    planned_start_on: Mapped[date | None] = mapped_column(Date)
+    planned_completion_on: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(Text, default="")
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     investments: Mapped[list[ProjectInvestment]] = relationship(back_populates="project")
+    plans: Mapped[list[ProjectPlan]] = relationship(back_populates="project")
 
 
 class ProjectInvestment(Base):
@@ -266,6 +274,18 @@ class ProjectInvestment(Base):
     month: Mapped[str] = mapped_column(String(7))  # 2022-06
     invested_wan: Mapped[float] = mapped_column(Float)
     project: Mapped[Project] = relationship(back_populates="investments")
+
+
+class ProjectPlan(Base):
+    """Investment planned for one month (the yearly plan by month a major project reports)."""
+
+    __tablename__ = "project_plans"
+    __table_args__ = (UniqueConstraint("project_id", "month"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))  # 2022-06
+    planned_wan: Mapped[float] = mapped_column(Float)
+    project: Mapped[Project] = relationship(back_populates="plans")
 
 
 # --- rectification cases ----------------------------------------------------------------------

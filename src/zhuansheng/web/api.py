@@ -22,6 +22,7 @@ from zhuansheng.services import (
     enterprises,
     evaluations,
     lists,
+    major_projects,
     monitoring,
     observations,
     rankings,
@@ -259,6 +260,21 @@ def get_screening(
         ctx.caller, "export.api.screening", "list", "screening", q=q, region=region, rows=len(rows)
     )
     return paged(rows, page, page_size, total)
+
+
+@router.get(
+    "/major-projects",
+    summary="重大项目库：规模档次、联系领导、计划与完成投资、预警（限管辖范围）",
+    response_model=schemas.MajorProjectsOut,
+)
+def get_major_projects(
+    ctx: Api,
+    f: Annotated[major_projects.MajorFilter, Depends()],
+    page: PageNo = 1,
+    page_size: PageSize = 100,
+) -> dict[str, Any]:
+    found = major_projects.page(ctx.caller, f, page, page_size)
+    return {**paged(found["rows"], page, page_size, found["total"]), "month": found["month"]}
 
 
 @router.get(

@@ -110,6 +110,28 @@ TEXT: dict[str, tuple[str, str]] = {
     "list_registries": ("认定名单", "Registries"),
     "list_projects": ("项目库", "Project registers"),
     "list_screening": ("高耗低效名单", "High-consumption, low-efficiency list"),
+    "list_major": ("重大项目库", "Major projects"),
+    # major projects
+    "all_sizes": ("全部规模", "All sizes"),
+    "all_statuses": ("全部状态", "All statuses"),
+    "all_warnings": ("全部（含无预警）", "All (with or without warnings)"),
+    "warning_any": ("有预警", "Any warning"),
+    "warning_none": ("无预警", "No warning"),
+    "as_of_month": ("截至月份", "As of month"),
+    "major_summary": (
+        "截至 %(month)s：年度计划累计 %(planned)s 万元，实际完成 %(actual)s 万元；"
+        "投资进度滞后 %(lag)s 个，逾期未开工 %(start)s 个（滞后超过计划的 %(share)s%% 即预警）",
+        "As of %(month)s: plan year to date %(planned)s (10k yuan), actual %(actual)s; "
+        "%(lag)s behind plan, %(start)s past their planned start (warning when more than "
+        "%(share)s%% behind the plan)",
+    ),
+    "plan_vs_actual": ("年度投资计划与实际完成（按月）", "Plan and actual investment by month"),
+    "month": ("月份", "Month"),
+    "planned_month": ("当月计划（万元）", "Planned (10k yuan)"),
+    "actual_month": ("当月完成（万元）", "Actual (10k yuan)"),
+    "planned_ytd": ("计划累计（万元）", "Plan YTD (10k yuan)"),
+    "actual_ytd": ("完成累计（万元）", "Actual YTD (10k yuan)"),
+    "no_warning": ("无预警", "No warning"),
     # audit log
     "audit_action_hint": ("操作，如 export", "Action, e.g. export"),
     "time": ("时间", "Time"),

@@ -27,6 +27,7 @@ from zhuansheng.services import (
     audit,
     enterprises,
     lists,
+    major_projects,
     monitoring,
     rankings,
     region_detail,
@@ -367,6 +368,35 @@ def _query(**params: Any) -> str:
 def list_export(ctx: Page, kind: str, f: Annotated[lists.ListFilter, Depends()]) -> Response:
     spec, labelled, headers = lists.export(ctx.caller, kind, f)
     return _xlsx(labelled, headers, f"{kind}.xlsx", spec.title_zh[:31])
+
+
+# --- major projects ---------------------------------------------------------------------------
+
+
+@router.get("/major-projects")
+def major_projects_page(
+    request: Request,
+    ctx: Page,
+    f: Annotated[major_projects.MajorFilter, Depends()],
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
+) -> Response:
+    found = major_projects.page(ctx.caller, f, page, PAGE_SIZE)
+    params = {k: v for k, v in vars(f).items() if k not in ("sort", "desc", "month")}
+    return render(request, ctx, "major_projects.html", query=_query, params=params, **found)
+
+
+@router.get("/major-projects/export.xlsx")
+def major_projects_export(
+    ctx: Page, f: Annotated[major_projects.MajorFilter, Depends()]
+) -> Response:
+    labelled, headers, month = major_projects.export(ctx.caller, f)
+    return _xlsx(labelled, headers, f"major-projects-{month}.xlsx", major_projects.SPEC.title_zh)
+
+
+@router.get("/major-projects/{code}")
+def major_project_page(request: Request, ctx: Page, code: str, month: str = "") -> Response:
+    found = major_projects.detail(ctx.caller, code, month)
+    return render(request, ctx, "major_project.html", **found)
 
 
 # --- data submission --------------------------------------------------------------------------

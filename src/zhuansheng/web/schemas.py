@@ -265,6 +265,30 @@ class EvaluationDetail(EvaluationRunOut):
 ResultRow = dict[str, Any]
 
 
+class MajorProjectOut(Out):
+    code: str
+    name: str
+    region_code: str
+    region_name: str
+    size_class: str = Field(description="over_1bn 10亿元以上 | over_100m 1亿元以上 | under_100m")
+    status: str
+    official_in_charge: str | None = Field(None, description="联系领导（一局长一项目）")
+    official_post: str | None = None
+    planned_investment_wan: float
+    planned_start_on: dt.date | None = None
+    started_on: dt.date | None = None
+    planned_completion_on: dt.date | None = None
+    planned_ytd_wan: float = Field(description="年初至所查月份计划投资累计（万元）")
+    actual_ytd_wan: float = Field(description="年初至所查月份完成投资累计（万元）")
+    lag_pct: float | None = Field(None, description="(计划 − 完成) ÷ 计划 × 100")
+    warnings: list[str] = Field(description="investment_lag | start_overdue")
+    synthetic: bool = False
+
+
+class MajorProjectsOut(Page[MajorProjectOut]):
+    month: str
+
+
 # --- submissions and audit -----------------------------------------------------------------
 
 

@@ -94,6 +94,26 @@
     el.dataset.ready = "1";
   }
 
+  // A major project's plan against its actual investment, year to date by month.
+  function drawPlan() {
+    var el = document.getElementById("plan-chart");
+    if (!el || !window.echarts) return;
+    var rows = data("plan-data") || [];
+    var chart = echarts.init(el);
+    function col(k) { return rows.map(function (r) { return r[k]; }); }
+    chart.setOption({
+      tooltip: { trigger: "axis" },
+      legend: { data: ["计划累计", "完成累计"] },
+      xAxis: { type: "category", data: col("month") },
+      yAxis: { type: "value", name: "万元" },
+      series: [
+        { name: "计划累计", type: "line", data: col("planned_ytd_wan"), lineStyle: { type: "dashed" }, itemStyle: { color: COLOURS.yellow } },
+        { name: "完成累计", type: "bar", data: col("actual_ytd_wan"), itemStyle: { color: "#3a6ea5" } }
+      ]
+    });
+    el.dataset.ready = "1";
+  }
+
   // A refused request (400/403/422) still shows its message where the form asked for it to go.
   document.addEventListener("htmx:beforeSwap", function (e) {
     var status = e.detail.xhr.status;
@@ -103,5 +123,5 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { drawMap(); drawTrend(); });
+  document.addEventListener("DOMContentLoaded", function () { drawMap(); drawTrend(); drawPlan(); });
 })();
