@@ -1,7 +1,7 @@
 """major projects: size class, official in charge, planned dates, monthly investment plans
 
-Revision ID: 0006_projects
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-02 01:00:00.000000
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from zhuansheng.programme import size_classes
 
-revision: str = "0006_projects"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
