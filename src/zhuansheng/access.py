@@ -21,6 +21,10 @@ Actions (``may(actor, action, region, ...)``; docs/*/architecture.md has the tab
 - ``report.view``, ``report.generate``: a generated report of a region; generating one (``kind``);
 - ``registers.import``: registries and project registers (the province; city and county users
   the rows of their own area);
+- ``allocations.view``: a region's allocated targets (分解下达): the provincial roles every
+  region, a city its own and its counties', a county its own;
+- ``allocations.import``: setting allocations, for a region or (without one) at all: the
+  province every city and county, a city its own counties; counties never.
 - ``audit.view``: the audit log (the provincial administrator).
 """
 
@@ -167,6 +171,12 @@ def may(
         )
     if action == "registers.import":
         return actor.is_province or actor.is_regional
+    if action == "allocations.view":
+        return actor.is_province or actor.role in READ_ONLY_ROLES or in_scope(actor, code)
+    if action == "allocations.import":
+        if region is None:
+            return actor.is_province or (actor.role == "city" and actor.is_regional)
+        return code != PROVINCE and known_region(code) and _above(actor, code)
     if action == "audit.view":
         return actor.role == "province_admin"
     raise ValueError(f"unknown action {action!r}")
