@@ -36,7 +36,9 @@ def template(
         str, typer.Option("--level", help="city：分解到设区市；county：分解到县（市、区）")
     ] = "city",
 ) -> None:
-    """生成分解下达表：每个地区 × 每个可分解目标一行，列出全省目标值与上级分解值，已分解的预填当前值。
+    """生成分解下达表：每个地区 × 每个可分解目标一行，列出全省目标值与上级分解值。
+
+    已分解的预填当前值，原样导入不改变任何数据。
 
     Writes the allocation template of a year for the cities (or the counties).
     """

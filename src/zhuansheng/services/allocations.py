@@ -47,7 +47,8 @@ def years(caller: Caller) -> list[int]:
         return sorted(s.scalars(select(t.Target.year).distinct()))
 
 
-def _year(caller: Caller, year: int | None) -> int:
+def year_or_latest(caller: Caller, year: int | None) -> int:
+    """The year asked for when its programme is loaded, else the newest loaded year."""
     have = years(caller)
     if year is None:
         if not have:
@@ -96,7 +97,7 @@ def write_template(
     if level not in core.LEVELS:
         raise Invalid(f"层级应为 city 或 county，不是“{level}”")
     caller.require("allocations.import", message="只有省级和设区市用户可以分解下达目标")
-    year = _year(caller, year)
+    year = year_or_latest(caller, year)
     _check_target(caller, year, target)
     if caller.actor.is_province:
         codes = [code for code, r in regions.by_code().items() if r.level == level]
@@ -169,7 +170,7 @@ def listing(
 ) -> list[dict[str, Any]]:
     """The current allocations of a year (one target or all) the caller may see, with the
     revision each value is at."""
-    year = _year(caller, year)
+    year = year_or_latest(caller, year)
     _check_target(caller, year, target)
     by_code = regions.by_code()
     q = (
@@ -216,7 +217,7 @@ def history(caller: Caller, year: int, target: str, region: str) -> list[dict[st
     """Every value one allocation has had, newest first."""
     regions.region(region)
     caller.require("allocations.view", region, "无权查看该地区的分解目标")
-    year = _year(caller, year)
+    year = year_or_latest(caller, year)
     _check_target(caller, year, target)
     with store.session(caller.ws.database_url) as s:
         rows = s.scalars(
@@ -252,7 +253,7 @@ def page(
     """The allocations page: the year's targets, one target's values by region (with the sums
     against the level above for counts and amounts) and one region's values by target."""
     caller.require("allocations.view", caller.home, "无权查看分解目标")
-    year = _year(caller, year)
+    year = year_or_latest(caller, year)
     all_targets = targets(caller, year)
     if target is None and all_targets:
         target = all_targets[0]["target"]
@@ -272,7 +273,9 @@ def page(
         for code, r in regions.by_code().items():
             if r.parent_code:
                 kids[r.parent_code].append(code)
-        for parent in sorted({r["parent"] for r in by_target if r["parent"]}):
+        parents = {r["parent"] for r in by_target if r["parent"]}
+        # a sum only where the caller sees the level above and all of its regions
+        for parent in sorted(p for p in parents if caller.may("allocations.view", p)):
             got = [values[k] for k in kids[parent] if k in values]
             sums.append(
                 {
@@ -295,6 +298,11 @@ def page(
         "region": region,
         "region_name": regions.name(region) if region else "",
         "by_region": [r for r in rows if r["region"] == region] if region else [],
+        "region_choices": [
+            (code, r.name_zh, r.level)
+            for code, r in regions.by_code().items()
+            if r.level in core.LEVELS and caller.may("allocations.view", code)
+        ],
         "can_import": caller.may("allocations.import"),
         "levels": ["city", "county"] if caller.actor.is_province else ["county"],
     }
