@@ -85,10 +85,22 @@ def test_a_county_user_may_not_allocate(world: Path, tmp_path: Path) -> None:
 
 
 def test_template_for_a_year_without_programme(world: Path, tmp_path: Path) -> None:
-    out = runner.invoke(app, ["allocation", "template", "--year", "2031", "-o", str(tmp_path / "x.xlsx")])
+    out = runner.invoke(
+        app, ["allocation", "template", "--year", "2031", "-o", str(tmp_path / "x.xlsx")]
+    )
     assert out.exit_code == 2 and "2031 年的工作要点尚未载入" in out.output
     assert not (tmp_path / "x.xlsx").exists()
     out = runner.invoke(
-        app, ["allocation", "template", "--year", "2022", "--level", "town", "-o", str(tmp_path / "y.xlsx")]
+        app,
+        [
+            "allocation",
+            "template",
+            "--year",
+            "2022",
+            "--level",
+            "town",
+            "-o",
+            str(tmp_path / "y.xlsx"),
+        ],
     )
     assert out.exit_code == 2 and "层级应为 city 或 county" in out.output

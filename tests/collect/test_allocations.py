@@ -89,7 +89,9 @@ def test_template_import_revisions_and_history(url: str, tmp_path: Path) -> None
     assert {r[9] for r in rows} == set(CITIES)
     assert all(r[6] == 15 and r[8] == 15 and r[11] == "设区市" for r in rows)
 
-    filled = fill(blank, tmp_path / "filled.xlsx", {("future_factory_new", c): v for c, v in FUTURE.items()})
+    filled = fill(
+        blank, tmp_path / "filled.xlsx", {("future_factory_new", c): v for c, v in FUTURE.items()}
+    )
     result = allocations.import_file(prov, filled)
     assert (result.rows, result.written, result.unchanged) == (11, 11, 0)
     assert result.warnings == []
@@ -101,8 +103,12 @@ def test_template_import_revisions_and_history(url: str, tmp_path: Path) -> None
     assert count(url, t.AllocationRevision) == 11
 
     # a new template shows the current values; changing one cell writes one revision
-    second = allocations.write_template(prov, 2022, tmp_path / "second.xlsx", target="future_factory_new")
-    prefilled = list(openpyxl.load_workbook(second)["分解下达"].iter_rows(min_row=4, values_only=True))
+    second = allocations.write_template(
+        prov, 2022, tmp_path / "second.xlsx", target="future_factory_new"
+    )
+    prefilled = list(
+        openpyxl.load_workbook(second)["分解下达"].iter_rows(min_row=4, values_only=True)
+    )
     assert {r[9]: r[12] for r in prefilled} == FUTURE
     changed = fill(second, tmp_path / "changed.xlsx", {("future_factory_new", "330900"): 1})
     result = allocations.import_file(prov, changed)
@@ -238,7 +244,9 @@ def test_a_sum_above_is_fine_and_rates_are_not_added_up(url: str, tmp_path: Path
 
 def test_counties_are_added_up_against_their_city(url: str, tmp_path: Path) -> None:
     prov = caller(url, "prov")
-    allocations.import_file(prov, csv_file(tmp_path / "c.csv", HEADER, "2022,robots_new,330600,600"))
+    allocations.import_file(
+        prov, csv_file(tmp_path / "c.csv", HEADER, "2022,robots_new,330600,600")
+    )
     # 绍兴市: 越城区, 柯桥区, 上虞区, 新昌县, 诸暨市, 嵊州市 — 6 × 90 = 540 < 600
     counties = ["330602", "330603", "330604", "330624", "330681", "330683"]
     f = csv_file(tmp_path / "sx.csv", HEADER, *(f"2022,robots_new,{c},90" for c in counties))
@@ -270,7 +278,10 @@ def test_scope_county_refused_city_limited_to_its_counties(url: str, tmp_path: P
     path = allocations.write_template(
         caller(url, "hz"), 2022, tmp_path / "hz.xlsx", target="robots_new", level="county"
     )
-    codes = {r[9] for r in openpyxl.load_workbook(path)["分解下达"].iter_rows(min_row=4, values_only=True)}
+    codes = {
+        r[9]
+        for r in openpyxl.load_workbook(path)["分解下达"].iter_rows(min_row=4, values_only=True)
+    }
     assert codes and all(c.startswith("3301") for c in codes)
 
 
@@ -278,7 +289,11 @@ def test_monitoring_uses_an_import_at_once(url: str, tmp_path: Path) -> None:
     prov = caller(url, "prov")
     cache = MonitorCache(at(url), recheck_s=0.0)
     before = cache.version()
-    f = csv_file(tmp_path / "ff.csv", HEADER, *(f"2022,future_factory_new,{c},{v}" for c, v in FUTURE.items()))
+    f = csv_file(
+        tmp_path / "ff.csv",
+        HEADER,
+        *(f"2022,future_factory_new,{c},{v}" for c, v in FUTURE.items()),
+    )
     allocations.import_file(prov, f)
     with store.session(url) as s:
         s.execute(
@@ -307,7 +322,10 @@ def test_monitoring_uses_an_import_at_once(url: str, tmp_path: Path) -> None:
     version = cache.version()
     assert version != before
     allocations.import_file(
-        prov, csv_file(tmp_path / "ff2.csv", HEADER + ",comment", "2022,future_factory_new,330600,6,加码")
+        prov,
+        csv_file(
+            tmp_path / "ff2.csv", HEADER + ",comment", "2022,future_factory_new,330600,6,加码"
+        ),
     )
     assert cache.version() != version
     (sx,) = cache.get("2022-06").rows(region="330600", target="future_factory_new")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from datetime import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +86,7 @@ class Source:
     sha256: str | None = None
     size_bytes: int = 0
     synthetic: bool = False
+    recorded_at: datetime | None = None  # None: now (the demo dates its world itself)
 
 
 @dataclass
@@ -513,6 +515,7 @@ def _write(
                 "source_cell": e.cells.get("value"),
                 "comment": e.comment,
                 "synthetic": source.synthetic,
+                "recorded_at": source.recorded_at or datetime.now().astimezone(),
             }
         )
     result.written = len(revisions)

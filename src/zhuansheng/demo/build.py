@@ -148,6 +148,7 @@ def build(seed: int = 42, enterprises: int = 20000, progress: Progress | None = 
         [(YEAR, tid, code, v) for tid, code, v in allocations(geo, targets)],
         source_name=source,
         synthetic=True,
+        recorded_at=dt.datetime(YEAR, 1, 10, 9, 0, tzinfo=TZ),  # issued early in the year
     )
     firm_rows = pop.firms.to_pylist()
     with store.session() as s:

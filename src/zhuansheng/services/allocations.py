@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -153,12 +154,14 @@ def import_values(
     *,
     source_name: str,
     synthetic: bool = False,
+    recorded_at: datetime | None = None,
 ) -> AllocationResult:
     """Allocate (year, target, region, value) tuples that come from no file (the demo's
     generator): the same checks and revisions as a file."""
     caller.require("allocations.import", message="无权分解下达目标")
     entries = [Entry(year, target, region, value) for year, target, region, value in values]
-    source = Source("demo" if synthetic else "api", source_name, synthetic=synthetic)
+    kind = "demo" if synthetic else "api"
+    source = Source(kind, source_name, synthetic=synthetic, recorded_at=recorded_at)
     return core.import_entries(entries, who=caller.actor, source=source, ws=caller.ws)
 
 

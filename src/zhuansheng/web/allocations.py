@@ -141,7 +141,9 @@ def get_allocations(ctx: Api, year: Year = None, target: str | None = None) -> d
 )
 async def post_allocations(
     ctx: Api,
-    file: Annotated[UploadFile, File(description="分解下达表 xlsx，或 year,target,region,value 的 csv")],
+    file: Annotated[
+        UploadFile, File(description="分解下达表 xlsx，或 year,target,region,value 的 csv")
+    ],
     dry_run: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
     ctx.caller.require("allocations.import", message="无权分解下达目标")

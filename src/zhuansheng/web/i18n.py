@@ -196,6 +196,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "alloc_coverage": ("已分解地区", "Regions allocated"),
     "alloc_short": ("合计低于上级", "Sum below the level above"),
     "alloc_sums": ("分解合计校验", "Sums against the level above"),
+    "alloc_rows": ("各地区分解值", "Values by region"),
     "alloc_rate_note": (
         "比率、增速类目标是各地应达到的数值，不是份额，不做合计校验。",
         "A rate or growth target is each region's own value, not a share: nothing is added up.",
