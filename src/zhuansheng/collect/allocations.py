@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-from datetime import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select

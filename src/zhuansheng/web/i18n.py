@@ -210,7 +210,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "alloc_template_county": ("下载分解表（县）", "Template (counties)"),
     "alloc_dry_run": ("只校验，不写入", "Check only, write nothing"),
     "alloc_upload_hint": (
-        "可上传填好的分解下达表（xlsx），或列为 year,target,region,value 的 CSV（可加 comment 列）。"
+        "可上传填好的分解下达表（xlsx），"
+        "或列为 year,target,region,value 的 CSV（可加 comment 列）。"
         "整份校验，有错误整份拒收；数量、总量类目标合计低于上级的须在“说明”列写明理由。",
         "Upload a filled allocation template (xlsx) or a CSV with the columns"
         " year,target,region,value (and optionally comment). The file is checked whole and"
