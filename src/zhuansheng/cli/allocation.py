@@ -69,17 +69,9 @@ def import_(
         result = allocations.import_file(caller, file, dry_run=dry_run)
     for w in result.warnings:
         console_err.print(f"[yellow]警告[/] {w}", highlight=False)
-    summary = {
-        "file": result.file_name,
-        "rows": result.rows,
-        "written": result.written,
-        "unchanged": result.unchanged,
-        "dry_run": result.dry_run,
-        "batch_id": result.batch_id,
-        "warnings": [str(w) for w in result.warnings],
-    }
     if fmt is Format.json:
-        typer.echo(json.dumps({"ok": True, **summary}, ensure_ascii=False, indent=2))
+        out = {"ok": True, **result.summary()}
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     elif result.dry_run:
         console.print(
             f"校验通过：{result.rows} 行，将改变 {result.written} 项，未变 {result.unchanged} 项；"

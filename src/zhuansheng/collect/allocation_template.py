@@ -22,6 +22,7 @@ from zhuansheng.programme.schema import KIND_LABELS_ZH, QUALIFIER_LABELS_ZH
 from zhuansheng.store import tables as t
 
 from .allocations import LEVEL_ZH, META_SHEET, SHEET, TEMPLATE_VERSION, is_allocated
+from .template import cell_formats
 
 HELP_SHEET = "说明"
 HEADER_ROW = 3  # 1-based row of the column headers
@@ -106,16 +107,10 @@ def _write(path: Path, year: int, level: str, rows: list[Line]) -> None:
     options = {"strings_to_numbers": False, "strings_to_formulas": False}
     with xlsxwriter.Workbook(str(path), options) as book:
         ws = book.add_worksheet(SHEET)
-        title = book.add_format({"bold": True, "font_size": 14})
-        head = book.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "align": "center"}
+        f = cell_formats(book)
+        title, head, fixed, ref, entry, note = (
+            f[k] for k in ("title", "head", "fixed", "ref", "entry", "note")
         )
-        fixed = book.add_format({"border": 1, "bg_color": "#F2F2F2", "num_format": "@"})
-        ref = book.add_format({"border": 1, "bg_color": "#F2F2F2", "num_format": "#,##0.####"})
-        entry = book.add_format(
-            {"border": 1, "locked": False, "bg_color": "#FFF2CC", "num_format": "#,##0.####"}
-        )
-        note = book.add_format({"border": 1, "locked": False, "num_format": "@"})
         ws.write_string(
             0, 0, f"{year}年传统制造业改造提升目标分解下达表（{LEVEL_ZH[level]}）", title
         )

@@ -99,6 +99,18 @@ class AllocationResult:
     batch_id: int | None = None
     warnings: list[Problem] = field(default_factory=list)
 
+    def summary(self) -> dict[str, object]:
+        """The outcome as the command line's JSON and the API answer it."""
+        return {
+            "file_name": self.file_name,
+            "rows": self.rows,
+            "written": self.written,
+            "unchanged": self.unchanged,
+            "dry_run": self.dry_run,
+            "batch_id": self.batch_id,
+            "warnings": [str(w) for w in self.warnings],
+        }
+
 
 def is_allocated(kind: str, value: float | None) -> bool:
     """A target of this kind and value is passed down to cities and counties."""

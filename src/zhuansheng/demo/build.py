@@ -64,7 +64,14 @@ def _recorded_at(period: str) -> dt.datetime:
 def _has_real_data(engine: Engine) -> bool:
     names = set(inspect(engine).get_table_names())
     with engine.connect() as conn:
-        for table in (t.Observation, t.RegistryEntry, t.Project, t.Case, t.Enterprise):
+        for table in (
+            t.Observation,
+            t.RegistryEntry,
+            t.Project,
+            t.Case,
+            t.Enterprise,
+            t.Allocation,
+        ):
             if table.__tablename__ in names:
                 n = conn.scalar(
                     select(func.count()).select_from(table).where(table.synthetic.is_(False))

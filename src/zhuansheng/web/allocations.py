@@ -4,13 +4,11 @@ and the REST API ``/api/v1/allocations``. Handlers stay thin over
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import FileResponse, Response
-from starlette.background import BackgroundTask
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from zhuansheng.collect.allocations import AllocationResult
@@ -19,7 +17,7 @@ from zhuansheng.services import allocations, regions
 
 from . import offload, schemas
 from .deps import Ctx, api_ctx, page_ctx
-from .files import XLSX, read_upload
+from .files import read_upload, temporary_download
 from .pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -34,18 +32,6 @@ async def _imported(ctx: Ctx, path: Path, dry_run: bool) -> AllocationResult:
     return await run_in_threadpool(
         offload.without_collector, allocations.import_upload, ctx.caller, path, dry_run=dry_run
     )
-
-
-def _result(result: AllocationResult) -> dict[str, Any]:
-    return {
-        "file_name": result.file_name,
-        "rows": result.rows,
-        "written": result.written,
-        "unchanged": result.unchanged,
-        "dry_run": result.dry_run,
-        "batch_id": result.batch_id,
-        "warnings": [str(w) for w in result.warnings],
-    }
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -68,12 +54,7 @@ def allocation_template(
     ctx: Page, year: int, level: str = "city", target: str | None = None
 ) -> Response:
     path, name = allocations.template(ctx.caller, year, target=target or None, level=level)
-    return FileResponse(
-        path,
-        filename=name,
-        media_type=XLSX,
-        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True),
-    )
+    return temporary_download(path, name)
 
 
 @router.post("/allocations/upload")
@@ -148,4 +129,4 @@ async def post_allocations(
 ) -> dict[str, Any]:
     ctx.caller.require("allocations.import", message="无权分解下达目标")
     path = await read_upload(ctx, file)
-    return _result(await _imported(ctx, path, dry_run))
+    return (await _imported(ctx, path, dry_run)).summary()
