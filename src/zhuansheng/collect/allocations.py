@@ -543,6 +543,7 @@ def _write(
         imported_by=who.username,
         rows_written=result.written,
         rows_unchanged=result.unchanged,
+        imported_at=source.recorded_at or datetime.now().astimezone(),
     )
     s.add(batch)
     s.flush()
