@@ -180,6 +180,87 @@ def _text(cell: files.Cell | None) -> str:
     return str(value).strip()
 
 
+def _refused(name: str, message: str, hint: str, **at: object) -> InputRejected:
+    return InputRejected(name, [Problem(message, hint=hint, **at)])  # type: ignore[arg-type]
+
+
+def _template_sheet(path: Path, name: str) -> files.SheetData:
+    """The 分解下达 sheet of a workbook, once the workbook is known to be this template."""
+    with files.open_workbook(path, source=name) as wb:
+        if SHEET not in wb.sheet_names:
+            raise _refused(
+                name,
+                f"文件中没有“{SHEET}”工作表，不是分解下达模板",
+                "请用 zhuansheng allocation template 或网页下载的模板填写",
+            )
+        if META_SHEET in wb.sheet_names:
+            meta = {_text(r[0]): _text(r[1]) for r in wb.read(META_SHEET).rows if len(r) > 1}
+            if meta.get("template_version") not in (None, "", TEMPLATE_VERSION):
+                raise _refused(
+                    name,
+                    f"模板版本 {meta.get('template_version')} 不是分解下达模板",
+                    "请重新下载分解下达模板",
+                )
+        return wb.read(SHEET)
+
+
+def _csv_columns(data: files.SheetData, name: str) -> dict[str, int]:
+    """Field → column of a CSV whose header is exactly the four columns (and ``comment``)."""
+    header = [_text(c) for c in data.rows[0]] if data.rows else []
+    extra = [h for h in header if h and h not in (*CSV_COLUMNS, *OPTIONAL_CSV_COLUMNS)]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing or extra:
+        wrong = [f"缺少列 {'、'.join(missing)}"] if missing else []
+        wrong += [f"多出列 {'、'.join(extra)}"] if extra else []
+        raise _refused(
+            name,
+            "表头有误：" + "；".join(wrong),
+            "表头应为 year,target,region,value（可另加 comment 列写说明）",
+            where="第 1 行（表头）",
+            row=1,
+        )
+    return {h: i + 1 for i, h in enumerate(header) if h}
+
+
+def _entry(
+    line: list[files.Cell], data: files.SheetData, cols: dict[str, int], located: _Located
+) -> Entry:
+    """One row as an entry; what cannot be read is a located problem (the value NaN)."""
+    row = line[0].row
+
+    def cell(key: str) -> files.Cell:
+        j = cols.get(key)
+        if j is None:
+            return files.Cell(row, 0, "")
+        return line[j - 1] if j - 1 < len(line) else data.cell(row, j)
+
+    year_text = _text(cell("year"))
+    year = int(year_text) if year_text.isdigit() else 0
+    if not year:
+        located.add(row, "year", f"年度“{year_text}”有误", "请填写四位年度，如 2023")
+    value_cell = cell("value")
+    try:
+        value = cell_number(value_cell)
+    except NumberError as exc:
+        why = f"分解值“{value_cell.value}”不是数值：{exc.why}"
+        located.add(row, "value", why, exc.hint, cell=value_cell.ref)
+        value = math.nan
+    if value is None:
+        located.add(row, "value", "分解值为空", "请填写数值", cell=value_cell.ref)
+        value = math.nan
+    level_text = _text(cell("level"))
+    return Entry(
+        year=year,
+        target=_text(cell("target")),
+        region=_text(cell("region")),
+        value=value,
+        comment=_text(cell("comment")),
+        level=next((k for k, v in LEVEL_ZH.items() if level_text in (k, v)), None),
+        row=row,
+        cells={k: cell(k).ref for k in cols},
+    )
+
+
 def read_file(path: Path, source_name: str | None = None) -> tuple[list[Entry], _Located]:
     """The entries of a filled template (xlsx) or a CSV, and the problems met reading them."""
     path = Path(path)
@@ -187,127 +268,26 @@ def read_file(path: Path, source_name: str | None = None) -> tuple[list[Entry], 
     is_csv = path.suffix.lower() == ".csv"
     if is_csv:
         data = files.read_table(path, source=name)
-        wanted = {c: c for c in (*CSV_COLUMNS, *OPTIONAL_CSV_COLUMNS)}
+        head_row, cols = 1, _csv_columns(data, name)
+        labels = {c: c for c in (*CSV_COLUMNS, *OPTIONAL_CSV_COLUMNS)}
     else:
-        with files.open_workbook(path, source=name) as wb:
-            names = wb.sheet_names
-            if SHEET not in names:
-                raise InputRejected(
-                    name,
-                    [
-                        Problem(
-                            f"文件中没有“{SHEET}”工作表，不是分解下达模板",
-                            hint="请用 zhuansheng allocation template 或网页下载的模板填写",
-                        )
-                    ],
-                )
-            if META_SHEET in names:
-                meta = {_text(r[0]): _text(r[1]) for r in wb.read(META_SHEET).rows if len(r) > 1}
-                if meta.get("template_version") not in (None, "", TEMPLATE_VERSION):
-                    raise InputRejected(
-                        name,
-                        [
-                            Problem(
-                                f"模板版本 {meta.get('template_version')} 不是分解下达模板",
-                                hint="请重新下载分解下达模板",
-                            )
-                        ],
-                    )
-            data = wb.read(SHEET)
-        wanted = XLSX_HEADERS
-    labels = {v: k for k, v in wanted.items()}
+        data = _template_sheet(path, name)
+        head_row, cols = _header(data, XLSX_HEADERS)
+        labels = {v: k for k, v in XLSX_HEADERS.items()}
+        missing = [labels[c] for c in CSV_COLUMNS if c not in cols]
+        if missing:
+            message = f"“{SHEET}”工作表缺少列：{'、'.join(missing)}"
+            raise _refused(name, message, "请勿修改模板的表头", sheet=data.name)
     located = _Located(None if is_csv else data.name, labels)
-    required = CSV_COLUMNS if is_csv else ("year", "target", "region", "value")
-    if is_csv:
-        header = [_text(c) for c in data.rows[0]] if data.rows else []
-        extra = [h for h in header if h and h not in wanted]
-        missing = [c for c in CSV_COLUMNS if c not in header]
-        if missing or extra or not data.rows:
-            raise InputRejected(
-                name,
-                [
-                    Problem(
-                        "表头有误："
-                        + "；".join(
-                            x
-                            for x in (
-                                f"缺少列 {'、'.join(missing)}" if missing else "",
-                                f"多出列 {'、'.join(extra)}" if extra else "",
-                            )
-                            if x
-                        ),
-                        where="第 1 行（表头）",
-                        hint="表头应为 year,target,region,value（可另加 comment 列写说明）",
-                        row=1,
-                    )
-                ],
-            )
-        head_row, cols = 1, {h: i + 1 for i, h in enumerate(header) if h}
-    else:
-        head_row, cols = _header(data, wanted)
-    if any(c not in cols for c in required):
-        raise InputRejected(
-            name,
-            [
-                Problem(
-                    f"“{SHEET}”工作表缺少列："
-                    + "、".join(labels[c] for c in required if c not in cols),
-                    hint="请勿修改模板的表头",
-                    sheet=data.name,
-                )
-            ],
-        )
-    entries: list[Entry] = []
-    for line in data.rows[head_row:]:
-        if not any(not c.is_empty for c in line):
-            continue
-        row = line[0].row
-
-        def cell(key: str, line: list[files.Cell] = line, row: int = row) -> files.Cell:
-            j = cols.get(key)
-            if j is None:
-                return files.Cell(row, 0, "")
-            return line[j - 1] if j - 1 < len(line) else data.cell(row, j)
-
-        refs = {k: cell(k).ref for k in cols}
-        value_cell = cell("value")
-        if not is_csv and value_cell.is_empty:
-            continue  # a template row left blank allocates nothing
-        year_text = _text(cell("year"))
-        try:
-            year = int(year_text)
-        except ValueError:
-            located.add(row, "year", f"年度“{year_text}”有误", "请填写四位年度，如 2023")
-            year = 0
-        try:
-            value = cell_number(value_cell)
-        except NumberError as exc:
-            located.add(
-                row, "value", f"分解值“{value_cell.value}”不是数值：{exc.why}", exc.hint,
-                cell=value_cell.ref,
-            )  # fmt: skip
-            value = math.nan
-        if value is None:
-            located.add(row, "value", "分解值为空", "请填写数值", cell=value_cell.ref)
-            value = math.nan
-        level_text = _text(cell("level")) if "level" in cols else ""
-        level = next((k for k, v in LEVEL_ZH.items() if level_text in (k, v)), None)
-        entries.append(
-            Entry(
-                year=year,
-                target=_text(cell("target")),
-                region=_text(cell("region")),
-                value=value,
-                comment=_text(cell("comment")) if "comment" in cols else "",
-                level=level,
-                row=row,
-                cells=refs,
-            )
-        )
+    entries = [
+        _entry(line, data, cols, located)
+        for line in data.rows[head_row:]
+        if any(not c.is_empty for c in line)
+        # a template row whose 分解值 is left blank allocates nothing
+        and (is_csv or not data.cell(line[0].row, cols["value"]).is_empty)
+    ]
     if not entries and not located.problems:
-        raise InputRejected(
-            name, [Problem("文件中没有填写任何分解值", hint="请在“分解值”列填写后再导入")]
-        )
+        raise _refused(name, "文件中没有填写任何分解值", "请在“分解值”列填写后再导入")
     return entries, located
 
 
@@ -325,6 +305,61 @@ def _regions(s: Session) -> dict[str, t.Region]:
     return {r.code: r for r in s.scalars(select(t.Region))}
 
 
+def _entry_problems(
+    e: Entry, target: t.Target | None, loaded: set[int], region: t.Region | None, who: Actor
+) -> list[tuple[str, str, str]]:
+    """What is wrong with one entry by itself, as (field, message, hint)."""
+    out = []
+    if e.year and e.year not in loaded:
+        out.append(("year", f"{e.year} 年的工作要点尚未载入", "请先载入该年度工作要点（db seed）"))
+    if e.year in loaded and target is None:
+        out.append(
+            (
+                "target",
+                f"{e.year} 年工作要点中没有目标“{e.target}”",
+                "请填写模板中的目标代码（zhuansheng allocation template 列出可分解的目标）",
+            )
+        )
+    elif target is not None and not is_allocated(target.kind, target.value):
+        out.append(
+            (
+                "target",
+                f"目标“{e.target}”（{target.name_zh}）没有可分解的数值",
+                "只有有数值的量化目标（数量、总量、比率、增速）可以分解下达",
+            )
+        )
+    if region is None:
+        out.append(("region", f"未知的地区代码“{e.region}”", "请填写 6 位行政区划代码，如 330603"))
+    elif region.level not in LEVELS:
+        out.append(
+            (
+                "region",
+                f"{region.name_zh}（{region.code}）是全省，全省目标即工作要点中的目标值",
+                "只能分解到设区市和县（市、区）",
+            )
+        )
+    elif e.level and e.level != region.level:
+        out.append(
+            (
+                "region",
+                f"层级不符：{region.name_zh}（{region.code}）是{LEVEL_ZH[region.level]}，"
+                f"本行是{LEVEL_ZH[e.level]}行",
+                f"请在{LEVEL_ZH[e.level]}模板中只填{LEVEL_ZH[e.level]}",
+            )
+        )
+    elif not access.may(who, "allocations.import", region.code):
+        out.append(
+            (
+                "region",
+                f"{region.name_zh}（{region.code}）超出用户 {who.username} 的分解范围",
+                "省级可分解到各设区市和县（市、区）；设区市只能分解到所辖县（市、区）",
+            )
+        )
+    if e.value < 0:
+        out.append(("value", f"分解值 {e.value:g} 为负数", "请填写不小于 0 的数值"))
+    return out
+
+
 def _check(
     s: Session, who: Actor, entries: list[Entry], located: _Located
 ) -> tuple[_Checked, list[Problem]]:
@@ -339,72 +374,17 @@ def _check(
     seen: dict[tuple[int, str, str], int | None] = {}
     good: list[Entry] = []
     for e in entries:
-        ok = True
-        where = (e.row, e.cells)
-
-        def bad(key: str, message: str, hint: str, where: tuple = where) -> None:
-            located.add(where[0], key, message, hint, cell=where[1].get(key))
-
-        if e.year and e.year not in loaded:
-            bad("year", f"{e.year} 年的工作要点尚未载入", "请先载入该年度工作要点（db init）")
-            ok = False
         target = targets.get((e.year, e.target))
-        if e.year in loaded and target is None:
-            bad(
-                "target",
-                f"{e.year} 年工作要点中没有目标“{e.target}”",
-                "请填写模板中的目标代码（zhuansheng allocation template 列出可分解的目标）",
-            )
-            ok = False
-        elif target is not None and not is_allocated(target.kind, target.value):
-            bad(
-                "target",
-                f"目标“{e.target}”（{target.name_zh}）没有可分解的数值",
-                "只有有数值的量化目标（数量、总量、比率、增速）可以分解下达",
-            )
-            ok = False
-        region = regions.get(e.region)
-        if region is None:
-            bad("region", f"未知的地区代码“{e.region}”", "请填写 6 位行政区划代码，如 330603")
-            ok = False
-        elif region.level not in LEVELS:
-            bad(
-                "region",
-                f"{region.name_zh}（{region.code}）是全省，全省目标即工作要点中的目标值",
-                "只能分解到设区市和县（市、区）",
-            )
-            ok = False
-        elif e.level and e.level != region.level:
-            bad(
-                "region",
-                f"层级不符：{region.name_zh}（{region.code}）是{LEVEL_ZH[region.level]}，"
-                f"本行是{LEVEL_ZH[e.level]}行",
-                f"请在{LEVEL_ZH[e.level]}模板中只填{LEVEL_ZH[e.level]}",
-            )
-            ok = False
-        elif not access.may(who, "allocations.import", region.code):
-            bad(
-                "region",
-                f"{region.name_zh}（{region.code}）超出用户 {who.username} 的分解范围",
-                "省级可分解到各设区市和县（市、区）；设区市只能分解到所辖县（市、区）",
-            )
-            ok = False
-        if not math.isnan(e.value) and e.value < 0:
-            bad("value", f"分解值 {e.value:g} 为负数", "请填写不小于 0 的数值")
-            ok = False
-        elif math.isnan(e.value):
-            ok = False
+        found = _entry_problems(e, target, loaded, regions.get(e.region), who)
         key = (e.year, e.target, e.region)
         if key in seen:
             first = seen[key]
-            bad(
-                "region",
-                f"与第 {first} 行重复（同一目标同一地区）" if first else "同一目标同一地区重复",
-                "每个目标每个地区只填一行",
-            )
-            ok = False
+            again = f"与第 {first} 行重复（同一目标同一地区）" if first else "同一目标同一地区重复"
+            found.append(("region", again, "每个目标每个地区只填一行"))
         seen.setdefault(key, e.row)
-        if ok:
+        for key_, message, hint in found:
+            located.add(e.row, key_, message, hint, cell=e.cells.get(key_))
+        if not found and not math.isnan(e.value):  # NaN: unreadable, already a problem
             good.append(e)
     pks = [x.id for x in targets.values()]
     current = {
