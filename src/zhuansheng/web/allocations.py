@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from zhuansheng.collect.allocations import AllocationResult
 from zhuansheng.errors import InputRejected
 from zhuansheng.services import allocations, regions
 
@@ -27,7 +26,7 @@ Api = Annotated[Ctx, Depends(api_ctx)]
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="年度（默认最新载入的年度）")]
 
 
-async def _imported(ctx: Ctx, path: Path, dry_run: bool) -> AllocationResult:
+async def _imported(ctx: Ctx, path: Path, dry_run: bool) -> allocations.AllocationResult:
     # the import reads and checks a whole workbook: in the thread pool, never on the loop
     return await run_in_threadpool(
         offload.without_collector, allocations.import_upload, ctx.caller, path, dry_run=dry_run
@@ -79,8 +78,6 @@ async def allocation_upload(
         file_name=name,
         result=result,
         problems=problems,
-        needs_comment=any(p.level == "warning" for p in problems)
-        and not any(p.level == "error" for p in problems),
     )
 
 
