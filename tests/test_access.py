@@ -59,6 +59,17 @@ def answers(action: str, region: str | None, **context: object) -> str:
         ("report.view", OTHER_COUNTY, "YYNNYY"),
         ("audit.view", None, "YNNNNN"),
         ("registers.import", None, "YYYYNN"),
+        # allocations: seen within the scope (D, V everywhere); the province sets the cities'
+        # and counties', a city its own counties' — never its own, a county nothing
+        ("allocations.view", OWN_COUNTY, "YYYYYY"),
+        ("allocations.view", OWN_CITY, "YYYNYY"),
+        ("allocations.view", OTHER_COUNTY, "YYNNYY"),
+        ("allocations.view", None, "YYNNYY"),  # the province's own numbers: the programme
+        ("allocations.import", None, "YYYNNN"),
+        ("allocations.import", OWN_COUNTY, "YYYNNN"),
+        ("allocations.import", OWN_CITY, "YYNNNN"),
+        ("allocations.import", OTHER_COUNTY, "YYNNNN"),
+        ("allocations.import", access.PROVINCE, "NNNNNN"),
     ],
 )
 def test_who_may_do_what(action: str, region: str | None, expected: str) -> None:

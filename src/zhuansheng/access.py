@@ -23,6 +23,10 @@ Actions (``may(actor, action, region, ...)``; docs/*/architecture.md has the tab
   the rows of their own area);
 - ``projects.view``: a major project of a region (its own users and those above it;
   departments and viewers);
+- ``allocations.view``: a region's allocated targets (分解下达): the provincial roles every
+  region, a city its own and its counties', a county its own;
+- ``allocations.import``: setting allocations, for a region or (without one) at all: the
+  province every city and county, a city its own counties; counties never.
 - ``audit.view``: the audit log (the provincial administrator).
 """
 
@@ -171,6 +175,12 @@ def may(
         return actor.is_province or actor.is_regional
     if action == "projects.view":
         return in_scope(actor, code) or actor.role in READ_ONLY_ROLES
+    if action == "allocations.view":
+        return actor.is_province or actor.role in READ_ONLY_ROLES or in_scope(actor, code)
+    if action == "allocations.import":
+        if region is None:
+            return actor.is_province or (actor.role == "city" and actor.is_regional)
+        return code != PROVINCE and known_region(code) and _above(actor, code)
     if action == "audit.view":
         return actor.role == "province_admin"
     raise ValueError(f"unknown action {action!r}")

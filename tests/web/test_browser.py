@@ -260,3 +260,26 @@ def test_the_major_project_register_filters_and_draws_a_project(
     page.wait_for_selector("#plan-chart[data-ready='1']")
     assert page.locator("#plan-table tbody tr").count() == 12
     assert (tmp_path / "major-projects.png").stat().st_size > 20_000
+
+
+def test_the_allocations_page_by_target_and_region_with_a_checked_upload(
+    browser: Browser, server: str, tmp_path: Path
+) -> None:
+    page = sign_in(browser, server, USERS["province_admin"])
+    page.click("header nav >> text=分解目标")
+    page.wait_for_url(f"{server}/allocations")
+    page.goto(f"{server}/allocations?year=2022&target=robots_new&region=330600")
+    assert page.locator("#alloc-target-rows tr[data-region]").count() == 101  # 11 + 90
+    assert page.locator("#alloc-sums tr").count() >= 12  # the province and each city
+    assert page.locator("#alloc-region-rows tr[data-target]").count() > 5  # 绍兴市's targets
+    no_tofu(page)
+    for folder in shots(tmp_path):
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / "allocations.png"), full_page=False)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("year,target,region,value\n2022,robots_new,339999,5\n", encoding="utf-8")
+    page.set_input_files("#alloc-upload-form input[type=file]", str(bad))
+    page.check("#alloc-upload-form input[name=dry_run]")
+    page.click("#alloc-upload-form button[type=submit]")
+    expect(page.locator("#alloc-upload-outcome .problems")).to_contain_text("339999")
+    assert "第 2 行, 列 region" in page.locator("#alloc-upload-outcome").inner_text()

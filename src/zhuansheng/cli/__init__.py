@@ -14,6 +14,7 @@ from typer.models import Context
 from zhuansheng.errors import ZhuanshengError
 
 from . import (
+    allocation,
     assess,
     collect,
     db,
@@ -60,6 +61,7 @@ app.command("monitor")(monitor.monitor)
 app.add_typer(assess.app, name="assess")
 app.command("template")(collect.template)
 app.add_typer(collect.submission, name="submission")
+app.add_typer(allocation.app, name="allocation")
 app.add_typer(collect.user, name="user")
 app.add_typer(report.app, name="report")
 app.command("major-projects")(projects.major_projects)

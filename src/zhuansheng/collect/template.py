@@ -18,6 +18,7 @@ from pathlib import Path
 import xlsxwriter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from xlsxwriter.format import Format
 
 from zhuansheng import atomic, programme, store
 from zhuansheng.errors import Invalid, ZhuanshengError
@@ -161,12 +162,12 @@ HELP_TEXT = [
 ]
 
 
-def write_xlsx(path: Path, region: t.Region, p: Period, lines: list[Line]) -> None:
-    options = {"strings_to_numbers": False, "strings_to_formulas": False}
-    with xlsxwriter.Workbook(str(path), options) as book:
-        ws = book.add_worksheet(INPUT_SHEET)
-        title = book.add_format({"bold": True, "font_size": 14})
-        head = book.add_format(
+def cell_formats(book: xlsxwriter.Workbook) -> dict[str, Format]:
+    """The cell styles every template shares: title, header, fixed text, reference number,
+    yellow input cell and open note cell."""
+    return {
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "head": book.add_format(
             {
                 "bold": True,
                 "bg_color": "#DDEBF7",
@@ -175,13 +176,24 @@ def write_xlsx(path: Path, region: t.Region, p: Period, lines: list[Line]) -> No
                 "align": "center",
                 "valign": "vcenter",
             }
-        )
-        fixed = book.add_format({"border": 1, "bg_color": "#F2F2F2", "num_format": "@"})
-        ref = book.add_format({"border": 1, "bg_color": "#F2F2F2", "num_format": "#,##0.####"})
-        entry = book.add_format(
+        ),
+        "fixed": book.add_format({"border": 1, "bg_color": "#F2F2F2", "num_format": "@"}),
+        "ref": book.add_format({"border": 1, "bg_color": "#F2F2F2", "num_format": "#,##0.####"}),
+        "entry": book.add_format(
             {"border": 1, "locked": False, "bg_color": "#FFF2CC", "num_format": "#,##0.####"}
+        ),
+        "note": book.add_format({"border": 1, "locked": False, "num_format": "@"}),
+    }
+
+
+def write_xlsx(path: Path, region: t.Region, p: Period, lines: list[Line]) -> None:
+    options = {"strings_to_numbers": False, "strings_to_formulas": False}
+    with xlsxwriter.Workbook(str(path), options) as book:
+        ws = book.add_worksheet(INPUT_SHEET)
+        f = cell_formats(book)
+        title, head, fixed, ref, entry, note = (
+            f[k] for k in ("title", "head", "fixed", "ref", "entry", "note")
         )
-        note = book.add_format({"border": 1, "locked": False, "num_format": "@"})
         ws.write_string(
             0, 0, f"{region.name_zh} {p.label_zh} 传统制造业改造提升监测数据填报表", title
         )

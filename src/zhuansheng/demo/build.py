@@ -19,7 +19,10 @@ import pyarrow.compute as pc
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
 from zhuansheng import lake, programme, reference, store, workspace
+from zhuansheng.access import Actor
 from zhuansheng.errors import ZhuanshengError
+from zhuansheng.services import allocations as alloc_services
+from zhuansheng.services.context import Caller
 from zhuansheng.store import audit
 from zhuansheng.store import tables as t
 
@@ -62,7 +65,14 @@ def _recorded_at(period: str) -> dt.datetime:
 def _has_real_data(engine: Engine) -> bool:
     names = set(inspect(engine).get_table_names())
     with engine.connect() as conn:
-        for table in (t.Observation, t.RegistryEntry, t.Project, t.Case, t.Enterprise):
+        for table in (
+            t.Observation,
+            t.RegistryEntry,
+            t.Project,
+            t.Case,
+            t.Enterprise,
+            t.Allocation,
+        ):
             if table.__tablename__ in names:
                 n = conn.scalar(
                     select(func.count()).select_from(table).where(table.synthetic.is_(False))
@@ -139,25 +149,20 @@ def build(seed: int = 42, enterprises: int = 20000, progress: Progress | None = 
     lake.write_facts(pop.facts, lake=cfg.lake, source=source, synthetic=True)
 
     step("生成分解目标、月度统计、认定名单与项目库")
+    # allocated as the provincial office would, through the same import (checks, revisions)
+    demo = Caller(cfg, Actor("demo", "province_admin", None))
+    alloc_services.import_values(
+        demo,
+        [(YEAR, tid, code, v) for tid, code, v in allocations(geo, targets)],
+        source_name=source,
+        synthetic=True,
+        recorded_at=dt.datetime(YEAR, 1, 10, 9, 0, tzinfo=TZ),  # issued early in the year
+    )
     firm_rows = pop.firms.to_pylist()
     with store.session() as s:
         _insert(s, t.Enterprise, [{**f, "synthetic": True} for f in firm_rows])
         pk = dict(
             s.execute(select(t.Target.target_id, t.Target.id).where(t.Target.year == YEAR)).all()
-        )
-        _insert(
-            s,
-            t.Allocation,
-            [
-                {
-                    "target_pk": pk[tid],
-                    "region_code": code,
-                    "value": v,
-                    "source": source,
-                    "synthetic": True,
-                }
-                for tid, code, v in allocations(geo, targets)
-            ],
         )
         stat_ids = [i for i, ind in catalogue.items() if ind.source == "statistic"]
 

@@ -37,6 +37,7 @@ _VERSIONED = (
     t.Project.id,
     t.ProjectInvestment.id,
     t.Allocation.id,
+    t.AllocationRevision.id,  # a changed allocation is a new revision, its row keeps its id
     t.MilestoneReport.id,
     t.CaseEvent.id,
     t.Target.id,

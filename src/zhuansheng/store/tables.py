@@ -161,6 +161,30 @@ class Allocation(Base):
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class AllocationRevision(Base):
+    """Every value an allocation has had (append-only): who set it, when, from which file and
+    cell. ``allocations`` holds the current value for monitoring to read cheaply."""
+
+    __tablename__ = "allocation_revisions"
+    __table_args__ = (
+        UniqueConstraint("target_pk", "region_code", "revision"),
+        Index("ix_allocation_revisions_lookup", "target_pk", "region_code"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    target_pk: Mapped[int] = mapped_column(ForeignKey("targets.id", ondelete="CASCADE"))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    value: Mapped[float] = mapped_column(Float)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    recorded_by: Mapped[str] = mapped_column(String(60))
+    source_kind: Mapped[str] = mapped_column(String(10))  # file | demo | legacy
+    source_name: Mapped[str] = mapped_column(Text, default="")
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    source_cell: Mapped[str | None] = mapped_column(String(40))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class MilestoneReport(Base):
     """A responsible unit's progress report on a target without a number (工作任务进展)."""
 

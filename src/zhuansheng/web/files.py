@@ -3,11 +3,13 @@ types of what is served."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import UploadFile
 from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from zhuansheng.services import reports, submissions
@@ -31,6 +33,17 @@ async def read_upload(ctx: Ctx, file: UploadFile) -> Path:
     limit = ctx.state.settings.max_upload_bytes
     data = await file.read(limit + 1)
     return await run_in_threadpool(submissions.save_upload, data, file.filename, limit)
+
+
+def temporary_download(path: Path, name: str) -> FileResponse:
+    """A file written to a private temporary folder, offered as ``name``; the folder goes once
+    the response is sent."""
+    return FileResponse(
+        path,
+        filename=name,
+        media_type=XLSX,
+        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True),
+    )
 
 
 def report_file(ctx: Ctx, name: str) -> FileResponse:

@@ -211,6 +211,49 @@ TEXT: dict[str, tuple[str, str]] = {
         "Once you have checked the warnings, give your reasons under “Comment” and upload the"
         " same file again.",
     ),
+    # allocations (分解下达)
+    "alloc_by_target": ("按目标查看", "By target"),
+    "alloc_by_region": ("按地区查看", "By region"),
+    "alloc_province_value": ("全省目标值", "Province target"),
+    "alloc_value": ("分解值", "Allocated value"),
+    "alloc_parent": ("上级地区", "Level above"),
+    "alloc_parent_value": ("上级目标", "Target above"),
+    "alloc_total": ("所辖合计", "Sum below"),
+    "alloc_coverage": ("已分解地区", "Regions allocated"),
+    "alloc_short": ("合计低于上级", "Sum below the level above"),
+    "alloc_sums": ("分解合计校验", "Sums against the level above"),
+    "alloc_rows": ("各地区分解值", "Values by region"),
+    "alloc_rate_note": (
+        "比率、增速类目标是各地应达到的数值，不是份额，不做合计校验。",
+        "A rate or growth target is each region's own value, not a share: nothing is added up.",
+    ),
+    "alloc_revision": ("修订版本", "Revision"),
+    "alloc_recorded": ("修订人 / 时间", "By / at"),
+    "alloc_history": ("修订历史", "History"),
+    "alloc_source": ("来源（文件 · 单元格）", "Source (file · cell)"),
+    "alloc_upload": ("上传分解下达表", "Upload allocations"),
+    "alloc_template_city": ("下载分解表（设区市）", "Template (cities)"),
+    "alloc_template_county": ("下载分解表（县）", "Template (counties)"),
+    "alloc_dry_run": ("只校验，不写入", "Check only, write nothing"),
+    "alloc_upload_hint": (
+        "可上传填好的分解下达表（xlsx），"
+        "或列为 year,target,region,value 的 CSV（可加 comment 列）。"
+        "整份校验，有错误整份拒收；数量、总量类目标合计低于上级的须在“说明”列写明理由。",
+        "Upload a filled allocation template (xlsx) or a CSV with the columns"
+        " year,target,region,value (and optionally comment). The file is checked whole and"
+        " refused on any error; a count or amount whose sum falls below the level above needs"
+        " a comment.",
+    ),
+    "alloc_checked": (
+        "校验通过（未写入）：将写入 %(written)s 个数值，%(unchanged)s 个未变化。",
+        "Checked (nothing written): %(written)s values would be written, %(unchanged)s unchanged.",
+    ),
+    "alloc_none": ("该目标尚未分解", "Not allocated yet"),
+    "alloc_readonly": (
+        "分解目标由上级下达，本页只读。",
+        "Allocations are set by the level above: this page is read-only.",
+    ),
+    "comment_plain": ("说明", "Comment"),
     # rankings
     "weight": ("权重", "Weight"),
     "normalisation": ("标准化", "Normalisation"),

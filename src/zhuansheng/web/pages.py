@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -39,7 +38,7 @@ from zhuansheng.services.sessions import COOKIE
 
 from . import geo, i18n, offload
 from .deps import CSRF_FIELD, Ctx, browser_session, lang, page_ctx, state
-from .files import XLSX, download_url, read_upload, report_file
+from .files import XLSX, download_url, read_upload, report_file, temporary_download
 
 router = APIRouter(include_in_schema=False)
 Page = Annotated[Ctx, Depends(page_ctx)]
@@ -410,12 +409,7 @@ def submissions_page(request: Request, ctx: Page, period: str | None = None) -> 
 @router.get("/submissions/template")
 def template_download(ctx: Page, region: str, period: str) -> Response:
     path, name = submissions.template(ctx.caller, region, period)
-    return FileResponse(
-        path,
-        filename=name,
-        media_type=XLSX,
-        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True),
-    )
+    return temporary_download(path, name)
 
 
 @router.post("/submissions/upload")

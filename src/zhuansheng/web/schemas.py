@@ -186,6 +186,43 @@ class ImportOut(Out):
     warnings: list[str]
 
 
+# --- allocations -----------------------------------------------------------------------------
+
+
+class AllocationOut(Out):
+    year: int
+    target: str
+    region: str
+    value: float
+    target_name: str
+    region_name: str
+    level: str
+    kind: str
+    unit: str | None = None
+    province_value: float | None = None
+    revision: int | None = Field(None, description="当前值的修订版本号")
+    recorded_by: str = ""
+    recorded_at: dt.datetime | None = None
+    source: str = ""
+    synthetic: bool = False
+
+
+class AllocationList(Out):
+    year: int | None = None
+    items: list[AllocationOut]
+    total: int
+
+
+class AllocationImportOut(Out):
+    file_name: str
+    rows: int
+    written: int
+    unchanged: int
+    dry_run: bool
+    batch_id: int | None = None
+    warnings: list[str]
+
+
 # --- enterprises ---------------------------------------------------------------------------
 
 
