@@ -21,6 +21,7 @@ from . import (
     evaluate,
     imports,
     lake,
+    milestone,
     monitor,
     programme,
     ref,
@@ -60,6 +61,7 @@ app.command("assess")(assess.assess)
 app.command("template")(collect.template)
 app.add_typer(collect.submission, name="submission")
 app.add_typer(collect.user, name="user")
+app.add_typer(milestone.app, name="milestone")
 app.add_typer(report.app, name="report")
 app.command("serve")(serve.serve)
 
