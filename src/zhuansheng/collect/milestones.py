@@ -126,7 +126,7 @@ def item(session: Session, target_id: str, year: int) -> Item:
     if tr is None:
         raise NotFound(
             f"{year} 年工作要点中没有目标 '{target_id}'；"
-            "请用 zhuansheng programme show 查看目标代码"
+            "本单位的工作任务及其目标代码见 zhuansheng milestone template 生成的报送表"
         )
     if tr.kind != "milestone":
         raise Invalid(
@@ -271,7 +271,7 @@ def review(
         raise Invalid(f"审核操作应为 accept（确认）或 return（退回），不是 '{action}'")
     reason = (reason or "").strip()
     if action == "return" and not reason:
-        raise Invalid("退回进展报告须说明原因（--reason），以便责任单位修改后重新报送")
+        raise Invalid("退回进展报告须说明原因，以便责任单位修改后重新报送")
     if report.review_status != "submitted":
         raise Conflict(
             f"进展报告 {report_id} 当前为“{REVIEW[report.review_status]}”，只有待审核的报告可以"
