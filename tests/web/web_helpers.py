@@ -39,6 +39,7 @@ USERS = {
     "department": "dept",
     "viewer": "viewer",
 }
+DEPARTMENT_UNIT = "省经信厅"  # the unit the department account speaks for
 OTHER_COUNTY = "330603"  # 柯桥区 (绍兴市): outside 杭州's scope
 
 
@@ -78,7 +79,8 @@ def _build_web_world() -> None:
         engine.evaluate(kind, 2022)
     with store.session() as s:
         for role in ("province_analyst", "department", "viewer"):
-            users.add_user(s, USERS[role], role)
+            units = [DEPARTMENT_UNIT] if role == "department" else []
+            users.add_user(s, USERS[role], role, units=units)
         users.set_demo_passwords(s)
         for name in USERS.values():
             users.set_password(s, name, PASSWORD)
