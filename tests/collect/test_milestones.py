@@ -63,7 +63,11 @@ def test_a_department_account_needs_known_units(store_url: str) -> None:
 def test_lead_and_co_units_report_and_others_are_refused(store_url: str) -> None:
     ws = _world(store_url)
     led = milestones.report(_as(ws, "jxt"), LED, "2022Q1", "in_progress", "召开推进会")
-    assert (led["unit"], led["review_status"], led["status_zh"]) == ("省经信厅", "submitted", "推进中")
+    assert (led["unit"], led["review_status"], led["status_zh"]) == (
+        "省经信厅",
+        "submitted",
+        "推进中",
+    )
     co = milestones.report(_as(ws, "jxt"), CO_LED, "2022-03", "推进中", "配合落实")
     assert (co["unit"], co["status"]) == ("省经信厅", "in_progress")  # a Chinese label is read
     with pytest.raises(Forbidden) as refused:
@@ -90,9 +94,7 @@ def test_the_narrative_is_at_most_2000_characters(store_url: str) -> None:
     assert len(kept["narrative"]) == 2000
 
 
-def test_evidence_files_are_checked_and_kept_by_their_hash(
-    store_url: str, tmp_path: Path
-) -> None:
+def test_evidence_files_are_checked_and_kept_by_their_hash(store_url: str, tmp_path: Path) -> None:
     ws = _world(store_url)
     exe = tmp_path / "进展说明.pdf"
     exe.write_bytes(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(200))  # a program, renamed
@@ -101,11 +103,11 @@ def test_evidence_files_are_checked_and_kept_by_their_hash(
     assert "文件扩展名为 .pdf，但内容是二进制文件" in str(refused.value)
     fake_docx = tmp_path / "a.docx"
     fake_docx.write_bytes(PDF)
-    with pytest.raises(InputRejected, match="文件扩展名为 .docx"):
+    with pytest.raises(InputRejected, match=r"文件扩展名为 \.docx"):
         milestones.report(_as(ws, "jxt"), LED, "2022Q1", "completed", "x", [(fake_docx, "a.docx")])
     script = tmp_path / "run.sh"
     script.write_text("echo hi\n")
-    with pytest.raises(InputRejected, match="不支持的文件类型 .sh"):
+    with pytest.raises(InputRejected, match=r"不支持的文件类型 \.sh"):
         milestones.report(_as(ws, "jxt"), LED, "2022Q1", "completed", "x", [(script, "run.sh")])
     with store.session(store_url) as s:
         assert s.query(t.MilestoneReport).count() == 0  # nothing written for a refused file

@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,9 +219,16 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(web_world: World) -> Iterator[str]:
     """A real uvicorn server on a free loopback port, in a thread of this process."""
+    with serving(web_world) as base:
+        yield base
+
+
+@contextmanager
+def serving(world: World) -> Iterator[str]:
+    """A real uvicorn server over ``world`` on a free loopback port, in a thread."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(make_settings(web_world)), host="127.0.0.1", port=port, log_level="warning"
+        create_app(make_settings(world)), host="127.0.0.1", port=port, log_level="warning"
     )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)

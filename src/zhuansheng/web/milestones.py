@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from zhuansheng.errors import Invalid
 from zhuansheng.services import milestones
@@ -26,7 +27,7 @@ Year = Annotated[int | None, Query(ge=2000, le=2100, description="年度（默�
 StatusName = Literal["not_started", "in_progress", "completed", "delayed"]
 
 
-async def _saved(ctx: Ctx, files: list[UploadFile]) -> list[tuple[Any, str]]:
+async def _saved(ctx: Ctx, files: list[StarletteUpload]) -> list[tuple[Any, str]]:
     """Each non-empty upload in a private folder (at most one byte past the size limit)."""
     limit = ctx.state.settings.max_upload_bytes
     out = []
@@ -40,7 +41,7 @@ async def _saved(ctx: Ctx, files: list[UploadFile]) -> list[tuple[Any, str]]:
 
 
 async def _report(
-    ctx: Ctx, target: str, period: str, status: str, text: str, files: list[UploadFile]
+    ctx: Ctx, target: str, period: str, status: str, text: str, files: list[StarletteUpload]
 ) -> dict[str, Any]:
     saved = await _saved(ctx, files)
     try:
@@ -188,7 +189,8 @@ async def post_milestone(request: Request, ctx: Api) -> dict[str, Any]:
     kind = request.headers.get("content-type", "")
     if kind.startswith("multipart/form-data"):
         form = await request.form()
-        files = [f for f in form.getlist("evidence") if isinstance(f, UploadFile)]
+        # the parsed form holds Starlette's upload objects (FastAPI's class derives from them)
+        files = [f for f in form.getlist("evidence") if isinstance(f, StarletteUpload)]
         body = _body(
             {k: form.get(k) for k in ("target", "period", "status", "text") if form.get(k)}
         )
