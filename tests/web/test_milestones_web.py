@@ -138,9 +138,9 @@ def test_the_api_reports_reviews_and_refuses(base: str) -> None:
 
     path = f"/milestones/{made['id']}"
     assert api.post(f"{path}/accept", headers=dept).status_code == 403
-    r = api.post(f"{path}/return", json={"reason": ""}, headers=office)
+    r = api.post(f"{path}/return", data={"reason": ""}, headers=office)
     assert r.status_code == 400 and "须说明原因" in r.json()["error"]["message"]
-    r = api.post(f"{path}/return", json={"reason": "请补充年度总结"}, headers=office)
+    r = api.post(f"{path}/return", data={"reason": "请补充年度总结"}, headers=office)
     assert (r.status_code, r.json()["return_reason"]) == (200, "请补充年度总结")
     assert api.post(f"{path}/accept", headers=office).status_code == 409
     listed = api.get(

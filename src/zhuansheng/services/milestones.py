@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -182,16 +181,8 @@ def import_file(caller: Caller, path: Path, source: str | None = None) -> list[d
     return out
 
 
-def save_upload(data: bytes, filename: str | None) -> Path:
-    """An uploaded file in a private temporary folder under its own (base) name."""
-    name = Path((filename or "upload").replace("\\", "/")).name or "upload"
-    folder = Path(tempfile.mkdtemp(prefix="zs-milestone-"))
-    path = folder / name[-120:]
-    path.write_bytes(data)
-    return path
-
-
 def discard(paths: Sequence[Path]) -> None:
+    """Remove saved uploads (``services.submissions.save_upload``) and their folders."""
     for p in paths:
         shutil.rmtree(p.parent, ignore_errors=True)
 

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from zhuansheng.errors import Invalid
-from zhuansheng.services import milestones
+from zhuansheng.services import milestones, submissions
 
 from . import schemas
 from .deps import Ctx, api_ctx, page_ctx
@@ -35,7 +35,7 @@ async def _saved(ctx: Ctx, files: list[StarletteUpload]) -> list[tuple[Any, str]
         data = await f.read(limit + 1)
         if not data and not f.filename:
             continue
-        path = await run_in_threadpool(milestones.save_upload, data, f.filename)
+        path = await run_in_threadpool(submissions.save_upload, data, f.filename, limit)
         out.append((path, f.filename or path.name))
     return out
 
@@ -141,10 +141,6 @@ class MilestoneIn(BaseModel):
     text: str = Field("", max_length=milestones.MAX_NARRATIVE, description="进展情况")
 
 
-class ReviewIn(BaseModel):
-    reason: str = Field("", max_length=2000, description="退回原因（退回时必填）")
-
-
 def _body(data: Any) -> MilestoneIn:
     try:
         return MilestoneIn.model_validate(data)
@@ -156,7 +152,7 @@ def _body(data: Any) -> MilestoneIn:
 @api.post(
     "/milestones",
     status_code=201,
-    summary="报送工作任务进展（JSON，或 multipart 附佐证文件）",
+    summary="报送工作任务进展（JSON 或表单；multipart 可附佐证文件 evidence）",
     response_model=schemas.MilestoneReportOut,
     openapi_extra={
         "requestBody": {
@@ -187,7 +183,7 @@ async def post_milestone(request: Request, ctx: Api) -> dict[str, Any]:
     """Only the target's lead and co-units may report (403 otherwise); the report awaits the
     province's review. Evidence files: pdf, docx, xlsx, png, jpg (content checked, 422)."""
     kind = request.headers.get("content-type", "")
-    if kind.startswith("multipart/form-data"):
+    if kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         form = await request.form()
         # the parsed form holds Starlette's upload objects (FastAPI's class derives from them)
         files = [f for f in form.getlist("evidence") if isinstance(f, StarletteUpload)]
@@ -198,7 +194,7 @@ async def post_milestone(request: Request, ctx: Api) -> dict[str, Any]:
     try:
         data = await request.json()
     except ValueError:
-        raise Invalid("请求体应为 JSON 或 multipart/form-data") from None
+        raise Invalid("请求体应为 JSON 或表单（multipart/form-data）") from None
     body = _body(data)
     return await _report(ctx, body.target, body.period, body.status, body.text, [])
 
@@ -231,6 +227,6 @@ def post_milestone_review(
     ctx: Api,
     report_id: int,
     action: Literal["accept", "return"],
-    body: ReviewIn | None = None,
+    reason: Annotated[str, Form(max_length=2000, description="退回原因（退回时必填）")] = "",
 ) -> dict[str, Any]:
-    return milestones.review(ctx.caller, report_id, action, body.reason if body else "")
+    return milestones.review(ctx.caller, report_id, action, reason)
