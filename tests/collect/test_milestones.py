@@ -19,6 +19,7 @@ from zhuansheng.monitor.sources import milestone_reports
 from zhuansheng.reference import PROVINCE_CODE
 from zhuansheng.services import accounts, milestones, tokens
 from zhuansheng.services.context import Caller
+from zhuansheng.services.monitoring import MonitorCache
 from zhuansheng.store import tables as t
 from zhuansheng.workspace import Workspace, at
 
@@ -170,6 +171,14 @@ def test_monitoring_counts_only_accepted_reports(store_url: str) -> None:
     assert list(result.status[p, :6]) == ["no_report"] * 2 + ["in_progress"] * 3 + ["overdue"]
     assert "2022Q2 的工作任务进展逾期未报送（截止 2022-07-05）" in result.notes[p, 5]
     assert "一季度" in result.notes[p, 5]
+    # the overview lists them first among the province's warnings: in June every one of the 14
+    # milestone targets is overdue (13 never reported, cluster_ecosystem's Q2 was returned)
+    cache = MonitorCache(ws)
+    june = cache.get("2022-06")
+    assert len(june.overdue_milestones()) == 14 and LED in {
+        r.target for r in june.overdue_milestones()
+    }
+    assert cache.get("2022-02").overdue_milestones() == []
 
 
 def test_what_is_due_follows_the_deadline_setting(store_url: str, tmp_path: Path) -> None:
