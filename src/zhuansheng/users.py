@@ -8,6 +8,7 @@ Roles: ``province_admin`` and ``province_analyst`` (the provincial office), ``ci
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -41,6 +42,7 @@ def add_user(
     region_code: str | None = None,
     display_name: str = "",
     units: Sequence[str] = (),
+    created_at: datetime | None = None,
 ) -> t.User:
     """A new account; a department account names the responsible units it speaks for
     (``units``, names or aliases from the units catalogue), any other account none."""
@@ -63,6 +65,7 @@ def add_user(
         region_code=region_code,
         display_name=display_name or username,
         units=bound,
+        **({"created_at": created_at} if created_at else {}),
     )
     session.add(user)
     session.flush()

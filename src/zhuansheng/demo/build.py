@@ -37,6 +37,7 @@ NOTICE = (
     "不是官方统计数据，不得作为官方数据引用。\n"
 )
 TZ = dt.timezone(dt.timedelta(hours=8))
+OPENED = dt.datetime(2022, 1, 4, 9, 0, tzinfo=TZ)  # when the demo accounts were opened
 Progress = Callable[[str], None]
 STEPS = 6  # calls to progress() in build()
 
@@ -398,7 +399,9 @@ def _department_accounts(ws: workspace.Workspace, targets: list[Any]) -> dict[st
     out = {}
     for i, unit in enumerate(_lead_units(targets), start=1):
         out[unit] = department_username(i)
-        accounts.add(ws, out[unit], "department", None, f"{unit}（演示）", units=[unit])
+        accounts.add(
+            ws, out[unit], "department", None, f"{unit}（演示）", units=[unit], created_at=OPENED
+        )
     return out
 
 

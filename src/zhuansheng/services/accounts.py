@@ -4,6 +4,7 @@ checked against the account on every call)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -68,10 +69,12 @@ def add(
     region: str | None,
     display_name: str = "",
     units: Sequence[str] = (),
+    created_at: datetime | None = None,
 ) -> None:
-    """A new account (a department account with the responsible units it speaks for)."""
+    """A new account (a department account with the responsible units it speaks for);
+    ``created_at`` defaults to now."""
     with store.session(ws.database_url) as s:
-        users.add_user(s, username, role, region, display_name, units)
+        users.add_user(s, username, role, region, display_name, units, created_at)
 
 
 def listing(ws: Workspace) -> list[dict[str, object]]:
