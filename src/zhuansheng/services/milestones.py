@@ -354,6 +354,7 @@ def my_items(caller: Caller, year: int, today: dt.date | None = None) -> dict[st
                 "clause": item.clause,
                 "name_zh": item.name_zh,
                 "unit": unit,
+                "role": item.role(unit),
                 "role_zh": core.ROLE_ZH[item.role(unit)],
                 "latest": latest,
             }
