@@ -114,3 +114,25 @@ def test_require_raises_forbidden_with_the_message() -> None:
     assert not access.known_region("999999") and access.known_region(OWN_COUNTY)
     with pytest.raises(ValueError, match="unknown action"):
         access.may(ADMIN, "no.such.action")
+
+
+def test_milestone_reports_by_bound_units_and_reviews_by_the_province() -> None:
+    kjt = Actor("kjt", "department", None, ("省科技厅",))
+    cluster = ("省经信厅", "省发展改革委", "省科技厅", "省商务厅")  # cluster_ecosystem: lead + co
+    leadership = ("省工业转型升级领导小组成员单位",)
+    assert access.may(kjt, "milestone.report", units=cluster)  # a co-unit
+    assert not access.may(kjt, "milestone.report", units=leadership)
+    assert not access.may(DEPT, "milestone.report", units=cluster)  # a department bound to nothing
+    for actor in (ADMIN, ANALYST, CITY, COUNTY, VIEWER):
+        assert not access.may(actor, "milestone.report", units=cluster)
+    assert [
+        access.may(a, "milestone.review") for a in (ADMIN, ANALYST, CITY, COUNTY, kjt, VIEWER)
+    ] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
+    assert all(access.may(a, "milestone.view") for a in (ADMIN, CITY, COUNTY, kjt, VIEWER))

@@ -27,11 +27,16 @@ Actions (``may(actor, action, region, ...)``; docs/*/architecture.md has the tab
   region, a city its own and its counties', a county its own;
 - ``allocations.import``: setting allocations, for a region or (without one) at all: the
   province every city and county, a city its own counties; counties never.
-- ``audit.view``: the audit log (the provincial administrator).
+- ``audit.view``: the audit log (the provincial administrator);
+- ``milestone.view``: milestone reports and the responsible-unit pages (everyone signed in);
+- ``milestone.report``: reporting progress on a milestone target (a department account bound to
+  one of the target's lead or co-units, ``units=``);
+- ``milestone.review``: accepting or returning a milestone report (the province).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -50,6 +55,7 @@ class Actor:
     username: str
     role: str
     region_code: str | None
+    units: tuple[str, ...] = ()  # the responsible units a department account speaks for
 
     @property
     def is_province(self) -> bool:
@@ -135,11 +141,13 @@ def may(
     kind: str | None = None,
     status: str | None = None,
     all_regions_visible: bool = True,
+    units: Sequence[str] = (),
 ) -> bool:
     """May ``actor`` take ``action`` (see the module's table) on ``region``?
 
     ``kind`` is the report kind for ``report.generate``, ``status`` a submission's current
-    status for ``submission.unlock``; ``all_regions_visible`` widens ``progress.view``."""
+    status for ``submission.unlock``; ``all_regions_visible`` widens ``progress.view``;
+    ``units`` are a target's lead and co-units for ``milestone.report``."""
     code = region or PROVINCE
     if action == "progress.view":
         return known_region(code) and (
@@ -183,6 +191,12 @@ def may(
         return code != PROVINCE and known_region(code) and _above(actor, code)
     if action == "audit.view":
         return actor.role == "province_admin"
+    if action == "milestone.view":
+        return True
+    if action == "milestone.report":
+        return actor.role == "department" and bool(set(actor.units) & set(units))
+    if action == "milestone.review":
+        return actor.is_province
     raise ValueError(f"unknown action {action!r}")
 
 

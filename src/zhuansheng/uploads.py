@@ -74,7 +74,19 @@ MAGIC = (
     (b"PAR1", "Parquet 文件"),
     (b"\xd0\xcf\x11\xe0", "旧版 Excel 97-2003 工作簿 (.xls)"),
     (b"%PDF", "PDF 文件"),
+    (b"\x89PNG\r\n\x1a\n", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
 )
+# The first bytes each kind of document must start with (evidence files, see check_kind).
+_HEADS = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".docx": (b"PK\x03\x04",),
+}
+# The part a zip-based Office file must hold: a workbook, a Word document.
+_ZIP_PART = {".xlsx": "xl/workbook.xml", ".docx": "word/document.xml"}
 
 _SUFFIX_TEXT = {".csv": ".csv（UTF-8 或 GB18030）"}
 _SAVE_AS_XLSX = (
@@ -131,8 +143,8 @@ def check_kind(
     path = Path(path)
     source = source or path.name
     suffix = _check_head(path, source, suffixes, max_bytes)
-    if suffix == ".xlsx":
-        _open_zip(path, source, max_unpacked, max_ratio).close()
+    if suffix in _ZIP_PART:
+        _open_zip(path, source, max_unpacked, max_ratio, _ZIP_PART[suffix]).close()
     return suffix
 
 
@@ -170,7 +182,7 @@ def _check_head(path: Path, source: str, suffixes: Sequence[str], max_bytes: int
         ".xlsx": head.startswith(b"PK\x03\x04"),
         ".parquet": head.startswith(b"PAR1") and tail == b"PAR1",
         ".csv": looks_like(head).startswith("文本"),
-    }.get(suffix, True)
+    }.get(suffix, head.startswith(_HEADS.get(suffix, (b"",))))
     if not expected:
         what = looks_like(head)
         hint = "确认选对了文件；若是另一种格式，请改用正确的扩展名或重新导出"
@@ -216,7 +228,9 @@ def _mb(n: float) -> str:
     return f"{n / 2**20:.1f} MB"
 
 
-def _open_zip(path: Path, source: str, max_unpacked: int, max_ratio: float) -> zipfile.ZipFile:
+def _open_zip(
+    path: Path, source: str, max_unpacked: int, max_ratio: float, part: str = "xl/workbook.xml"
+) -> zipfile.ZipFile:
     """The open zip, once its directory shows a workbook that is not a bomb (sizes are checked
     from the directory before anything is decompressed; zipfile never unpacks a member beyond
     its declared size, and a CRC mismatch surfaces as a corrupt part)."""
@@ -254,7 +268,13 @@ def _open_zip(path: Path, source: str, max_unpacked: int, max_ratio: float) -> z
                     f"取消加密；{_SAVE_AS_XLSX}",
                 )
         names = {i.filename for i in infos}
-        if "xl/workbook.xml" not in names:
+        if part == "word/document.xml" and part not in names:
+            raise _reject(
+                source,
+                "文件内容不是 Word 文档（缺少 word/document.xml）(not a docx document)",
+                "确认选对了文件；请在 Word 中另存为“Word 文档 (*.docx)”后上传",
+            )
+        if part not in names:
             what = "zip 压缩包"
             if "word/document.xml" in names:
                 what = "Word 文档 (.docx)"

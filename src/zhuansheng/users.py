@@ -7,6 +7,8 @@ Roles: ``province_admin`` and ``province_analyst`` (the provincial office), ``ci
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -14,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhuansheng import programme
 from zhuansheng.access import Actor
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.store import audit
@@ -38,7 +41,11 @@ def add_user(
     role: str,
     region_code: str | None = None,
     display_name: str = "",
+    units: Sequence[str] = (),
+    created_at: datetime | None = None,
 ) -> t.User:
+    """A new account; a department account names the responsible units it speaks for
+    (``units``, names or aliases from the units catalogue), any other account none."""
     if role not in ROLES:
         raise ZhuanshengError(f"未知的角色 '{role}'，应为 {'、'.join(ROLES)}")
     if session.scalar(select(t.User).where(t.User.username == username)):
@@ -51,12 +58,46 @@ def add_user(
                 f"{ROLES_ZH[role]}须指定一个{'设区市' if level == 'city' else '县（市、区）'}"
                 f"代码（--region），'{region_code}' 不符合"
             )
+    bound = _units(role, units)
     user = t.User(
-        username=username, role=role, region_code=region_code, display_name=display_name or username
+        username=username,
+        role=role,
+        region_code=region_code,
+        display_name=display_name or username,
+        units=bound,
+        **({"created_at": created_at} if created_at else {}),
     )
     session.add(user)
     session.flush()
     return user
+
+
+def _units(role: str, units: Sequence[str]) -> list[str]:
+    """The canonical names of the units a department account is bound to."""
+    if role != "department":
+        if units:
+            raise ZhuanshengError("只有责任单位用户（--role department）可以绑定责任单位（--unit）")
+        return []
+    if not units:
+        raise ZhuanshengError(
+            "责任单位用户须用 --unit 指定其代表的责任单位（可多次给出），如 --unit 省科技厅"
+        )
+    known = programme.unit_names()
+    out: list[str] = []
+    for name in units:
+        canonical = known.get(name.strip())
+        if canonical is None:
+            raise ZhuanshengError(
+                f"未知的责任单位 '{name}'：不在责任单位名单（units.yaml）中；"
+                "请使用名单中的名称，如 省科技厅、省经信厅"
+            )
+        if canonical not in out:
+            out.append(canonical)
+    return out
+
+
+def as_actor(user: t.User) -> Actor:
+    return Actor(user.username, user.role, user.region_code, tuple(user.units or ()))
 
 
 def actor(session: Session, username: str) -> Actor:
@@ -66,7 +107,7 @@ def actor(session: Session, username: str) -> Actor:
         raise ZhuanshengError(f"没有用户 '{username}'，请先用 zhuansheng user add 创建")
     if not user.active:
         raise ZhuanshengError(f"用户 '{username}' 已停用")
-    return Actor(user.username, user.role, user.region_code)
+    return as_actor(user)
 
 
 def disable_user(session: Session, username: str) -> None:
@@ -116,7 +157,7 @@ def check_password(session: Session, username: str, password: str) -> Actor | No
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    return Actor(user.username, user.role, user.region_code)
+    return as_actor(user)
 
 
 def set_demo_passwords(session: Session) -> int:

@@ -273,6 +273,8 @@ def test_milestone_follows_the_latest_report(url: str) -> None:
                 status="delayed",
                 narrative="风险清单尚在梳理",
                 reported_by="省经信厅",
+                unit="省经信厅",
+                review_status="accepted",  # only accepted reports count
             )
         )
         s.add(
@@ -283,6 +285,8 @@ def test_milestone_follows_the_latest_report(url: str) -> None:
                 status="in_progress",
                 narrative="已迭代断链断供风险清单",
                 reported_by="省经信厅",
+                unit="省经信厅",
+                review_status="accepted",  # only accepted reports count
             )
         )
     assert row(url, "2022-02", "supply_chain_risk", "330000").status == "no_report"

@@ -283,3 +283,27 @@ def test_the_allocations_page_by_target_and_region_with_a_checked_upload(
     page.click("#alloc-upload-form button[type=submit]")
     expect(page.locator("#alloc-upload-outcome .problems")).to_contain_text("339999")
     assert "第 2 行, 列 region" in page.locator("#alloc-upload-outcome").inner_text()
+
+
+def test_the_responsible_unit_and_milestone_pages(
+    browser: Browser, server: str, tmp_path: Path
+) -> None:
+    page = sign_in(browser, server, USERS["province_admin"])
+    page.goto(f"{server}/units?year=2022")
+    expect(page.locator("tr[data-unit='省经信厅']")).to_be_visible()
+    page.click("tr[data-unit='省经信厅'] a")
+    page.wait_for_url(f"{server}/units/%E7%9C%81%E7%BB%8F%E4%BF%A1%E5%8E%85?year=2022")
+    assert page.locator("tr[data-target='cluster_ecosystem'] .due").count() == 4  # 2022Q1–Q4
+    no_tofu(page)
+    for folder in shots(tmp_path):
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / "units.png"), full_page=False)
+    dept = sign_in(browser, server, USERS["department"])
+    dept.goto(f"{server}/milestones?year=2022")
+    form = dept.locator("tr[data-target='cluster_ecosystem'] form.milestone")
+    expect(form.locator("select[name=status] option")).to_have_count(4)
+    assert form.locator("input[type=file][name=evidence]").count() == 1
+    no_tofu(dept)
+    for folder in shots(tmp_path):
+        dept.screenshot(path=str(folder / "milestones.png"), full_page=False)
+    assert (tmp_path / "units.png").stat().st_size > 20_000

@@ -165,6 +165,10 @@ PAGES: dict[str, tuple[list[str], list[str]]] = {
         ],
         ["正在生成，PDF 约需数秒……", "月度监测分析期间写作 2022-06", "<th>生成时间</th>"],
     ),
+    "/units?year=2022": (
+        ["<th>Unit</th><th>Leads</th><th>Supports</th><th>Behind</th><th>accepted</th>"],
+        ["<th>责任单位</th><th>牵头目标</th><th>配合目标</th><th>滞后目标</th><th>已确认</th>"],
+    ),
     "/submissions?period=2022-12": (
         [
             "<th>Due</th><th>Received</th><th>On time</th><th>Reporting rate</th>"

@@ -37,6 +37,9 @@ NO_SUBMISSION = "2021-06"
 # an upload that never reaches the store: the scope check refuses it, or the import rejects it
 BAD_FILE = {"file": ("x.xlsx", b"not a workbook")}
 NO_DATA_BRIEFING = {"kind": "quarterly", "period": "2021Q4", "formats": ["docx"]}
+# a milestone target the department's unit (省经信厅) neither leads nor co-leads, and a year
+NOT_OURS = {"target": "organisation_leadership", "period": "2022Q4", "status": "completed"}
+A_YEAR = {"target": "cluster_ecosystem", "period": "2022", "status": "completed"}
 # (method, path, statuses for A N C K D V[, body of a POST])
 MATRIX = [
     ("GET", "/", ALL),
@@ -171,6 +174,21 @@ MATRIX = [
         "400 400 400 400 403 403",
         {**NO_DATA_BRIEFING, "region": "330102"},
     ),
+    # milestone reports: everyone reads; the department (省经信厅) may report on its targets
+    # only, the province reviews. No row writes: the periods or targets are refused first.
+    ("GET", "/milestones?year=2022", ALL),
+    ("GET", "/units?year=2022", ALL),
+    ("GET", f"/units/{quote('省经信厅')}?year=2022", ALL),
+    ("GET", "/milestones/evidence/999999", "404 404 404 404 404 404"),
+    ("POST", "/milestones", "403 403 403 403 403 403", NOT_OURS),
+    ("POST", "/milestones", "400 400 400 400 400 400", A_YEAR),
+    ("POST", "/milestones/999999/accept", "404 404 403 403 403 403"),
+    ("POST", "/milestones/999999/return", "404 404 403 403 403 403"),
+    ("GET", "/api/v1/milestones?year=2022&unit=省经信厅", ALL),
+    ("POST", "/api/v1/milestones", "403 403 403 403 403 403", NOT_OURS),
+    ("POST", "/api/v1/milestones", "400 400 400 400 400 400", A_YEAR),
+    ("POST", "/api/v1/milestones/999999/accept", "404 404 403 403 403 403"),
+    ("POST", "/api/v1/milestones/999999/return", "404 404 403 403 403 403"),
     # signing in and out, language, health, map layers and the API's own description: public
     ("GET", "/login", PUBLIC),
     ("POST", "/login", "403 403 403 403 403 403 403"),  # no CSRF field in the form

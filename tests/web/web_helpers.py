@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ USERS = {
     "department": "dept",
     "viewer": "viewer",
 }
+DEPARTMENT_UNIT = "省经信厅"  # the unit the department account speaks for
 OTHER_COUNTY = "330603"  # 柯桥区 (绍兴市): outside 杭州's scope
 
 
@@ -78,7 +80,8 @@ def _build_web_world() -> None:
         engine.evaluate(kind, 2022)
     with store.session() as s:
         for role in ("province_analyst", "department", "viewer"):
-            users.add_user(s, USERS[role], role)
+            units = [DEPARTMENT_UNIT] if role == "department" else []
+            users.add_user(s, USERS[role], role, units=units)
         users.set_demo_passwords(s)
         for name in USERS.values():
             users.set_password(s, name, PASSWORD)
@@ -216,9 +219,16 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(web_world: World) -> Iterator[str]:
     """A real uvicorn server on a free loopback port, in a thread of this process."""
+    with serving(web_world) as base:
+        yield base
+
+
+@contextmanager
+def serving(world: World) -> Iterator[str]:
+    """A real uvicorn server over ``world`` on a free loopback port, in a thread."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(make_settings(web_world)), host="127.0.0.1", port=port, log_level="warning"
+        create_app(make_settings(world)), host="127.0.0.1", port=port, log_level="warning"
     )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)

@@ -22,6 +22,7 @@ from . import (
     evaluate,
     imports,
     lake,
+    milestone,
     monitor,
     programme,
     projects,
@@ -63,6 +64,7 @@ app.command("template")(collect.template)
 app.add_typer(collect.submission, name="submission")
 app.add_typer(allocation.app, name="allocation")
 app.add_typer(collect.user, name="user")
+app.add_typer(milestone.app, name="milestone")
 app.add_typer(report.app, name="report")
 app.command("major-projects")(projects.major_projects)
 app.command("serve")(serve.serve)

@@ -152,9 +152,12 @@ def user_add(
     ),
     region: str | None = typer.Option(None, "--region", help="市、县用户的地区代码"),
     display_name: str = typer.Option("", "--display-name", help="显示名称"),
+    unit: list[str] = typer.Option(
+        [], "--unit", help="责任单位用户代表的责任单位（可多次给出），如 --unit 省科技厅"
+    ),
 ) -> None:
-    """新增用户（角色与数据范围）。"""
-    accounts.add(workspace.current(), username, role, region, display_name)
+    """新增用户（角色与数据范围；责任单位用户须绑定责任单位）。"""
+    accounts.add(workspace.current(), username, role, region, display_name, unit)
     console.print(f"已新增用户 {username}（{users.ROLES_ZH[role]}）")
 
 
@@ -162,7 +165,7 @@ def user_add(
 def user_list(fmt: Format = FORMAT) -> None:
     """用户列表。"""
     rows = accounts.listing(workspace.current())
-    emit(rows, ["username", "display_name", "role", "region", "active"], fmt, title="用户")
+    emit(rows, ["username", "display_name", "role", "region", "units", "active"], fmt, title="用户")
 
 
 @user.command("disable")

@@ -64,6 +64,7 @@ LABELS = {
     "cases": "整治案例",
     "case_events": "案例状态记录",
     "milestone_reports": "工作任务进展报告",
+    "milestone_evidence": "工作任务进展佐证文件",
     "submissions": "填报上报记录",
     "submission_events": "上报流转记录",
     "import_batches": "导入文件记录",

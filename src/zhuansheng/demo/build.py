@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,8 @@ from sqlalchemy import Engine, func, insert, inspect, select, text
 from zhuansheng import lake, programme, reference, store, workspace
 from zhuansheng.access import Actor
 from zhuansheng.errors import ZhuanshengError
+from zhuansheng.services import accounts, context, milestones
 from zhuansheng.services import allocations as alloc_services
-from zhuansheng.services.context import Caller
 from zhuansheng.store import audit
 from zhuansheng.store import tables as t
 
@@ -40,6 +40,7 @@ NOTICE = (
     "不是官方统计数据，不得作为官方数据引用。\n"
 )
 TZ = dt.timezone(dt.timedelta(hours=8))
+OPENED = dt.datetime(2022, 1, 4, 9, 0, tzinfo=TZ)  # when the demo accounts were opened
 Progress = Callable[[str], None]
 STEPS = 6  # calls to progress() in build()
 
@@ -150,7 +151,7 @@ def build(seed: int = 42, enterprises: int = 20000, progress: Progress | None = 
 
     step("生成分解目标、月度统计、认定名单与项目库")
     # allocated as the provincial office would, through the same import (checks, revisions)
-    demo = Caller(cfg, Actor("demo", "province_admin", None))
+    demo = context.Caller(cfg, Actor("demo", "province_admin", None))
     alloc_services.import_values(
         demo,
         [(YEAR, tid, code, v) for tid, code, v in allocations(geo, targets)],
@@ -161,9 +162,6 @@ def build(seed: int = 42, enterprises: int = 20000, progress: Progress | None = 
     firm_rows = pop.firms.to_pylist()
     with store.session() as s:
         _insert(s, t.Enterprise, [{**f, "synthetic": True} for f in firm_rows])
-        pk = dict(
-            s.execute(select(t.Target.target_id, t.Target.id).where(t.Target.year == YEAR)).all()
-        )
         stat_ids = [i for i, ind in catalogue.items() if ind.source == "statistic"]
 
         def obs_row(
@@ -240,7 +238,7 @@ def build(seed: int = 42, enterprises: int = 20000, progress: Progress | None = 
                 ],
             )
 
-        _insert(s, t.MilestoneReport, list(_milestone_reports(rng, targets, pk, source)))
+        progress_reports = list(_milestone_reports(rng, targets))
 
         _insert(s, t.User, _users())
         _insert(s, t.Submission, _submissions(rng, geo.county_codes, stat_ids, s))
@@ -285,6 +283,9 @@ def build(seed: int = 42, enterprises: int = 20000, progress: Progress | None = 
 
     step("导入重大项目库（一局长一项目、年度投资计划、逐月完成投资）")
     major_projects.load(rng, geo, user="admin")
+    # accounts and progress reports through the services, as the units and the office make them
+    ws = workspace.current()
+    _report_progress(ws, progress_reports, _department_accounts(ws, targets))
 
     step("汇总")
     with store.session() as s:
@@ -366,33 +367,67 @@ def _submissions(
     return rows
 
 
-def _milestone_reports(
-    rng: np.random.Generator, targets: list[Any], pk: dict[str, int], source: str
-) -> list[dict[str, Any]]:
-    """Quarterly progress reports on the targets without a number, from their lead units."""
-    rows = []
+def _milestone_reports(rng: np.random.Generator, targets: list[Any]) -> Iterator[ProgressReport]:
+    """Quarterly progress reports on the targets without a number, from their first lead unit."""
     for tr in targets:
-        if tr.kind != "milestone":
+        if tr.kind != "milestone" or not tr.lead_units:
             continue
         for month in (3, 6, 9, 12):
             u = rng.random()
             status = (
                 "delayed" if u < 0.15 else "completed" if u > 1.1 - month / 24 else "in_progress"
             )
-            period = f"{YEAR}-{month:02d}"
-            rows.append(
-                {
-                    "target_pk": pk[tr.id],
-                    "region_code": reference.PROVINCE_CODE,
-                    "period": period,
-                    "status": status,
-                    "narrative": NARRATIVES[status],
-                    "reported_by": tr.lead_units[0] if tr.lead_units else "省转升办",
-                    "recorded_at": _recorded_at(period),
-                    "synthetic": True,
-                }
-            )
-    return rows
+            yield ProgressReport(tr.id, tr.lead_units[0], f"{YEAR}-{month:02d}", status)
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    target: str
+    unit: str
+    period: str
+    status: str
+
+
+def department_username(index: int) -> str:
+    """The demo account of the index-th lead unit (units catalogue order, from 1)."""
+    return f"dept{index:02d}"
+
+
+def _lead_units(targets: list[Any]) -> list[str]:
+    named = {u for tr in targets for u in tr.lead_units}
+    return [u.name_zh for u in programme.units() if u.name_zh in named]
+
+
+def _department_accounts(ws: workspace.Workspace, targets: list[Any]) -> dict[str, str]:
+    """One department account per lead unit of the programme (演示账号): unit → user name."""
+    out = {}
+    for i, unit in enumerate(_lead_units(targets), start=1):
+        out[unit] = department_username(i)
+        accounts.add(
+            ws, out[unit], "department", None, f"{unit}（演示）", units=[unit], created_at=OPENED
+        )
+    return out
+
+
+def _report_progress(
+    ws: workspace.Workspace, reports: list[ProgressReport], users: dict[str, str]
+) -> None:
+    """Each report made by its unit's account and accepted by the provincial office two days
+    after it arrived (dated from its period, not from the clock)."""
+    office = context.Caller(ws, accounts.actor(ws, "admin"))
+    callers = {unit: context.Caller(ws, accounts.actor(ws, name)) for unit, name in users.items()}
+    for r in reports:
+        at = _recorded_at(r.period)
+        made = milestones.report(
+            callers[r.unit],
+            r.target,
+            r.period,
+            r.status,
+            NARRATIVES[r.status],
+            at=at,
+            synthetic=True,
+        )
+        milestones.review(office, made["id"], "accept", at=at + dt.timedelta(days=2))
 
 
 def _goal(

@@ -21,10 +21,10 @@ from zhuansheng.reference import PROVINCE_CODE
 from zhuansheng.store import tables as t
 from zhuansheng.workspace import Workspace, database_url
 
-from . import rules
+from . import milestones, rules
 from .aggregate import Aggregate, aggregate, matched
 from .config import MonitorConfig, default_config
-from .sources import Loader, Series, milestone_reports
+from .sources import Loader, Series, milestone_reported, milestone_reports
 from .units import ReportingUnit, UnitSet, load_units
 
 LINEAR = np.arange(1, 13) / 12.0
@@ -228,16 +228,34 @@ def _relative(
     )
 
 
-def _milestone(tr: TargetResult, reports: dict, units: UnitSet) -> None:
+@dataclass(frozen=True)
+class MilestoneInputs:
+    year: int
+    accepted: dict[tuple[int, str], list[tuple[int, str, str]]]  # see sources.milestone_reports
+    reported: dict[int, set[str]]  # see sources.milestone_reported
+
+
+def _milestone(
+    tr: TargetResult, inputs: MilestoneInputs, units: UnitSet, cfg: MonitorConfig
+) -> None:
+    reports = inputs.accepted
     n = len(units.units)
     tr.status = np.full((n, 12), "no_report", dtype=object)
     tr.notes = np.full((n, 12), "", dtype=object)
     tr.actual = np.full((n, 12), np.nan)
     for i, u in enumerate(units.units):
         for month, status, narrative in reports.get((tr.pk, u.code), []):
-            tr.status[i, month - 1 :] = status  # the latest report stands until the next one
+            tr.status[i, month - 1 :] = status  # the latest accepted report stands until the next
             tr.notes[i, month - 1 :] = narrative
         tr.applicable[i] = u.code == PROVINCE_CODE or (tr.pk, u.code) in reports
+    # A period whose report was due and never arrived (or was returned) is a warning.
+    p, year, sent = units.index(PROVINCE_CODE), inputs.year, inputs.reported.get(tr.pk, set())
+    for month in range(1, 13):
+        due = milestones.due_at(year, month, cfg)
+        if due and not any(milestones.covers(period, due) for period in sent):
+            tr.status[p, month - 1] = "overdue"
+            note = f"{due} 的工作任务进展逾期未报送（截止 {milestones.deadline(due, cfg)}）"
+            tr.notes[p, month - 1] = "；".join(x for x in (note, tr.notes[p, month - 1]) if x)
     tr.status = tr.status.astype(str)
 
 
@@ -262,7 +280,9 @@ def analyse(
         units = load_units(session)
         loader = Loader(session, year, units.counties)
         series = loader.series([catalogue[i] for i in sorted(prog.indicator_ids())])
-        reports = milestone_reports(session, year)
+        reports = MilestoneInputs(
+            year, milestone_reports(session, year), milestone_reported(session, year)
+        )
         allocations = _allocations(session)
         aggregates = {k: aggregate(s, units) for k, s in series.items()}
         results = []
@@ -271,7 +291,16 @@ def analyse(
             if pk is None:
                 raise ZhuanshengError(f"目标 {tr.id} 不在数据库中，请重新运行 zhuansheng db seed")
             results.append(
-                _evaluate(tr, pk, allocations.get(pk, {}), units, series, aggregates, reports, cfg)
+                _evaluate(
+                    tr,
+                    pk,
+                    allocations.get(pk, {}),
+                    units,
+                    series,
+                    aggregates,
+                    reports,
+                    cfg,
+                )
             )
     return Analysis(year, units, results, cfg, aggregates)
 
@@ -283,7 +312,7 @@ def _evaluate(
     units: UnitSet,
     series: dict[str, Series],
     aggregates: dict[str, Aggregate],
-    reports: dict,
+    reports: MilestoneInputs,
     cfg: MonitorConfig,
 ) -> TargetResult:
     n = len(units.units)
@@ -298,7 +327,7 @@ def _evaluate(
         status=np.full((n, 12), "no_data"),
     )
     if tr.kind == "milestone" or tr.indicator is None:
-        _milestone(result, reports, units)
+        _milestone(result, reports, units, cfg)
         if tr.indicator in aggregates:  # a register the task is followed by (重大项目库)
             result.actual = aggregates[tr.indicator].value[:, 12:]
         return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,6 +52,8 @@ class MonitorConfig(_Model):
     share_near_tolerances: float
     schedule: Schedule
     projection: Projection
+    milestone_frequency: Literal["quarter", "month"] = "quarter"
+    milestone_deadline_day: int = Field(default=5, ge=1, le=28)
     statuses: dict[str, StatusLabel]
 
 

@@ -245,14 +245,29 @@ def _of_kind(grouped: dict[str, list[tuple[Any, ...]]], ind: Indicator) -> list[
 def milestone_reports(
     session: Session, year: int
 ) -> dict[tuple[int, str], list[tuple[int, str, str]]]:
-    """(target pk, region) → [(month, status, narrative) …] for the year, oldest first."""
+    """(target pk, region) → [(month, status, narrative) …] of the year's ACCEPTED reports,
+    oldest first (reports awaiting review or returned do not count)."""
     m = t.MilestoneReport
     rows = session.execute(
         select(m.target_pk, m.region_code, m.period, m.status, m.narrative)
-        .where(m.period.like(f"{year}%"))
-        .order_by(m.period, m.id)
+        .where(m.period.like(f"{year}%"), m.review_status == "accepted")
+        .order_by(m.period, m.reviewed_at, m.id)
     )
     out: dict[tuple[int, str], list[tuple[int, str, str]]] = {}
     for pk, region, period, status, narrative in rows:
         out.setdefault((pk, region), []).append((parse_period(period).month, status, narrative))
+    return out
+
+
+def milestone_reported(session: Session, year: int) -> dict[int, set[str]]:
+    """Target pk → the periods of the year with a report that was not returned (awaiting
+    review or accepted): what counts as reported for the deadline."""
+    m = t.MilestoneReport
+    out: dict[int, set[str]] = {}
+    for pk, period in session.execute(
+        select(m.target_pk, m.period).where(
+            m.period.like(f"{year}%"), m.review_status != "returned"
+        )
+    ):
+        out.setdefault(pk, set()).add(period)
     return out

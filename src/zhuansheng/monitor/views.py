@@ -114,6 +114,10 @@ class Monitor:
         rows = [r for r in self.rows(level=level) if r.colour == "red"]
         return sorted(rows, key=lambda r: (-r.severity, _progress(r), r.target, r.region))
 
+    def overdue_milestones(self) -> list[ProgressRow]:
+        """Province rows of milestone targets whose latest report due has not arrived."""
+        return [r for r in self.rows(level="province") if r.status == "overdue"]
+
     @cached_property
     def status_counts(self) -> dict[str, int]:
         return dict(Counter(r.colour for r in self.rows(level="city")))

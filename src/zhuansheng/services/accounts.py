@@ -3,6 +3,9 @@ checked against the account on every call)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from sqlalchemy import select
 
 from zhuansheng import store, users
@@ -13,7 +16,7 @@ from zhuansheng.workspace import Workspace
 from . import tokens
 
 # built once: building a statement costs more than running it
-_TOKEN_USER = select(t.User.role, t.User.region_code, t.User.active)
+_TOKEN_USER = select(t.User.role, t.User.region_code, t.User.active, t.User.units)
 
 
 def sign_in(ws: Workspace, username: str, password: str, client: str) -> Actor | None:
@@ -50,7 +53,7 @@ def token_actor(ws: Workspace, token: str, secret: str) -> Actor | None:
         row = conn.execute(_TOKEN_USER.where(t.User.username == username)).first()
     if row is None or not row.active:
         return None
-    return Actor(username, row.role, row.region_code)
+    return Actor(username, row.role, row.region_code, tuple(row.units or ()))
 
 
 def actor(ws: Workspace, username: str) -> Actor:
@@ -60,10 +63,18 @@ def actor(ws: Workspace, username: str) -> Actor:
 
 
 def add(
-    ws: Workspace, username: str, role: str, region: str | None, display_name: str = ""
+    ws: Workspace,
+    username: str,
+    role: str,
+    region: str | None,
+    display_name: str = "",
+    units: Sequence[str] = (),
+    created_at: datetime | None = None,
 ) -> None:
+    """A new account (a department account with the responsible units it speaks for);
+    ``created_at`` defaults to now."""
     with store.session(ws.database_url) as s:
-        users.add_user(s, username, role, region, display_name)
+        users.add_user(s, username, role, region, display_name, units, created_at)
 
 
 def listing(ws: Workspace) -> list[dict[str, object]]:
@@ -75,6 +86,7 @@ def listing(ws: Workspace) -> list[dict[str, object]]:
                 "display_name": u.display_name,
                 "role": u.role,
                 "region": u.region_code or "",
+                "units": "、".join(u.units or ()),
                 "active": u.active,
             }
             for u in users.list_users(s)

@@ -83,6 +83,27 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "quarterly": ("季度简报", "quarterly briefing"),
         "annual": ("年度综合评估", "annual assessment"),
     },
+    # the same Chinese as collect.milestones.STATUSES, .REVIEW and services.milestones.DUE_ZH
+    "milestone_status": {
+        "not_started": ("未启动", "not started"),
+        "in_progress": ("推进中", "in progress"),
+        "completed": ("已完成", "completed"),
+        "delayed": ("滞后", "delayed"),
+    },
+    "milestone_review": {
+        "submitted": ("待审核", "awaiting review"),
+        "accepted": ("已确认", "accepted"),
+        "returned": ("已退回", "returned"),
+    },
+    "milestone_role": {"lead": ("牵头", "lead"), "co": ("配合", "co-unit")},
+    "milestone_due": {
+        "accepted": ("已确认", "accepted"),
+        "submitted": ("已报送待审核", "reported, awaiting review"),
+        "returned": ("已退回待重报", "returned, to report again"),
+        "overdue": ("逾期未报送", "overdue"),
+        "due": ("待报送", "due"),
+        "optional": ("配合单位可报送", "optional for a co-unit"),
+    },
     # the same Chinese as collect.workflow.STATUS_ZH
     "submission_status": {
         "draft": ("草稿", "Draft"),

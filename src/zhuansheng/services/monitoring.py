@@ -45,7 +45,16 @@ _VERSIONED = (
 
 
 def data_version(session: Session) -> tuple[int, ...]:
-    return tuple(session.scalar(select(func.max(col))) or 0 for col in _VERSIONED)
+    newest = tuple(session.scalar(select(func.max(col))) or 0 for col in _VERSIONED)
+    # a milestone report's review changes no id: count the reviewed ones per outcome
+    m = t.MilestoneReport
+    reviewed = session.execute(
+        select(
+            func.count(m.id).filter(m.review_status == "accepted"),
+            func.count(m.id).filter(m.review_status == "returned"),
+        )
+    ).one()
+    return (*newest, *(n or 0 for n in reviewed))
 
 
 def _settle() -> None:

@@ -52,7 +52,7 @@ class SessionStore:
         w, u = t.WebSession, t.User
         # built once: building a statement costs more than running it
         self._lookup = (
-            select(w.csrf, w.username, w.last_seen, u.role, u.region_code, u.active)
+            select(w.csrf, w.username, w.last_seen, u.role, u.region_code, u.active, u.units)
             .outerjoin(u, u.username == w.username)
             .where(w.id_hash == bindparam("id_hash"))
         )
@@ -98,7 +98,11 @@ class SessionStore:
         if now - row.last_seen > self.touch_s:
             with self._connect() as conn:
                 conn.execute(update(w).where(w.id_hash == key).values(last_seen=now))
-        actor = Actor(row.username, row.role, row.region_code) if row.username else None
+        actor = (
+            Actor(row.username, row.role, row.region_code, tuple(row.units or ()))
+            if row.username
+            else None
+        )
         return Session(sid, row.csrf, actor, now)
 
     def drop(self, sid: str | None) -> None:

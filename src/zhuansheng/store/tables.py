@@ -194,11 +194,36 @@ class MilestoneReport(Base):
     target_pk: Mapped[int] = mapped_column(ForeignKey("targets.id", ondelete="CASCADE"))
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
     period: Mapped[str] = mapped_column(String(7))
-    status: Mapped[str] = mapped_column(String(12))  # completed | in_progress | delayed
+    status: Mapped[str] = mapped_column(String(12))  # not_started|in_progress|completed|delayed
     narrative: Mapped[str] = mapped_column(Text, default="")
     reported_by: Mapped[str] = mapped_column(String(60))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    unit: Mapped[str] = mapped_column(String(60), default="")  # the responsible unit reporting
+    review_status: Mapped[str] = mapped_column(
+        String(12), default="submitted"
+    )  # submitted | accepted | returned: only accepted reports count in monitoring
+    reviewed_by: Mapped[str] = mapped_column(String(60), default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[list[MilestoneEvidence]] = relationship(
+        back_populates="report", order_by="MilestoneEvidence.id"
+    )
+
+
+class MilestoneEvidence(Base):
+    """A file attached to a milestone report, kept under the workspace by its SHA-256."""
+
+    __tablename__ = "milestone_evidence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("milestone_reports.id", ondelete="CASCADE"), index=True
+    )
+    file_name: Mapped[str] = mapped_column(Text)
+    stored_name: Mapped[str] = mapped_column(Text)  # relative to the workspace's var/
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[MilestoneReport] = relationship(back_populates="evidence")
 
 
 # --- observations (append-only, every revision kept) ------------------------------------------
@@ -457,6 +482,8 @@ class User(Base):
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
     password_hash: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # department accounts: the responsible units (units.yaml names) the account speaks for
+    units: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
 

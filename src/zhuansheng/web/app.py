@@ -255,7 +255,7 @@ def _handlers(app: FastAPI) -> None:
 
 
 def create_app(settings: web_settings.WebSettings | None = None) -> FastAPI:
-    from . import allocations, api, pages
+    from . import allocations, api, milestones, pages
 
     settings = settings or web_settings.from_env()
     templates = Jinja2Templates(directory=str(web_settings.PACKAGE_DIR / "templates"))
@@ -290,7 +290,9 @@ def create_app(settings: web_settings.WebSettings | None = None) -> FastAPI:
             log.warning("front-end assets missing: %s (run npm ci)", nm / sub)
     app.include_router(api.router)
     app.include_router(allocations.api)
+    app.include_router(milestones.api)
     app.include_router(pages.router)
     app.include_router(allocations.router)
+    app.include_router(milestones.pages)
     app.add_middleware(Guard, max_body=settings.max_upload_bytes + 64 * 1024)
     return app

@@ -329,6 +329,38 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "generated_at": ("生成时间", "Generated"),
     "files_written": ("已生成 %(n)s 个文件：", "%(n)s file(s) generated:"),
+    # milestone progress reports and the responsible units
+    "milestones": ("工作任务进展", "Milestone reports"),
+    "units": ("责任单位", "Responsible units"),
+    "my_items": ("本单位的工作任务", "Your unit's tasks"),
+    "report_progress": ("报送", "Report"),
+    "narrative": ("进展情况", "Progress narrative"),
+    "narrative_hint": ("不超过 %(n)s 字", "at most %(n)s characters"),
+    "evidence": ("佐证文件", "Evidence files"),
+    "evidence_hint": ("可选，pdf、docx、xlsx、png、jpg", "optional: pdf, docx, xlsx, png, jpg"),
+    "latest_report": ("最近一次报送", "Latest report"),
+    "review": ("审核", "Review"),
+    "reported_by": ("报送人", "Reported by"),
+    "recorded_at": ("报送时间", "Reported at"),
+    "return_reason": ("退回原因", "Reason for return"),
+    "all": ("全部", "All"),
+    "unit": ("责任单位", "Unit"),
+    "role": ("责任", "Role"),
+    "lead_n": ("牵头目标", "Leads"),
+    "co_n": ("配合目标", "Supports"),
+    "behind_n": ("滞后目标", "Behind"),
+    "due": ("应报进展", "Reports due"),
+    "deadline": ("截止日期", "Deadline"),
+    "saved_report": ("已报送，进展报告编号 %(id)s。", "Report %(id)s saved."),
+    "deadline_rule": (
+        "每%(freq)s结束后次月 %(day)s 日前报送（省转升办的设定，见 monitoring.yaml）；"
+        "只有省级确认的报告计入监测。",
+        "Due by day %(day)s of the month after each %(freq)s (the provincial office's setting,"
+        " monitoring.yaml); only reports the province accepted count in monitoring.",
+    ),
+    "freq_quarter": ("季度", "quarter"),
+    "freq_month": ("月", "month"),
+    "monitor_status": ("监测状态（%(period)s）", "Monitoring status (%(period)s)"),
 }
 
 

@@ -239,8 +239,8 @@ def overview(
         # The page body is the same for everyone who may see it: rendered once per data version.
         groups = monitoring.grouped_rows(m, code)
         all_rows = [r for _, rows in groups for r in rows]
-        if code == regions.PROVINCE:
-            warnings = m.warnings(level="city")[:12]
+        if code == regions.PROVINCE:  # the province's overdue progress reports come first
+            warnings = (m.overdue_milestones() + m.warnings(level="city"))[:12]
         else:
             warnings = [r for r in all_rows if r.colour == "red"][:12]
         template = web.templates.get_template("_overview_body.html")

@@ -440,3 +440,34 @@ class ReportsWritten(Out):
     period: str
     region: str
     files: list[ReportFileOut]
+
+
+# --- milestone progress reports -------------------------------------------------------------
+
+
+class EvidenceOut(Out):
+    id: int
+    file_name: str
+    sha256: str
+    size_bytes: int
+
+
+class MilestoneReportOut(Out):
+    id: int
+    year: int
+    target: str
+    target_name: str
+    clause: str
+    period: str = Field(description="月 2023-03 或季 2023Q1")
+    unit: str = Field(description="报送的责任单位")
+    status: str = Field(description="not_started | in_progress | completed | delayed")
+    status_zh: str
+    narrative: str
+    review_status: str = Field(description="submitted 待审核 | accepted 已确认 | returned 已退回")
+    review_zh: str
+    reported_by: str
+    recorded_at: dt.datetime
+    reviewed_by: str
+    reviewed_at: dt.datetime | None = None
+    return_reason: str
+    evidence: list[EvidenceOut]
