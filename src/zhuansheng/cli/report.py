@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from zhuansheng.errors import ZhuanshengError
 
 from .lazy import lazy
+from .monitor import COUNT_FROM_HELP, CountFrom
 from .output import console
 
 service = lazy("zhuansheng.report")
@@ -27,6 +28,7 @@ FORMAT = typer.Option(
 )
 OUT = typer.Option(Path("reports"), "--output", "-o", help="输出目录（默认 ./reports）")
 USER = typer.Option(None, "--user", help="以该用户的身份生成（检查地区权限）")
+COUNT_FROM = typer.Option(None, "--count-from", help=COUNT_FROM_HELP)
 
 
 def _formats(values: list[str]) -> list[str]:
@@ -41,6 +43,7 @@ def _run(
     out: Path,
     user: str | None,
     jobs: int = 1,
+    count_from: CountFrom | None = None,
 ) -> None:
     actor = None
     if user is not None:
@@ -60,7 +63,7 @@ def _run(
         transient=True,
     ) as bar:
         task = bar.add_task("读取监测数据", total=len(regions) + 1)
-        sources = service.Sources(period)
+        sources = service.Sources(period, count_from=count_from.value if count_from else None)
         bar.update(task, advance=1, description="生成报告")
         written = service.generate_many(
             kind,
@@ -87,12 +90,13 @@ def monthly(
     fmt: list[str] = FORMAT,
     output: Path = OUT,
     user: str | None = USER,
+    count_from: CountFrom | None = COUNT_FROM,
 ) -> None:
     """月度监测分析（全省）：总体情况、分工程进展、预警事项、各地进展与排名。
 
     The monthly monitoring analysis of the province.
     """
-    _run("monthly", period, [None], fmt, output, user)
+    _run("monthly", period, [None], fmt, output, user, count_from=count_from)
 
 
 @app.command()
@@ -108,6 +112,7 @@ def quarterly(
     jobs: int = typer.Option(
         2, "--jobs", "-j", min=1, help="同时生成的进程数（--all 时；不超过 CPU 核数）"
     ),
+    count_from: CountFrom | None = COUNT_FROM,
 ) -> None:
     """季度简报：全省，或一个地区与全省及同级地区的比较。
 
@@ -121,7 +126,7 @@ def quarterly(
         from zhuansheng import reference
 
         regions = [r.code for r in reference.regions() if r.level == "city"]
-    _run("quarterly", period, regions, fmt, output, user, jobs)
+    _run("quarterly", period, regions, fmt, output, user, jobs, count_from)
 
 
 @app.command()
@@ -130,12 +135,13 @@ def annual(
     fmt: list[str] = FORMAT,
     output: Path = OUT,
     user: str | None = USER,
+    count_from: CountFrom | None = COUNT_FROM,
 ) -> None:
     """年度综合评估（全省）：全年目标完成情况、分工程进展、未完成事项、各地排名。
 
     The annual comprehensive assessment of the province.
     """
-    _run("annual", period, [None], fmt, output, user)
+    _run("annual", period, [None], fmt, output, user, count_from=count_from)
 
 
 @app.command("list")
