@@ -3,6 +3,7 @@ worlds with the arithmetic written out, and a draft upload in the demo world."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,8 +11,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from zhuansheng import monitor, programme, store, users, workspace
+from zhuansheng.cli import app
 from zhuansheng.collect import workflow
 from zhuansheng.monitor.rows import ProgressRow
 from zhuansheng.services import accounts, monitoring, submissions
@@ -201,3 +204,20 @@ def test_a_draft_upload_changes_no_status_until_it_is_submitted(
     changed = {k for k, v in before.items() if after[k] != v}
     assert any(region == county for _, region in changed)
     assert all(before[k] == "no_data" for k in changed if k[1] == county)
+
+
+def test_the_command_line_takes_count_from(url: str) -> None:
+    upload(url, WUXING, 10)
+    step(url, "submit", WUXING, f"u{WUXING}")
+    upload(url, NANXUN, 20)  # a draft
+    args = ["monitor", "-p", "2022-06", "-r", HUZHOU, "-t", "robots_new", "-f", "json"]
+    runner = CliRunner()
+    (submitted,) = json.loads(runner.invoke(app, args).stdout)
+    assert submitted["actual"] == 10 and submitted["coverage_zh"] == "1/5 地区已报送"
+    assert submitted["status"] == "insufficient_coverage"
+    (every,) = json.loads(runner.invoke(app, [*args, "--count-from", "imported"]).stdout)
+    assert every["actual"] == 10 + 20 and every["reported"] == 2
+    table = runner.invoke(app, [*args[:-2], "--count-from", "accepted"])
+    assert table.exit_code == 0 and "统计口径：已确认数据" in table.stdout
+    wrong = runner.invoke(app, [*args, "--count-from", "drafts"])
+    assert wrong.exit_code == 2

@@ -28,6 +28,7 @@ from . import counting, rules
 from .aggregate import Aggregate, aggregate, matched
 from .config import MonitorConfig, default_config
 from .sources import Loader, Series, milestone_reports
+from .status import INSUFFICIENT_COVERAGE
 from .units import ReportingUnit, UnitSet, load_units
 
 LINEAR = np.arange(1, 13) / 12.0
@@ -354,7 +355,7 @@ def _coverage(result: TargetResult, units: UnitSet, cfg: MonitorConfig) -> None:
         & (result.reporting < cfg.coverage_threshold - 1e-9)
         & np.isin(result.status, rated)
     )
-    result.status = np.where(thin, "insufficient_coverage", result.status)
+    result.status = np.where(thin, INSUFFICIENT_COVERAGE, result.status)
 
 
 def unit(analysis: Analysis, code: str) -> ReportingUnit:

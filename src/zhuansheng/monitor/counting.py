@@ -114,7 +114,11 @@ class Rule:
 
     def __init__(self, count_from: str, subs: dict[tuple[str, str], Counted]) -> None:
         self.level = RANK.get(level(count_from), 0)
-        self.subs = subs
+        # what reached the level, split once: whole (newest revision) or up to an id
+        self.whole = {k for k, c in subs.items() if c.rank >= self.level and c.upto is None}
+        self.upto = {
+            k: c.upto for k, c in subs.items() if c.rank >= self.level and c.upto is not None
+        }
 
     @classmethod
     def read(cls, conn: Connection, count_from: str, years: tuple[int, ...]) -> Rule:
@@ -124,7 +128,8 @@ class Rule:
     def counts(self, obs_id: int, region: str, period: str, source_kind: str) -> bool:
         if self.level == 0 or source_kind in NO_WORKFLOW:
             return True
-        sub = self.subs.get((region, period))
-        if sub is None or sub.rank < self.level:
-            return False
-        return sub.upto is None or obs_id <= sub.upto
+        key = (region, period)
+        if key in self.whole:
+            return True
+        upto = self.upto.get(key)
+        return upto is not None and obs_id <= upto
