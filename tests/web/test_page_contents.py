@@ -277,9 +277,8 @@ def test_the_map_says_what_it_counts_and_who_has_not_reported(
     ]
     missing = sum(r.status == "no_data" for r in counties)
     assert f"未报送（{missing} 个地区无计入的报送）" in between(page, 'id="map-legend"', "</p>")
-    values = json.loads(
-        between(page, '<script type="application/json" id="map-data">', "</script>")
-    )
+    start = '<script type="application/json" id="map-data">'
+    values = json.loads(between(page, start, "</script>").removeprefix(start))
     assert sum(not v["reported"] for v in values) == missing
 
 
