@@ -236,10 +236,14 @@ def test_level_target_progress_from_last_year_end(url: str) -> None:
     # 研发费用占营业收入比重达到 3.1 %: December 2021 2.9 % (29/1000), June 2022 3.0 % (30/1000)
     record(url, "rd_intensity", "330602", "2021-12", 2.9, 29.0, 1000.0)
     record(url, "rd_intensity", "330602", "2022-06", 3.0, 30.0, 1000.0)
-    r = row(url, "2022-06", "rd_intensity_level", "330000")
+    r = row(url, "2022-06", "rd_intensity_level", "330602")
     # R = (3.0 − 2.9) / (3.1 − 2.9) = 0.5 → limited progress (0 ≤ R < 0.6)
     assert r.progress_ratio == pytest.approx(0.5)
     assert r.status == "limited_progress"
+    # the province has the same R, from 1 of its 90 counties: 1/90 < 0.9 → no colour
+    province = row(url, "2022-06", "rd_intensity_level", "330000")
+    assert province.progress_ratio == pytest.approx(0.5)
+    assert province.status == "insufficient_coverage" and province.coverage_zh == "1/90 地区已报送"
 
 
 def test_share_about_band(url: str) -> None:
