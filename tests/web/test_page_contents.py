@@ -282,6 +282,18 @@ def test_the_map_says_what_it_counts_and_who_has_not_reported(
     assert sum(not v["reported"] for v in values) == missing
 
 
+def test_a_page_or_the_api_may_ask_for_another_basis(admin: TestClient) -> None:
+    page = get(admin, "/?count_from=imported")
+    assert '<p class="basis" id="basis">统计口径：全部已导入数据（含未上报的草稿）</p>' in page
+    answer = admin.get("/api/v1/monitor?level=city&count_from=accepted&page_size=1").json()
+    assert (answer["count_from"], answer["basis_zh"]) == (
+        "accepted",
+        "统计口径：已确认数据（省级确认）",
+    )
+    wrong = admin.get("/api/v1/monitor?count_from=drafts")
+    assert wrong.status_code == 400 and "统计口径" in wrong.text
+
+
 def test_a_county_page_shows_its_allocations_and_submissions(
     county: TestClient, web_world: World, shown_period: str
 ) -> None:
