@@ -155,9 +155,10 @@ def test_a_2023_programme_year_from_draft_to_briefing(
     zs("submission", "submit", "--region", KEQIAO, "--period", "2023-03", "--user", "keqiao")
 
     # a department's milestone report, accepted by the province
+    progress = "已召开集群生态建设推进会，明确年度重点任务"
     zs(
         "milestone", "report", "--target", "cluster_ecosystem", "--period", "2023Q1",
-        "--status", "in_progress", "--text", "已召开集群生态建设推进会，明确年度重点任务", "--user", "jxt",
+        "--status", "in_progress", "--text", progress, "--user", "jxt",
     )  # fmt: skip
     (pending,) = json.loads(zs("milestone", "list", "--year", "2023", "--format", "json"))
     assert pending["review_status"] == "submitted"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from zhuansheng import monitor, programme, store, users
 from zhuansheng.cli import app
-from zhuansheng.collect import import_observations, templates
+from zhuansheng.collect import import_observations, templates, workflow
 from zhuansheng.errors import Forbidden, InputRejected, Invalid, ZhuanshengError
 from zhuansheng.store import observations as obs
 from zhuansheng.store import tables as t
@@ -102,6 +102,11 @@ def test_template_to_monitoring_round_trip(url: str, tmp_path: Path) -> None:
         assert row.source_name == "柯桥-2022-06.xlsx" and row.source_cell == "填报!H7"
         assert row.recorded_by == "keqiao" and len(row.source_sha256) == 64
         assert s.scalar(select(t.Submission.status)) == "draft"
+    # a draft counts for monitoring once it is submitted (count_from: submitted)
+    (draft,) = monitor.run("2022-06", ws=at(url)).rows(region=KEQIAO, target="robots_new")
+    assert draft.actual is None
+    with store.session(url) as s:
+        workflow.act(s, "submit", KEQIAO, "2022-06", users.actor(s, "keqiao"))
     m = monitor.run("2022-06", ws=at(url))
     (robots,) = m.rows(region=KEQIAO, target="robots_new")
     assert robots.actual == 120

@@ -119,7 +119,7 @@ def revision_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _values(url: str) -> dict[str, dict[str, float | None]]:
-    m = monitor.run("2022-06", ws=at(url))
+    m = monitor.run("2022-06", ws=at(url), count_from="imported")
     out: dict[str, dict[str, float | None]] = {}
     for target in ("robots_new", "rd_intensity_level"):
         out[target] = {r.region: r.actual for r in m.rows(level="county", target=target)}

@@ -23,6 +23,7 @@ from zhuansheng.store import observations as obs
 from zhuansheng.store import tables as t
 from zhuansheng.workspace import at
 
+# Values recorded directly, without a submission: the rules are checked on everything imported.
 SRC = obs.Source(recorded_by="test", kind="api", name="hand-made")
 
 
@@ -75,7 +76,9 @@ def record(
 
 
 def row(url: str, period: str, target: str, region: str) -> ProgressRow:
-    m = monitor.Monitor(monitor.analyse(2022, ws=at(url)), parse_period(period))
+    m = monitor.Monitor(
+        monitor.analyse(2022, ws=at(url), count_from="imported"), parse_period(period)
+    )
     (found,) = [r for r in m.rows(region=region, target=target)]
     return found
 
@@ -94,7 +97,9 @@ def test_counts_ahead_slightly_behind_and_behind_schedule(url: str) -> None:
     entries(url, "future_factory", "330212", june(9))  # 鄞州区, in 宁波
     entries(url, "future_factory", "330109", june(1))  # 萧山区, in 杭州
     entries(url, "future_factory", "330109", [dt.date(2022, 7, 1)])  # after June: not counted
-    m = monitor.Monitor(monitor.analyse(2022, ws=at(url)), parse_period("2022-06"))
+    m = monitor.Monitor(
+        monitor.analyse(2022, ws=at(url), count_from="imported"), parse_period("2022-06")
+    )
     got = {r.region: r for r in m.rows(level="city", target="future_factory_new")}
     # 绍兴: c = 3/4 = 0.75, r = 0.75/0.5 = 1.5 → ahead
     assert got["330600"].completion == pytest.approx(0.75)
@@ -120,7 +125,9 @@ def test_about_target_inside_and_outside_its_tolerance(url: str) -> None:
     allocate(url, "smart_factory_new", {"330300": 20, "330400": 20})
     entries(url, "smart_factory", "330302", [dt.date(2022, 1 + i % 12, 10) for i in range(19)])
     entries(url, "smart_factory", "330402", [dt.date(2022, 1 + i % 12, 10) for i in range(18)])
-    m = monitor.Monitor(monitor.analyse(2022, ws=at(url)), parse_period("2022-12"))
+    m = monitor.Monitor(
+        monitor.analyse(2022, ws=at(url), count_from="imported"), parse_period("2022-12")
+    )
     got = {r.region: r for r in m.rows(level="city", target="smart_factory_new")}
     # 温州: 19/20 = 0.95 ≥ 1 − 0.05 → achieved (inside the tolerance)
     assert got["330300"].completion == pytest.approx(0.95)
@@ -182,7 +189,9 @@ def test_growth_met_missed_and_deteriorating(url: str) -> None:
     for county, current_tax in (("330602", 1100.0), ("330603", 1050.0), ("330604", 950.0)):
         record(url, "tax_per_mu", county, "2021-06", 10.0, 1000.0, 100.0)
         record(url, "tax_per_mu", county, "2022-06", current_tax / 100, current_tax, 100.0)
-    m = monitor.Monitor(monitor.analyse(2022, ws=at(url)), parse_period("2022-06"))
+    m = monitor.Monitor(
+        monitor.analyse(2022, ws=at(url), count_from="imported"), parse_period("2022-06")
+    )
     got = {r.region: r for r in m.rows(level="county", region="330600", target="tax_per_mu_growth")}
     # 越城: 11/10 − 1 = +10 %; R = 10/8 = 1.25 → achieved pace
     assert got["330602"].actual == pytest.approx(10.0)
@@ -227,17 +236,23 @@ def test_level_target_progress_from_last_year_end(url: str) -> None:
     # 研发费用占营业收入比重达到 3.1 %: December 2021 2.9 % (29/1000), June 2022 3.0 % (30/1000)
     record(url, "rd_intensity", "330602", "2021-12", 2.9, 29.0, 1000.0)
     record(url, "rd_intensity", "330602", "2022-06", 3.0, 30.0, 1000.0)
-    r = row(url, "2022-06", "rd_intensity_level", "330000")
+    r = row(url, "2022-06", "rd_intensity_level", "330602")
     # R = (3.0 − 2.9) / (3.1 − 2.9) = 0.5 → limited progress (0 ≤ R < 0.6)
     assert r.progress_ratio == pytest.approx(0.5)
     assert r.status == "limited_progress"
+    # the province has the same R, from 1 of its 90 counties: 1/90 < 0.9 → no colour
+    province = row(url, "2022-06", "rd_intensity_level", "330000")
+    assert province.progress_ratio == pytest.approx(0.5)
+    assert province.status == "insufficient_coverage" and province.coverage_zh == "1/90 地区已报送"
 
 
 def test_share_about_band(url: str) -> None:
     # 传统制造业比重 60 % 左右, ± 2 points: 59 within, 63 above, 57 near (≥ 56), 55 below
     for county, share in (("330602", 59.0), ("330603", 63.0), ("330604", 57.0), ("330624", 55.0)):
         record(url, "trad_share", county, "2022-06", share, share, 100.0)
-    m = monitor.Monitor(monitor.analyse(2022, ws=at(url)), parse_period("2022-06"))
+    m = monitor.Monitor(
+        monitor.analyse(2022, ws=at(url), count_from="imported"), parse_period("2022-06")
+    )
     got = {r.region: r.status for r in m.rows(level="county", region="330600", target="trad_share")}
     assert got["330602"] == "within_band"
     assert got["330603"] == "above_band"
@@ -254,7 +269,9 @@ def test_relative_target(url: str) -> None:
     r = row(url, "2022-06", "mfg_loan_growth_above_total", "330000")
     assert r.actual == pytest.approx(30.0) and r.status == "met"
     # only the province reports loans: no city rows
-    m = monitor.Monitor(monitor.analyse(2022, ws=at(url)), parse_period("2022-06"))
+    m = monitor.Monitor(
+        monitor.analyse(2022, ws=at(url), count_from="imported"), parse_period("2022-06")
+    )
     assert [x.region for x in m.rows(level="city", target="mfg_loan_growth_above_total")] == [
         "330000"
     ]
@@ -302,7 +319,9 @@ def test_a_missing_month_is_missing_not_zero(url: str) -> None:
     # 湖州 has five counties; four report robots for June, 长兴 (330522) does not
     for county, value in (("330502", 10), ("330503", 20), ("330521", 30), ("330523", 40)):
         record(url, "robots", county, "2022-06", value)
-    m = monitor.Monitor(monitor.analyse(2022, ws=at(url)), parse_period("2022-06"))
+    m = monitor.Monitor(
+        monitor.analyse(2022, ws=at(url), count_from="imported"), parse_period("2022-06")
+    )
     city = next(r for r in m.rows(region="330500", target="robots_new"))
     assert city.actual == 100  # the sum of those who reported
     assert city.reporting_rate == pytest.approx(4 / 5)

@@ -371,6 +371,17 @@ def test_synthetic_data_is_labelled(quarterly: dict[str, Path], monthly: dict[st
         assert "合成演示数据" in pdf_text(paths["pdf"])
 
 
+def test_reports_say_what_they_count(quarterly: dict[str, Path], monthly: dict[str, Path]) -> None:
+    basis = "统计口径：已报送数据（已上报、已审核、已确认）。"
+    for paths in (quarterly, monthly):
+        overview = section(paths["docx"], "一、总体情况")
+        assert basis in [getattr(b, "text", "") for b in overview]
+        assert basis in pdf_text(paths["pdf"])
+    book = openpyxl.load_workbook(monthly["xlsx"], read_only=True)
+    facts = dict(r for r in book["说明"].iter_rows(values_only=True) if len(r) == 2)
+    assert facts["统计口径"] == "已报送数据（已上报、已审核、已确认）"
+
+
 def test_charts_are_embedded(quarterly: dict[str, Path]) -> None:
     with zipfile.ZipFile(quarterly["docx"]) as z:
         images = [n for n in z.namelist() if n.startswith("word/media/")]

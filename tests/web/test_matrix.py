@@ -6,7 +6,7 @@ D department, V viewer, - anonymous. "own" is an enterprise of 上城区, "other
 (own) and of 柯桥区 (other). Anonymous pages redirect to the login form (303); the API answers
 401; a seventh status, where given, is the anonymous one instead (public routes). No request in
 the table may write a report file or change a submission: the workflow actions are tried on
-2021-06, which has no submission, so an allowed action fails on the state (400) and a refused
+2020-06, which has no submission, so an allowed action fails on the state (400) and a refused
 one on the scope or role (403). Every route of the app must have a row here or in EXEMPT.
 """
 
@@ -33,7 +33,7 @@ ENTERPRISE = "200 200 200 200 403 403"
 PROVINCE_ONLY = "200 200 403 403 403 403"
 SCOPED_DATA = "200 200 403 403 200 200"
 PUBLIC = "200 200 200 200 200 200 200"
-NO_SUBMISSION = "2021-06"
+NO_SUBMISSION = "2020-06"
 # an upload that never reaches the store: the scope check refuses it, or the import rejects it
 BAD_FILE = {"file": ("x.xlsx", b"not a workbook")}
 NO_DATA_BRIEFING = {"kind": "quarterly", "period": "2021Q4", "formats": ["docx"]}

@@ -184,6 +184,7 @@ def test_the_overview_shows_the_monitoring_rows_of_the_users_region(
 ) -> None:
     page = get(client_for(site, USERS[role]), "/")
     assert f'<option value="{shown_period}" selected>' in page
+    assert '<p class="basis" id="basis">统计口径：已报送数据（已上报、已审核、已确认）</p>' in page
     expected = {r.target: r for r in analysis.rows(region=region)}
     main = between(page, '<div class="main-col">', '<aside class="side-col">')
     shown = {r.attrs["data-target"]: r for r in rows_of(main) if "data-target" in r.attrs}
@@ -195,7 +196,8 @@ def test_the_overview_shows_the_monitoring_rows_of_the_users_region(
         assert actual == f"{num(want.actual)} {want.unit}".strip()
         assert target_value == num(want.target_value)
         assert completion == pct(want.completion)
-        assert status == want.status_zh
+        # a total says how many reported: 已完成 87/90 地区已报送
+        assert status == " ".join(x for x in (want.status_zh, want.coverage_zh) if x)
         assert row.attrs["class"] == f"row-{want.colour}"
     colours = Counter(r.colour for r in expected.values())
     cards = dict(re.findall(r'<div class="card (\w+)"><b[^>]*>(\d+)</b>', page))
@@ -225,6 +227,7 @@ def test_a_target_page_shows_its_clause_units_and_regions_by_completion(
     item, target = _item_of(year, target_id)
     page = html.unescape(get(admin, f"/targets/{target_id}?level={level}"))
     assert f'<dd class="clause-text">{item.text_zh}</dd>' in page
+    assert "统计口径：已报送数据" in page
     lead = target.lead_units if target.lead_units is not None else item.lead_units
     co = target.co_units if target.co_units is not None else item.co_units
     units = between(page, "<dt>责任单位</dt>", "</dd>")
@@ -246,7 +249,7 @@ def test_a_target_page_shows_its_clause_units_and_regions_by_completion(
     ]
     for row, want in zip(shown, province + regions, strict=True):
         assert row.cells[1:4] == [num(want.actual), num(want.target_value), pct(want.completion)]
-        assert row.cells[5] == want.status_zh
+        assert row.cells[5] == " ".join(x for x in (want.status_zh, want.coverage_zh) if x)
     # the download holds the same rows in the same order
     r = admin.get(f"/targets/{target_id}/export.xlsx?period={shown_period}&level={level}")
     assert r.status_code == 200 and r.headers["content-type"] == XLSX
@@ -262,6 +265,33 @@ def test_a_target_page_shows_its_clause_units_and_regions_by_completion(
 
 
 # --- 3. a county ------------------------------------------------------------------------------
+
+
+def test_the_map_says_what_it_counts_and_who_has_not_reported(
+    admin: TestClient, analysis: monitor.Monitor, shown_period: str
+) -> None:
+    page = html.unescape(get(admin, f"/map?period={shown_period}&level=county&target=robots_new"))
+    assert '<p class="basis" id="basis">统计口径：已报送数据' in page
+    counties = [
+        r for r in analysis.rows(level="county", target="robots_new") if r.level == "county"
+    ]
+    missing = sum(r.status == "no_data" for r in counties)
+    assert f"未报送（{missing} 个地区无计入的报送）" in between(page, 'id="map-legend"', "</p>")
+    start = '<script type="application/json" id="map-data">'
+    values = json.loads(between(page, start, "</script>").removeprefix(start))
+    assert sum(not v["reported"] for v in values) == missing
+
+
+def test_a_page_or_the_api_may_ask_for_another_basis(admin: TestClient) -> None:
+    page = get(admin, "/?count_from=imported")
+    assert '<p class="basis" id="basis">统计口径：全部已导入数据（含未上报的草稿）</p>' in page
+    answer = admin.get("/api/v1/monitor?level=city&count_from=accepted&page_size=1").json()
+    assert (answer["count_from"], answer["basis_zh"]) == (
+        "accepted",
+        "统计口径：已确认数据（省级确认）",
+    )
+    wrong = admin.get("/api/v1/monitor?count_from=drafts")
+    assert wrong.status_code == 400 and "统计口径" in wrong.text
 
 
 def test_a_county_page_shows_its_allocations_and_submissions(

@@ -30,6 +30,19 @@ class View(StrEnum):
     warnings = "warnings"
 
 
+class CountFrom(StrEnum):
+    imported = "imported"
+    submitted = "submitted"
+    approved = "approved"
+    accepted = "accepted"
+
+
+COUNT_FROM_HELP = (
+    "统计口径：imported（全部已导入，含草稿）|submitted（已上报及以后）|approved（已审核及以后）"
+    "|accepted（已确认）；默认按监测规则文件的 count_from（submitted）"
+)
+
+
 class OutFormat(StrEnum):
     table = "table"
     json = "json"
@@ -111,6 +124,7 @@ def monitor(
     rules: Path | None = typer.Option(
         None, "--rules", exists=True, dir_okay=False, help="监测规则文件（默认用内置规则）"
     ),
+    count_from: CountFrom | None = typer.Option(None, "--count-from", help=COUNT_FROM_HELP),
 ) -> None:
     """月度监测分析：各目标在各地区的完成率、序时进度、状态与全年预计。
 
@@ -119,8 +133,12 @@ def monitor(
     """
     if fmt is OutFormat.xlsx and output is None:
         raise ZhuanshengError("xlsx 格式须用 -o 指定输出文件 (xlsx needs -o FILE)")
-    m = service.run(period, config=service.load_config(rules) if rules else None)
-    title = f"{m.period.label_zh} 月度监测分析"
+    m = service.run(
+        period,
+        config=service.load_config(rules) if rules else None,
+        count_from=count_from.value if count_from else None,
+    )
+    title = f"{m.period.label_zh} 月度监测分析（{m.analysis.basis_zh}）"
     summary: list[dict[str, Any]] | None = None
     key = ""
     if by is View.area:

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from zhuansheng.errors import ZhuanshengError
 
 from .lazy import lazy
+from .monitor import COUNT_FROM_HELP, CountFrom
 from .output import console
 
 service = lazy("zhuansheng.report")
@@ -30,6 +31,7 @@ USER = typer.Option(None, "--user", help="以该用户的身份生成（检查�
 DRAFT = typer.Option(
     False, "--draft", help="排名可用草案评价方案（status: draft）试算；报告标明“评价方案为草案”"
 )
+COUNT_FROM = typer.Option(None, "--count-from", help=COUNT_FROM_HELP)
 
 
 def _formats(values: list[str]) -> list[str]:
@@ -45,6 +47,7 @@ def _run(
     user: str | None,
     jobs: int = 1,
     draft: bool = False,
+    count_from: CountFrom | None = None,
 ) -> None:
     actor = None
     if user is not None:
@@ -64,7 +67,9 @@ def _run(
         transient=True,
     ) as bar:
         task = bar.add_task("读取监测数据", total=len(regions) + 1)
-        sources = service.Sources(period, draft=draft)
+        sources = service.Sources(
+            period, draft=draft, count_from=count_from.value if count_from else None
+        )
         bar.update(task, advance=1, description="生成报告")
         written = service.generate_many(
             kind,
@@ -92,12 +97,13 @@ def monthly(
     output: Path = OUT,
     user: str | None = USER,
     draft: bool = DRAFT,
+    count_from: CountFrom | None = COUNT_FROM,
 ) -> None:
     """月度监测分析（全省）：总体情况、分工程进展、预警事项、各地进展与排名。
 
     The monthly monitoring analysis of the province.
     """
-    _run("monthly", period, [None], fmt, output, user, draft=draft)
+    _run("monthly", period, [None], fmt, output, user, draft=draft, count_from=count_from)
 
 
 @app.command()
@@ -114,6 +120,7 @@ def quarterly(
         2, "--jobs", "-j", min=1, help="同时生成的进程数（--all 时；不超过 CPU 核数）"
     ),
     draft: bool = DRAFT,
+    count_from: CountFrom | None = COUNT_FROM,
 ) -> None:
     """季度简报：全省，或一个地区与全省及同级地区的比较。
 
@@ -127,7 +134,7 @@ def quarterly(
         from zhuansheng import reference
 
         regions = [r.code for r in reference.regions() if r.level == "city"]
-    _run("quarterly", period, regions, fmt, output, user, jobs, draft=draft)
+    _run("quarterly", period, regions, fmt, output, user, jobs, draft=draft, count_from=count_from)
 
 
 @app.command()
@@ -137,12 +144,13 @@ def annual(
     output: Path = OUT,
     user: str | None = USER,
     draft: bool = DRAFT,
+    count_from: CountFrom | None = COUNT_FROM,
 ) -> None:
     """年度综合评估（全省）：全年目标完成情况、分工程进展、未完成事项、各地排名。
 
     The annual comprehensive assessment of the province.
     """
-    _run("annual", period, [None], fmt, output, user, draft=draft)
+    _run("annual", period, [None], fmt, output, user, draft=draft, count_from=count_from)
 
 
 @app.command("list")

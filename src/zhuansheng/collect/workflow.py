@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhuansheng import access
@@ -95,6 +95,7 @@ def record(
             from_status=before,
             to_status=to_status,
             reason=reason,
+            observation_mark=session.scalar(select(func.max(t.Observation.id))),
         )
     )
     audit.record(

@@ -336,34 +336,43 @@ def _users() -> list[dict[str, Any]]:
 def _submissions(
     rng: np.random.Generator, counties: list[str], stat_ids: list[str], session: Any
 ) -> list[dict[str, Any]]:
-    """Each county's monthly submission: accepted up to October, then further behind; a few
-    late. Counties whose observations are missing for a month have no submission for it."""
+    """Each region's monthly submission for every month it has values (what monitoring counts:
+    monitor.counting). The year's county submissions are accepted up to October, then further
+    behind, a few late; the base year's and the province's own figures were accepted. A county
+    whose observations are missing for a month has no submission for it."""
     have = set(
         session.execute(
-            select(t.Observation.region_code, t.Observation.period).where(
-                t.Observation.indicator_id == stat_ids[0], t.Observation.period.like(f"{YEAR}-%")
-            )
+            select(t.Observation.region_code, t.Observation.period)
+            .where(t.Observation.indicator_id.in_(stat_ids))
+            .distinct()
         ).all()
     )
+    regions = [*counties, reference.PROVINCE_CODE]
     rows = []
-    for month in range(1, 13):
-        period = f"{YEAR}-{month:02d}"
-        for code in counties:
-            if (code, period) not in have:
-                continue
-            status = "accepted" if month <= 10 else ("approved" if month == 11 else "submitted")
-            late_days = int(rng.integers(1, 6)) if rng.random() < 0.08 else 0
-            sent = _recorded_at(period) + dt.timedelta(days=late_days - int(rng.integers(0, 6)))
-            rows.append(
-                {
-                    "region_code": code,
-                    "period": period,
-                    "status": status,
-                    "locked": status in ("approved", "accepted"),
-                    "first_submitted_at": sent,
-                    "updated_at": sent,
-                }
-            )
+    for year in (YEAR - 1, YEAR):
+        for month in range(1, 13):
+            period = f"{year}-{month:02d}"
+            for code in regions:
+                if (code, period) not in have:
+                    continue
+                status = "accepted"
+                sent = _recorded_at(period)
+                if year == YEAR and code != reference.PROVINCE_CODE:
+                    status = (
+                        "accepted" if month <= 10 else ("approved" if month == 11 else "submitted")
+                    )
+                    late_days = int(rng.integers(1, 6)) if rng.random() < 0.08 else 0
+                    sent += dt.timedelta(days=late_days - int(rng.integers(0, 6)))
+                rows.append(
+                    {
+                        "region_code": code,
+                        "period": period,
+                        "status": status,
+                        "locked": status in ("approved", "accepted"),
+                        "first_submitted_at": sent,
+                        "updated_at": sent,
+                    }
+                )
     return rows
 
 

@@ -2,7 +2,10 @@
 
 ``analyse(year)`` reads the store once, aggregates each indicator to all units (province,
 cities, counties, groups, pilots) and evaluates each target's rule on whole arrays; rows for
-any month are then cut from the arrays. See methods/monitoring.md and the rules file.
+any month are then cut from the arrays. What counts is the rules file's ``count_from`` (or the
+one asked for): see ``counting``. A total over several counties that too few of them reported
+to (below ``coverage_threshold``) is ``insufficient_coverage``, not a colour.
+See methods/monitoring.md and the rules file.
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from zhuansheng.reference import PROVINCE_CODE
 from zhuansheng.store import tables as t
 from zhuansheng.workspace import Workspace, database_url
 
-from . import milestones, rules
+from . import counting, milestones, rules
 from .aggregate import Aggregate, aggregate, matched
 from .config import MonitorConfig, default_config
 from .sources import Loader, Series, milestone_reported, milestone_reports
+from .status import INSUFFICIENT_COVERAGE
 from .units import ReportingUnit, UnitSet, load_units
 
 LINEAR = np.arange(1, 13) / 12.0
@@ -52,6 +56,7 @@ class TargetResult:
     projection_method: np.ndarray | None = None  # per unit × month, or one name
     projected_status: np.ndarray | None = None
     reporting: np.ndarray | None = None
+    reported: np.ndarray | None = None  # counties with a counted report, per unit × month
     notes: np.ndarray | None = None  # milestone narratives
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -63,6 +68,12 @@ class Analysis:
     results: list[TargetResult]
     config: MonitorConfig
     aggregates: dict[str, Aggregate]
+    count_from: str = "submitted"
+
+    @property
+    def basis_zh(self) -> str:
+        """统计口径：… — what the figures count, for every page and briefing."""
+        return counting.basis_zh(self.count_from)
 
 
 def _tolerance(tr: TargetRow) -> float:
@@ -260,10 +271,16 @@ def _milestone(
 
 
 def analyse(
-    year: int, *, ws: Workspace | None = None, config: MonitorConfig | None = None
+    year: int,
+    *,
+    ws: Workspace | None = None,
+    config: MonitorConfig | None = None,
+    count_from: str | None = None,
 ) -> Analysis:
-    """Monitor every target of ``year``'s programme for every unit and month."""
+    """Monitor every target of ``year``'s programme for every unit and month, counting what
+    ``count_from`` says (default: the rules file's ``count_from``)."""
     cfg = config or default_config()
+    basis = counting.level(count_from or cfg.count_from)
     prog = programme.load(year)
     catalogue = programme.indicators()
     with store.session(database_url(ws)) as session:
@@ -278,7 +295,7 @@ def analyse(
                 "请先运行 zhuansheng db seed（或 zhuansheng demo build）"
             )
         units = load_units(session)
-        loader = Loader(session, year, units.counties)
+        loader = Loader(session, year, units.counties, basis)
         series = loader.series([catalogue[i] for i in sorted(prog.indicator_ids())])
         reports = MilestoneInputs(
             year, milestone_reports(session, year), milestone_reported(session, year)
@@ -302,7 +319,7 @@ def analyse(
                     cfg,
                 )
             )
-    return Analysis(year, units, results, cfg, aggregates)
+    return Analysis(year, units, results, cfg, aggregates, basis)
 
 
 def _evaluate(
@@ -345,8 +362,29 @@ def _evaluate(
         _share(result, s, units, tol, cfg)
     elif tr.kind == "relative" and tr.compare_to:
         _relative(result, s, series[tr.compare_to], units, cfg)
+        other = aggregates[tr.compare_to].reporting_rate[:, 12:]
+        result.reporting = np.minimum(result.reporting, other)
     result.extra["tolerance"] = tol
+    if s.reported is not None:  # a reported statistic: registers are complete by nature
+        _coverage(result, units, cfg)
     return result
+
+
+def _coverage(result: TargetResult, units: UnitSet, cfg: MonitorConfig) -> None:
+    """How many counties reported to each unit, and no colour for a total over several counties
+    that fewer than ``coverage_threshold`` of them reported to (registers and direct figures
+    have a rate of 1: nothing is withheld)."""
+    if result.reporting is None:
+        return
+    expected = units.membership.sum(axis=1)[:, None]
+    result.reported = np.rint(result.reporting * expected).astype(int)
+    rated = [k for k, v in cfg.statuses.items() if v.colour != "grey"]
+    thin = (
+        (expected > 1)
+        & (result.reporting < cfg.coverage_threshold - 1e-9)
+        & np.isin(result.status, rated)
+    )
+    result.status = np.where(thin, INSUFFICIENT_COVERAGE, result.status)
 
 
 def unit(analysis: Analysis, code: str) -> ReportingUnit:

@@ -25,6 +25,9 @@ ROW_COLUMNS = [
     "projected_status",
     "flag",
     "reporting_rate",
+    "reported",
+    "expected",
+    "coverage_zh",
     "lead_units",
     "rule",
 ]

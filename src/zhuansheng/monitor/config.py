@@ -45,8 +45,16 @@ class StatusLabel(_Model):
     severity: int
 
 
+# What monitoring counts, weakest first: every imported value, or only values whose region and
+# period submission has reached the level (see ``counting``).
+COUNT_LEVELS = ("imported", "submitted", "approved", "accepted")
+CountFrom = Literal["imported", "submitted", "approved", "accepted"]
+
+
 class MonitorConfig(_Model):
     version: int
+    count_from: CountFrom = "submitted"
+    coverage_threshold: float = Field(default=0.9, ge=0, le=1)
     pace_bands: PaceBands
     rate_bands: RateBands
     share_near_tolerances: float

@@ -73,6 +73,8 @@ class ProgressRow:
     projected_status: str
     flag: str
     reporting_rate: float | None
+    reported: int | None  # counties whose report counts (statistics only)
+    expected: int | None  # counties the unit adds up
     # (result, unit index, month index, config): the rule text is written only when asked for
     _source: tuple[Any, int, int, MonitorConfig] | None = field(
         default=None, repr=False, compare=False
@@ -86,8 +88,16 @@ class ProgressRow:
         result, i, m, cfg = self._source
         return _rule(result, i, m, self, cfg)
 
+    @property
+    def coverage_zh(self) -> str:
+        """``83/90 地区已报送`` for a total over several counties, else empty."""
+        if self.reported is None or self.expected is None or self.expected <= 1:
+            return ""
+        return f"{self.reported}/{self.expected} 地区已报送"
+
     def as_dict(self) -> dict[str, object]:
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_source"}
+        data["coverage_zh"] = self.coverage_zh
         data["rule"] = self.rule
         return data
 
@@ -119,6 +129,11 @@ def _rule(r: TargetResult, i: int, m: int, row: ProgressRow, cfg: MonitorConfig)
         return "该地区未分解此项目标，只列实际值"
     if row.status == "no_data":
         return "本期数据缺报，不计为零"
+    if row.status == "insufficient_coverage":
+        return (
+            f"{row.coverage_zh}（报送率 {pct(row.reporting_rate)}），低于 "
+            f"{pct(cfg.coverage_threshold)}：合计不完整，不评定进度"
+        )
     if kind in rules.ADDITIVE_KINDS:
         tol = r.extra.get("tolerance", 0.0)
         assert r.schedule is not None
@@ -205,6 +220,7 @@ def rows_for(
     unit_idx = range(len(analysis.units.units)) if units is None else units
     wanted = None if targets is None else set(targets)
     out: list[ProgressRow] = []
+    expected = analysis.units.membership.sum(axis=1).astype(int).tolist()
     for r in analysis.results:
         tr = r.target
         if wanted is not None and tr.id not in wanted:
@@ -213,6 +229,7 @@ def rows_for(
         completion, pace = _column(r.completion, m), _column(r.pace, m)
         ratio, projection = _column(r.ratio, m), _column(r.projection, m)
         reporting = _column(r.reporting, m)
+        reported = r.reported[:, m].tolist() if r.reported is not None else []
         schedule = _num(r.schedule[m]) if r.schedule is not None else None
         status_col = r.status[:, m].tolist()
         projected_col = r.projected_status[:, m].tolist() if r.projected_status is not None else []
@@ -258,6 +275,8 @@ def rows_for(
                 projected_status=projected,
                 flag=_flag(status, label.colour, projected),
                 reporting_rate=reporting[i] if reporting else None,
+                reported=reported[i] if reported else None,
+                expected=expected[i],
                 _source=(r, i, m, cfg),
             )
             out.append(row)

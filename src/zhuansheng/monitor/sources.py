@@ -2,9 +2,11 @@
 
 Each indicator becomes a ``Series`` of year-to-date arrays (counties × 24 months: the base year's
 January–December, then the year's). Registries, project registers and cases are counted from
-their dates; statistics come from the latest revision of each observation. A statistic a county
-has not reported is NaN — missing, never zero. Entries recorded against a city or the province
-itself (not a county) are kept in ``direct`` and added to that region and its ancestors only.
+their dates; statistics come from the latest revision of each observation that counts at the
+analysis's ``count_from`` level (``counting``). A statistic a county has not reported, or whose
+report does not count yet, is NaN — missing, never zero. Entries recorded against a city or the
+province itself (not a county) are kept in ``direct`` and added to that region and its ancestors
+only.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from sqlalchemy.orm import Session
 from zhuansheng.periods import parse_period
 from zhuansheng.programme import Indicator
 from zhuansheng.store import tables as t
+
+from .counting import Rule
 
 MONTHS = 24  # base year Jan..Dec, then the year Jan..Dec
 TO_UNIT = {"亿元": 1e-4, "万元": 1.0}  # registers hold money in 万元
@@ -65,13 +69,16 @@ def _flows_to_ytd(flows: np.ndarray) -> np.ndarray:
 class Loader:
     """Reads everything one year's monitoring needs in a handful of grouped queries."""
 
-    def __init__(self, session: Session, year: int, counties: list[str]) -> None:
+    def __init__(
+        self, session: Session, year: int, counties: list[str], count_from: str = "imported"
+    ) -> None:
         self.session = session
         self.conn = session.connection()  # plain rows: no ORM bookkeeping on bulk reads
         self.year = year
         self.base = year - 1
         self.counties = counties
         self.col = {c: i for i, c in enumerate(counties)}
+        self.count_from = count_from
 
     # -- statistics --------------------------------------------------------------------------
 
@@ -89,16 +96,29 @@ class Loader:
         precise: dict[tuple[str, str, int], bool] = {}  # a month code beats a quarter/year code
         slots: dict[str, int | None] = {}
         o = t.Observation
-        # Every revision of the two years, oldest first: the last one seen for a key wins.
+        rule = Rule.read(self.conn, self.count_from, (self.base, self.year))
+        # Every revision of the two years, oldest first: the last one that counts wins.
         query = (
-            select(o.indicator_id, o.region_code, o.period, o.value, o.numerator, o.denominator)
+            select(
+                o.indicator_id,
+                o.region_code,
+                o.period,
+                o.value,
+                o.numerator,
+                o.denominator,
+                o.id,
+                o.source_kind,
+            )
             .where(
                 o.indicator_id.in_(ids),
                 o.period.like(f"{self.base}%") | o.period.like(f"{self.year}%"),
             )
             .order_by(o.revision)
         )
-        for ind, region, period, value, numerator, denominator in self.conn.execute(query):
+        rows = self.conn.execute(query)
+        for ind, region, period, value, numerator, denominator, oid, kind in rows:
+            if rule.level and not rule.counts(oid, region, period, kind):
+                continue
             if period not in slots:
                 slots[period] = _slot(self.year, self.base, period)
             slot = slots[period]

@@ -18,14 +18,17 @@ __all__ = [
     "COLOUR_ZH",
     "EVALUATED",
     "FILLS",
+    "INSUFFICIENT_COVERAGE",
     "LAGGING",
     "counts",
     "green_share",
     "label",
 ]
 
-# best first; grey: not evaluated (no data, no target, nothing due yet)
+# best first; grey: not evaluated (no data, no target, nothing due yet, too few reports)
 COLOURS = ("green", "yellow", "red", "grey")
+# a total over counties too few of which reported (below coverage_threshold): grey, not rated
+INSUFFICIENT_COVERAGE = "insufficient_coverage"
 EVALUATED = ("green", "yellow", "red")
 LAGGING = ("yellow", "red")
 COLOUR_ZH = {"green": "绿", "yellow": "黄", "red": "红", "grey": "灰"}

@@ -131,9 +131,14 @@ def _progress(r: ProgressRow) -> float:
 
 
 def run(
-    period: str, *, ws: Workspace | None = None, config: MonitorConfig | None = None
+    period: str,
+    *,
+    ws: Workspace | None = None,
+    config: MonitorConfig | None = None,
+    count_from: str | None = None,
 ) -> Monitor:
     """The monthly analysis for a period: ``2022-06`` (1—6月), ``2022Q2`` or ``2022``; ``config``
-    replaces the shipped rules (``load_config(path)``)."""
+    replaces the shipped rules (``load_config(path)``); ``count_from`` what counts (default: the
+    rules' ``count_from``)."""
     p = parse_period(period)
-    return Monitor(analyse(p.year, ws=ws, config=config), p)
+    return Monitor(analyse(p.year, ws=ws, config=config, count_from=count_from), p)

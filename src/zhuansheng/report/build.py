@@ -149,12 +149,23 @@ class _Builder:
             return own
         return f"{own}，全省{_progress_text(prov).removeprefix('完成')}"
 
+    def basis_note(self) -> str:
+        """What the figures count (统计口径), and how many totals had too few reports to judge."""
+        p = self.cfg.phrases
+        text = p["basis_note"].format(basis=self.src.basis_zh)
+        thin = [row for row in self.rows if row.status == "insufficient_coverage"]
+        if thin:
+            threshold = self.src.monitor.analysis.config.coverage_threshold
+            text += p["coverage_note"].format(count=len(thin), threshold=pct(threshold))
+        return text
+
     # -- sections ------------------------------------------------------------------------------
 
     def overview(self, extra: Sequence[str] = ()) -> None:
         r = self.report
         r.add(Heading("一、总体情况", 1))
         r.add(Paragraph(narrative.counts_sentence(self.rows, self.cfg) + "".join(extra)))
+        r.add(Paragraph(self.basis_note(), note=True))
         clauses = [self.compared(row) for row in self.headline()]
         r.add(Paragraph(narrative.paragraph(clauses, lead=f"{self.span}，")))
         goals = [self.compared(row) for row in self.rows if area_key(row) == GOAL]
@@ -484,6 +495,7 @@ class _Builder:
                 if rep.synthetic
                 else "业务数据库",
             ),
+            ("统计口径", self.src.basis_zh.removeprefix("统计口径：")),
             ("生成日期", rep.date_zh),
             ("版本", f"zhuansheng {rep.version}，措辞文件第 {self.cfg.version} 版"),
         ]

@@ -75,6 +75,8 @@ def sentence(row: ProgressRow, who: str, cfg: ReportConfig, *, year_end: bool = 
         return p["milestone"].format(name=row.name_zh, status=row.status_zh)
     if row.status == "no_data" or (row.actual is None and row.kind != "relative"):
         return p["no_data"].format(who=who, name=row.name_zh)
+    if row.status == "insufficient_coverage":
+        return p["coverage"].format(who=who, name=row.name_zh, coverage=f"（{row.coverage_zh}）")
     if row.kind in ADDITIVE:
         fields = {
             "who": who,

@@ -24,13 +24,19 @@ class Sources:
     city briefings read the store once)."""
 
     def __init__(
-        self, period: str | Period, *, ws: Workspace | None = None, draft: bool = False
+        self,
+        period: str | Period,
+        *,
+        ws: Workspace | None = None,
+        draft: bool = False,
+        count_from: str | None = None,
     ) -> None:
         self.period = parse_period(period) if isinstance(period, str) else period
         self.ws = ws
         self.draft = draft  # rankings may use a draft scheme (they then say 评价方案为草案)
         self.synthetic, has_data = _store_facts(self.period, ws)
-        self.monitor = monitor.run(self.period.code, ws=ws)
+        # count_from: what the monitoring counts (None: the rules file's count_from)
+        self.monitor = monitor.run(self.period.code, ws=ws, count_from=count_from)
         if not has_data:
             raise ZhuanshengError(
                 f"{self.period.label_zh}（{self.period.code}）没有任何监测数据："
@@ -39,6 +45,11 @@ class Sources:
             )
         self._rows: dict[str, list[ProgressRow]] = {}
         self._rankings: dict[str, Any] = {}
+
+    @property
+    def basis_zh(self) -> str:
+        """统计口径：… — said in every report's notes."""
+        return str(self.monitor.analysis.basis_zh)
 
     @property
     def units(self) -> Any:

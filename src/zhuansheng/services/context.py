@@ -28,6 +28,7 @@ class Caller:
     monitor: MonitorCache | None = None
     rankings: RankingCache | None = None
     reports_dir: Path | None = None  # generated reports; None: the workspace's reports folder
+    count_from: str | None = None  # what monitoring counts; None: the rules file's count_from
 
     def may(self, action: str, region: str | None = None, **context: object) -> bool:
         context.setdefault("all_regions_visible", self.all_regions_visible)
@@ -40,11 +41,12 @@ class Caller:
         access.require(self.actor, action, region, message, **context)
 
     def analysis(self, period: str) -> Monitor:
-        """The monitoring analysis of the period's year, cached when the caller has a cache."""
+        """The monitoring analysis of the period's year, cached when the caller has a cache,
+        counting what the caller asked for (``count_from``) or the rules' own."""
         from .monitoring import MonitorCache
 
         cache = self.monitor or MonitorCache(self.ws)
-        return cache.get(period)
+        return cache.get(period, self.count_from)
 
     @property
     def home(self) -> str:

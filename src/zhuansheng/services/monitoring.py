@@ -41,6 +41,8 @@ _VERSIONED = (
     t.MilestoneReport.id,
     t.CaseEvent.id,
     t.Target.id,
+    t.Submission.id,  # what counts follows the submissions (monitor.counting)
+    t.SubmissionEvent.id,  # every workflow step adds an event
 )
 
 
@@ -77,7 +79,8 @@ class MonitorCache:
         self.ws = ws
         self.recheck_s = recheck_s
         self._lock = threading.Lock()
-        self._by_year: dict[int, tuple[tuple[int, ...], monitor.Analysis]] = {}
+        # (year, count_from: None for the rules' own) → (data version, analysis)
+        self._by_year: dict[tuple[int, str | None], tuple[tuple[int, ...], monitor.Analysis]] = {}
         self._views: dict[tuple[Any, ...], Any] = {}
         self._version: tuple[int, ...] | None = None
         self._checked = 0.0
@@ -93,26 +96,29 @@ class MonitorCache:
                 self._version, self._checked = version, now
         return self._version  # type: ignore[return-value]
 
-    def get(self, period: str) -> Monitor:
+    def get(self, period: str, count_from: str | None = None) -> Monitor:
+        """The analysis of the period's year; ``count_from`` what counts (None: the rules')."""
         p = parse_period(period)
+        key = (p.year, count_from)
         version = self.version()
-        hit = self._by_year.get(p.year)
+        hit = self._by_year.get(key)
         if hit is None or hit[0] != version:
             with self._lock:
-                hit = self._by_year.get(p.year)
+                hit = self._by_year.get(key)
                 if hit is None or hit[0] != version:
-                    hit = (version, monitor.analyse(p.year, ws=self.ws))
-                    self._by_year[p.year] = hit
+                    analysis = monitor.analyse(p.year, ws=self.ws, count_from=count_from)
+                    hit = (version, analysis)
+                    self._by_year[key] = hit
                     _settle()
         return Monitor(hit[1], p)
 
-    def cached(self, period: str) -> Monitor | None:
+    def cached(self, period: str, count_from: str | None = None) -> Monitor | None:
         """The analysis of ``period`` when it is in memory and the data version is not due for
         a recheck; no query (the event loop asks this before sending a miss to a thread)."""
         p = parse_period(period)
         if self._version is None or time.monotonic() - self._checked > self.recheck_s:
             return None
-        hit = self._by_year.get(p.year)
+        hit = self._by_year.get((p.year, count_from))
         if hit is None or hit[0] != self._version:
             return None
         return Monitor(hit[1], p)
@@ -205,20 +211,25 @@ def trend(m: Monitor, target_id: str, region_code: str) -> list[dict[str, Any]]:
 
 
 def map_values(m: Monitor, level: str, target_id: str | None) -> list[dict[str, Any]]:
-    """One value per city or county: a target's completion (or pace), else the share of green."""
+    """One value per city or county: a target's completion (or pace), else the share of green.
+    ``reported`` is False for a region without a counted report (未报送); a total with too few
+    reports (报送不足) has no value either, so that no colour scale rates it."""
     if target_id:
         rows = [r for r in m.rows(level=level, target=target_id) if r.level == level]
         return [
             {
                 "code": r.region,
                 "name": r.region_name,
-                "value": _round(_progress_pct(r)),
+                "value": None if withheld else _round(_progress_pct(r)),
                 "colour": r.colour,
-                "status": r.status_zh,
+                "status": r.status_zh + (f"（{r.coverage_zh}）" if r.coverage_zh else ""),
                 "actual": r.actual,
                 "target": r.target_value,
+                "reported": r.status != "no_data",
+                "coverage": r.status == "insufficient_coverage",
             }
             for r in rows
+            for withheld in [r.status in ("no_data", "insufficient_coverage")]
         ]
     per: dict[str, list[monitor.ProgressRow]] = {}
     for r in m.rows(level=level):
@@ -227,6 +238,7 @@ def map_values(m: Monitor, level: str, target_id: str | None) -> list[dict[str, 
     out = []
     for code, rows in per.items():
         c = counts(rows)
+        stats = [r for r in rows if r.reported is not None]  # reported statistics
         rated = c["green"] + c["yellow"] + c["red"]
         out.append(
             {
@@ -237,6 +249,8 @@ def map_values(m: Monitor, level: str, target_id: str | None) -> list[dict[str, 
                 "status": f"绿 {c['green']} 黄 {c['yellow']} 红 {c['red']}",
                 "actual": None,
                 "target": None,
+                "reported": not stats or any(r.status != "no_data" for r in stats),
+                "coverage": False,
             }
         )
     return out
@@ -268,7 +282,13 @@ def map_view(caller: Caller, period: str, level: str, target_id: str | None) -> 
     m = caller.analysis(period)
     values = [v for v in map_values(m, level, target_id) if caller.may("progress.view", v["code"])]
     targets = [(r.target.id, r.target.name_zh) for r in m.analysis.results if r.target.quantitative]
-    return {"values": values, "targets": targets, "label": m.period.label_zh}
+    return {
+        "values": values,
+        "targets": targets,
+        "label": m.period.label_zh,
+        "basis": m.analysis.basis_zh,
+        "unreported": sum(not v["reported"] for v in values),
+    }
 
 
 def _target_rows(
@@ -296,6 +316,7 @@ def target_view(caller: Caller, target_id: str, period: str | None, level: str) 
         "province": next((r for r in rows if r.level == "province"), None),
         "trend": trend(m, target_id, where),
         "label": m.period.label_zh,
+        "basis": m.analysis.basis_zh,
     }
 
 

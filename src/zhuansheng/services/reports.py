@@ -136,7 +136,7 @@ def generate(
     )
     p = report.check_request(kind, period, region, formats, None)
     with _GENERATING:
-        sources = report.Sources(p, ws=caller.ws)
+        sources = report.Sources(p, ws=caller.ws, count_from=caller.count_from)
         paths = report.generate(
             kind,
             p.code,

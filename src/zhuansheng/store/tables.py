@@ -423,6 +423,8 @@ class SubmissionEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(12))
     to_status: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str] = mapped_column(Text, default="")
+    # the newest observation id when the step was taken: what a submit sent up, by id not clock
+    observation_mark: Mapped[int | None] = mapped_column(Integer)
     submission: Mapped[Submission] = relationship(back_populates="events")
 
 

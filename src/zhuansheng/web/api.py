@@ -113,6 +113,8 @@ async def get_monitor(
         out = paged(rows, page, page_size)
         out["items"] = [r.as_dict() if explain else _row(r) for r in out["items"]]
         out["period"] = m.period.code
+        out["count_from"] = m.analysis.count_from
+        out["basis_zh"] = m.analysis.basis_zh
         return json.dumps(out, ensure_ascii=False, default=str).encode()
 
     # The same question on the same data version is answered from memory (encoded once).
@@ -125,7 +127,9 @@ async def get_monitor(
 
 def _row(r: Any) -> dict[str, Any]:
     # Without the rule text unless asked (``explain=true``): writing it out costs time.
-    return {f.name: getattr(r, f.name) for f in fields(r) if not f.name.startswith("_")}
+    out = {f.name: getattr(r, f.name) for f in fields(r) if not f.name.startswith("_")}
+    out["coverage_zh"] = r.coverage_zh
+    return out
 
 
 @router.get(

@@ -62,7 +62,7 @@ class WebState:
             self._synthetic = monitoring.is_synthetic(self.ws)
         return self._synthetic
 
-    def caller(self, actor: Actor) -> Caller:
+    def caller(self, actor: Actor, count_from: str | None = None) -> Caller:
         return Caller(
             self.ws,
             actor,
@@ -70,6 +70,7 @@ class WebState:
             monitor=self.monitor,
             rankings=self.rankings,
             reports_dir=self.settings.reports_dir,
+            count_from=count_from,
         )
 
 

@@ -38,6 +38,7 @@ class Ctx:
     session: Session | None  # None for API token calls
     lang: str
     state: WebState
+    count_from: str | None = None  # ?count_from=… on monitoring pages; None: the rules file's
 
     @property
     def csrf(self) -> str:
@@ -46,7 +47,7 @@ class Ctx:
     @property
     def caller(self) -> Caller:
         """The services' view of this request: workspace, actor, policy and caches."""
-        return self.state.caller(self.actor)
+        return self.state.caller(self.actor, self.count_from)
 
 
 def state(request: Request) -> WebState:
@@ -56,6 +57,11 @@ def state(request: Request) -> WebState:
 def lang(request: Request) -> str:
     value = request.cookies.get(i18n.COOKIE, "zh")
     return value if value in i18n.LANGS else "zh"
+
+
+def count_from(request: Request) -> str | None:
+    """What monitoring counts for this request (checked where the analysis runs)."""
+    return request.query_params.get("count_from") or None
 
 
 def browser_session(request: Request) -> Session | None:
@@ -82,7 +88,7 @@ async def page_ctx(request: Request) -> Ctx:
     if session is None or session.actor is None:
         raise LoginRequired()
     await _check_csrf(request, session)
-    return Ctx(session.actor, session, lang(request), state(request))
+    return Ctx(session.actor, session, lang(request), state(request), count_from(request))
 
 
 async def api_ctx(request: Request) -> Ctx:
@@ -93,5 +99,5 @@ async def api_ctx(request: Request) -> Ctx:
         actor = accounts.token_actor(web.ws, auth[7:].strip(), web.secret)
         if actor is None:
             raise LoginRequired()
-        return Ctx(actor, None, lang(request), web)
+        return Ctx(actor, None, lang(request), web, count_from(request))
     return await page_ctx(request)

@@ -152,6 +152,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "map_colour_by": ("着色", "Colour by"),
     "map_completion": ("完成率或进度（%）", "Completion or progress (%)"),
     "map_green_share": ("绿色目标占比（%）", "Share of targets on track (%)"),
+    "not_reported": ("未报送", "Not reported"),
+    "coverage_short": ("报送不足", "Insufficient coverage"),
+    "unreported_regions": ("个地区无计入的报送", "regions without a counted report"),
     # target page
     "target_text": ("目标原文", "Target as published"),
     "clause_text": ("条款原文", "Clause as published"),

@@ -255,6 +255,7 @@ def overview(
                 counts=monitoring.counts(all_rows),
                 warnings=warnings,
                 screen=bool(screen),
+                basis=m.analysis.basis_zh,
             )
         )
 

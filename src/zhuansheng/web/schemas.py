@@ -149,11 +149,18 @@ class ProgressRowOut(Out):
     projected_status: str
     flag: str
     reporting_rate: float | None = None
+    reported: int | None = Field(None, description="报送计入的县（市、区）数（统计指标）")
+    expected: int | None = Field(None, description="该地区汇总的县（市、区）数")
+    coverage_zh: str = Field("", description="如“83/90 地区已报送”（多县合计时）")
     rule: str | None = Field(None, description="状态的计算过程（仅 explain=true）")
 
 
 class MonitorPage(Page[ProgressRowOut]):
     period: str
+    count_from: str = Field(
+        "submitted", description="统计口径：imported|submitted|approved|accepted"
+    )
+    basis_zh: str = Field("", description="统计口径的中文说明")
 
 
 # --- observations --------------------------------------------------------------------------

@@ -8,6 +8,7 @@
   }
 
   var COLOURS = { green: "#2e9e44", yellow: "#e5a50a", red: "#d0312d", grey: "#9a9a9a" };
+  var NONE = "#e4e4e4"; // 未报送: a region without a counted report
 
   function drawMap() {
     var el = document.getElementById("map");
@@ -28,9 +29,9 @@
       var visual = byStatus ? {
         type: "piecewise", left: 10, bottom: 10, dimension: 1,
         pieces: ["green", "yellow", "red", "grey"].map(function (c) {
-          var v = values.find(function (x) { return x.colour === c; });
+          var v = values.find(function (x) { return x.colour === c && x.reported; });
           return { value: RANK[c], color: COLOURS[c], label: v ? v.status : c };
-        })
+        }).concat([{ value: -1, color: NONE, label: "未报送" }])
       } : {
         min: nums.length ? Math.min.apply(null, nums.concat([0])) : 0,
         max: nums.length ? Math.max.apply(null, nums.concat([100])) : 100,
@@ -51,9 +52,14 @@
         series: [{
           type: "map", map: mapName, roam: false, nameProperty: "name",
           label: { show: level === "city", formatter: function (p) { return (centres[p.name] || {}).name_zh || p.name; } },
+          itemStyle: { areaColor: NONE },
           data: values.map(function (v) {
-            var shown = byStatus ? [v.value, RANK[v.colour || "grey"]] : v.value;
-            return { name: v.code, value: shown, status: v.status, pct: v.value };
+            var rank = v.reported ? RANK[v.colour || "grey"] : -1;
+            var shown = byStatus ? [v.value, rank] : v.value;
+            var item = { name: v.code, value: shown, status: v.reported ? v.status : "未报送", pct: v.value };
+            // a total with too few reports: grey, outside the colour scale
+            if (!byStatus && v.coverage) item.itemStyle = { areaColor: COLOURS.grey };
+            return item;
           })
         }]
       });
