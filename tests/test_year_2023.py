@@ -27,6 +27,7 @@ KEQIAO, SHAOXING = "330603", "330600"
 HINT = re.compile(r"^(?P<indent>\s*)(?P<key>\w+): 待填写  # 2022: (?P<old>.*)$")
 ROBOTS_2023 = 15001.0  # 2022's 15000, plus one (see ``fill_programme``)
 CITY_ROBOTS = 1364.0  # 11 × 1364 = 15004 ≥ 15001: the cities' sum covers the province
+ECOSYSTEM = "培育集群发展生态"  # cluster_ecosystem, reported and accepted
 KEQIAO_FIGURES = {  # 柯桥区, 1—3月; ratio indicators as (numerator, denominator)
     "robots": 60,
     "trad_rd_expense": 1.8,
@@ -165,17 +166,21 @@ def test_a_2023_programme_year_from_draft_to_briefing(
     zs("milestone", "accept", pending["id"], "--user", "office")
 
     # monitoring of 2023-03: the county's allocated target and the accepted milestone status
-    rows = json.loads(zs("monitor", "--period", "2023-03", "--format", "json"))
-    (robots,) = [r for r in rows if r["region"] == KEQIAO and r["target"] == "robots_new"]
+    def monitored(region: str, target: str) -> dict:
+        rows = json.loads(
+            zs("monitor", "--period", "2023-03", "--region", region, "--format", "json")
+        )
+        (row,) = [r for r in rows if r["region"] == region and r["target"] == target]
+        return row
+
+    robots = monitored(KEQIAO, "robots_new")
     assert robots["target_source"] == "allocation"
     assert robots["target_value"] == values[KEQIAO] == 228  # ⌈1364 / 6⌉
     assert robots["actual"] == 60
-    (city,) = [r for r in rows if r["region"] == SHAOXING and r["target"] == "robots_new"]
+    city = monitored(SHAOXING, "robots_new")
     assert city["target_value"] == CITY_ROBOTS and city["target_source"] == "allocation"
-    (ecosystem,) = [r for r in rows if r["target"] == "cluster_ecosystem"]
-    assert ecosystem["status"] == "in_progress"
-    (province,) = [r for r in rows if r["region"] == "330000" and r["target"] == "robots_new"]
-    assert province["target_value"] == ROBOTS_2023
+    assert monitored("330000", "robots_new")["target_value"] == ROBOTS_2023
+    assert monitored("330000", "cluster_ecosystem")["status"] == "in_progress"
 
     # the quarterly scheme drafted from the programme, refused until asked for as a draft
     zs("assess", "scheme", "init", "--year", "2023", "--kind", "quarterly")
@@ -189,3 +194,6 @@ def test_a_2023_programme_year_from_draft_to_briefing(
     (briefing,) = out.glob("*.docx")
     text = docx_text(briefing)
     assert "2023" in text and "评价方案为草案" in text
+    # the units that have not reported on 2023Q1 by its deadline are named; the one that did not
+    (overdue,) = [p for p in text.splitlines() if p.startswith("另有") and "逾期未报送" in p]
+    assert "加强组织领导" in overdue and ECOSYSTEM not in overdue

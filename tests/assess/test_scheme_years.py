@@ -13,10 +13,11 @@ from ruamel.yaml import YAML
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from zhuansheng import assess, programme, store
+from zhuansheng import assess, programme, store, users
 from zhuansheng.assess import draft, inputs
 from zhuansheng.assess.scheme import LoadedScheme, shipped_path
 from zhuansheng.cli import app
+from zhuansheng.collect import workflow
 from zhuansheng.periods import parse_period
 from zhuansheng.store import observations as obs
 from zhuansheng.store import tables as t
@@ -162,9 +163,18 @@ def url(store_url: str) -> Iterator[str]:
 
 
 def record(url: str, region: str, period: str, num: float, den: float) -> None:
+    """A county's R&D intensity, saved and submitted (上报) as its office does, so that
+    monitoring counts it (count_from: submitted)."""
     with store.session(url) as s:
+        if s.scalar(select(t.User).where(t.User.username == f"u{region}")) is None:
+            users.add_user(s, f"u{region}", "county", region)
+    with store.session(url) as s:
+        county = users.actor(s, f"u{region}")
+        workflow.ensure_draft(s, region, period, county)
         obs.record(s, "rd_intensity", region, period, num / den * 100, SRC, numerator=num,
                    denominator=den)  # fmt: skip
+    with store.session(url) as s:
+        workflow.act(s, "submit", region, period, users.actor(s, f"u{region}"))
 
 
 def _rd_world(url: str) -> None:

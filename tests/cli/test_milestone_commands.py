@@ -85,6 +85,10 @@ def test_report_review_and_list(store_url: str, tmp_path: Path) -> None:
     assert _listing("--unit", "省科技厅") == []
     csv = _ok("milestone", "list", "--year", "2022", "--format", "csv")
     assert csv.splitlines()[0].startswith("id,target,period,unit,status")
+    # a number no report has, nor could have in the store's integer column, is not found
+    for missing in ("3", str(2**63)):
+        refused = _refused("milestone", "accept", missing, "--user", "office")
+        assert f"没有编号为 {missing} 的工作任务进展报告" in refused
 
 
 def test_template_and_import(store_url: str, tmp_path: Path) -> None:

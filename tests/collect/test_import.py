@@ -433,3 +433,26 @@ def test_no_template_for_a_year_without_a_programme(url: str, tmp_path: Path) ->
     assert list(folder.iterdir()) == []  # no file, no temporary one
     with pytest.raises(Invalid, match="无法生成 2031-01 的填报模板"):
         templates.write_template(KEQIAO, "2031-01", out, ws=at(url))
+
+
+def test_the_commands_rules_file_is_applied(url: str, tmp_path: Path) -> None:
+    """`import observations --rules F` checks with F: robots 120 passes the shipped range
+    (0–20000) but not a locality's own 0–100, and the refused file writes nothing."""
+    from ruamel.yaml import YAML
+
+    from zhuansheng.collect import default_rules
+
+    data = default_rules().model_dump()
+    data["ranges"]["robots"] = {"min": 0, "max": 100}
+    rules = tmp_path / "rules.yaml"
+    with rules.open("w", encoding="utf-8") as fh:
+        YAML(typ="safe").dump(data, fh)
+    path = filled(url, tmp_path)  # robots 120
+    before = snapshot(url)
+    args = ["import", "observations", str(path), "--user", "keqiao", "--dry-run"]
+    refused = CliRunner().invoke(app, [*args, "--rules", str(rules)])
+    assert refused.exit_code == 2
+    assert "超出合理范围 0–100" in " ".join(refused.output.split())
+    assert snapshot(url) == before
+    shipped = CliRunner().invoke(app, args)
+    assert shipped.exit_code == 0, shipped.output

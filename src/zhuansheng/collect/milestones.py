@@ -254,6 +254,17 @@ def write(
     return report
 
 
+MAX_ID = 2**31 - 1  # the largest id the store's integer columns hold (SQLite and PostgreSQL)
+
+
+def find(session: Session, report_id: int) -> t.MilestoneReport:
+    """A report by its number; a number no report can have is simply not found."""
+    report = session.get(t.MilestoneReport, report_id) if 0 < report_id <= MAX_ID else None
+    if report is None:
+        raise NotFound(f"没有编号为 {report_id} 的工作任务进展报告")
+    return report
+
+
 def review(
     session: Session,
     report_id: int,
@@ -264,9 +275,7 @@ def review(
     at: dt.datetime | None = None,
 ) -> t.MilestoneReport:
     """Accept or return a report awaiting review (a return needs a reason), audited."""
-    report = session.get(t.MilestoneReport, report_id)
-    if report is None:
-        raise NotFound(f"没有编号为 {report_id} 的工作任务进展报告")
+    report = find(session, report_id)
     if action not in ("accept", "return"):
         raise Invalid(f"审核操作应为 accept（确认）或 return（退回），不是 '{action}'")
     reason = (reason or "").strip()

@@ -305,6 +305,16 @@ class _Builder:
         )
         r.sheets.append(_sheet("预警清单", red))
 
+    def overdue_milestones(self, rows: list[ProgressRow]) -> None:
+        """Milestone targets whose responsible units have not reported by the deadline (a
+        warning of the monitoring, ``monitor.milestones``), named with their lead units."""
+        if not rows:
+            return
+        items = "；".join(f"{row.name_zh}（{row.lead_units or '—'}）" for row in rows)
+        self.report.add(
+            Paragraph(self.cfg.phrases["milestones_overdue"].format(count=len(rows), items=items))
+        )
+
     def county_warnings(self, rows: list[ProgressRow]) -> None:
         """A city's counties: how many red items each has (the items are in the annex)."""
         red: dict[str, int] = {}
@@ -538,6 +548,7 @@ def province_report(kind: str, src: Sources, cfg: ReportConfig, today: dt.date) 
     b.areas(2)
     red = src.monitor.warnings(level="city")
     b.warnings(red, "全省或设区市", 3)
+    b.overdue_milestones(src.monitor.overdue_milestones())
     b.peers([x for x in src.level_rows("city") if x.level == "city"], 4, "各地进展")
     b.ranking("city", 5)
     b.annex()

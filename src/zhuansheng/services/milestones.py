@@ -38,6 +38,8 @@ DUE_ZH = {
     "optional": "配合单位可报送",
 }
 
+MAX_ID = core.MAX_ID  # report numbers beyond it are refused before reaching the store
+
 
 def _unit_for(caller: Caller, item: core.Item) -> str:
     """The caller's unit that answers for ``item`` (a lead unit first), or Forbidden."""
@@ -114,9 +116,7 @@ def listing(
 def one(caller: Caller, report_id: int) -> dict[str, Any]:
     caller.require("milestone.view")
     with store.session(caller.ws.database_url) as s:
-        r = s.get(t.MilestoneReport, report_id)
-        if r is None:
-            raise NotFound(f"没有编号为 {report_id} 的工作任务进展报告")
+        r = core.find(s, report_id)
         tr = s.get(t.Target, r.target_pk)
         assert tr is not None
         return core.as_dict(r, tr)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -24,6 +24,7 @@ api = APIRouter(prefix="/api/v1", tags=["v1"], responses=schemas.errors(400, 401
 Page = Annotated[Ctx, Depends(page_ctx)]
 Api = Annotated[Ctx, Depends(api_ctx)]
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="年度（默认最新工作要点）")]
+ReportId = Annotated[int, Path(ge=1, le=milestones.MAX_ID, description="进展报告编号")]
 StatusName = Literal["not_started", "in_progress", "completed", "delayed"]
 
 
@@ -101,7 +102,7 @@ async def milestones_post(
 @pages.post("/milestones/{report_id}/{action}")
 def milestones_review(
     ctx: Page,
-    report_id: int,
+    report_id: ReportId,
     action: Literal["accept", "return"],
     reason: Annotated[str, Form()] = "",
 ) -> Response:
@@ -225,7 +226,7 @@ def get_milestones(
 )
 def post_milestone_review(
     ctx: Api,
-    report_id: int,
+    report_id: ReportId,
     action: Literal["accept", "return"],
     reason: Annotated[str, Form(max_length=2000, description="退回原因（退回时必填）")] = "",
 ) -> dict[str, Any]:
