@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import re
 from pathlib import Path
 
 import docx
@@ -19,13 +18,13 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+import worlds
 from zhuansheng import reference
 from zhuansheng.cli import app
 
 runner = CliRunner()
 KEQIAO, SHAOXING = "330603", "330600"
-HINT = re.compile(r"^(?P<indent>\s*)(?P<key>\w+): 待填写  # 2022: (?P<old>.*)$")
-ROBOTS_2023 = 15001.0  # 2022's 15000, plus one (see ``fill_programme``)
+ROBOTS_2023 = 15001.0  # 2022's 15000, plus one (worlds.fill_programme_draft)
 CITY_ROBOTS = 1364.0  # 11 × 1364 = 15004 ≥ 15001: the cities' sum covers the province
 ECOSYSTEM = "培育集群发展生态"  # cluster_ecosystem, reported and accepted
 KEQIAO_FIGURES = {  # 柯桥区, 1—3月; ratio indicators as (numerator, denominator)
@@ -44,25 +43,6 @@ def zs(*args: str, code: int = 0) -> str:
     out = runner.invoke(app, [str(a) for a in args])
     assert out.exit_code == code, out.output
     return out.output
-
-
-def fill_programme(text: str) -> str:
-    """Fill every 待填写 as an office would from the new document: each number one more than the
-    year before, each text the old one marked 2023, the new date of issue."""
-    lines = []
-    for line in text.splitlines():
-        m = HINT.match(line)
-        if m:
-            key, old = m["key"], m["old"]
-            if key == "value":
-                new = str(float(old) + 1)
-            elif key == "issued":
-                new = "2023-04-28"
-            else:
-                new = json.dumps(f"{old}（2023 年）", ensure_ascii=False)
-            line = f"{m['indent']}{key}: {new}"
-        lines.append(line)
-    return "\n".join(lines) + "\n"
 
 
 def allocations_csv(path: Path) -> dict[str, float]:
@@ -129,7 +109,7 @@ def test_a_2023_programme_year_from_draft_to_briefing(
     unfilled = zs("programme", "validate", draft, code=2)
     assert "目标 robots_new 的 value 尚未填写" in " ".join(unfilled.split())
     (programmes / "2023.yaml").write_text(
-        fill_programme(draft.read_text(encoding="utf-8")), encoding="utf-8"
+        worlds.fill_programme_draft(draft.read_text(encoding="utf-8")), encoding="utf-8"
     )
     zs("programme", "validate", programmes / "2023.yaml")
     assert "targets_2023" in zs("db", "seed")

@@ -11,7 +11,9 @@ one test is seen by another, and nothing ever writes into the built original.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from zhuansheng import demo, store
+from zhuansheng import demo, programme, store
 
 
 def point_at(mp: pytest.MonkeyPatch, root: Path) -> None:
@@ -116,3 +118,35 @@ def built_demo_world(
     build_in(root, lambda: demo.build(seed=seed, enterprises=enterprises))
     with pointed_at(root):
         yield root
+
+
+def seed_2022(url: str) -> str:
+    """A new store at ``url`` with the schema, the reference data and the 2022 programme."""
+    store.upgrade(url)
+    with store.session(url) as s:
+        store.sync_reference(s)
+        store.sync_programme(s, programme.load(2022), programme.programme_path(2022))
+    return url
+
+
+# a value to fill in a drafted programme, with last year's value as the hint (programme init)
+DRAFT_HINT = re.compile(r"^(?P<indent>\s*)(?P<key>\w+): 待填写  # 2022: (?P<old>.*)$")
+
+
+def fill_programme_draft(text: str) -> str:
+    """Fill a draft as an office would from the new document: each value one more than the
+    year before (15000 → 15001), each text the old one marked 2023, the new date of issue."""
+    lines = []
+    for line in text.splitlines():
+        m = DRAFT_HINT.match(line)
+        if m:
+            key, old = m["key"], m["old"]
+            if key == "value":
+                new = str(float(old) + 1)
+            elif key == "issued":
+                new = "2023-04-28"
+            else:
+                new = json.dumps(f"{old}（2023 年）", ensure_ascii=False)  # a YAML string
+            line = f"{m['indent']}{key}: {new}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from ruamel.yaml import YAML
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+import worlds
 from zhuansheng import assess, programme, store, users
 from zhuansheng.assess import draft, inputs
 from zhuansheng.assess.scheme import LoadedScheme, shipped_path
@@ -155,10 +156,7 @@ def test_pace_on_a_target_without_pace_is_refused_with_its_line(
 
 @pytest.fixture
 def url(store_url: str) -> Iterator[str]:
-    store.upgrade(store_url)
-    with store.session(store_url) as s:
-        store.sync_reference(s)
-        store.sync_programme(s, programme.load(2022), programme.programme_path(2022))
+    worlds.seed_2022(store_url)
     yield store_url
 
 

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, insert, select
 
+import worlds
 from zhuansheng import monitor, programme, store, users
 from zhuansheng.errors import Forbidden, InputRejected
 from zhuansheng.periods import parse_period
@@ -30,10 +31,8 @@ HEADER = "year,target,region,value"
 
 @pytest.fixture
 def url(store_url: str) -> Iterator[str]:
-    store.upgrade(store_url)
+    worlds.seed_2022(store_url)
     with store.session(store_url) as s:
-        store.sync_reference(s)
-        store.sync_programme(s, programme.load(2022), programme.programme_path(2022))
         users.add_user(s, "prov", "province_admin")
         users.add_user(s, "hz", "city", "330100")  # 杭州市
         users.add_user(s, "sc", "county", "330102")  # 上城区 (杭州市)

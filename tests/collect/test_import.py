@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+import worlds
 from zhuansheng import monitor, programme, store, users
 from zhuansheng.cli import app
 from zhuansheng.collect import import_observations, templates, workflow
@@ -35,10 +36,8 @@ GOOD = {  # 柯桥区, 1—6月; ratio indicators as (numerator, denominator)
 
 @pytest.fixture
 def url(store_url: str) -> Iterator[str]:
-    store.upgrade(store_url)
+    worlds.seed_2022(store_url)
     with store.session(store_url) as s:
-        store.sync_reference(s)
-        store.sync_programme(s, programme.load(2022), programme.programme_path(2022))
         users.add_user(s, "keqiao", "county", KEQIAO)
         users.add_user(s, "yuecheng", "county", "330602")
     yield store_url

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+import worlds
 from zhuansheng import programme, store, users
 from zhuansheng.collect.registers import import_register
 from zhuansheng.errors import InputRejected
@@ -25,10 +26,8 @@ HEADER = (
 
 @pytest.fixture
 def url(store_url: str) -> Iterator[str]:
-    store.upgrade(store_url)
+    worlds.seed_2022(store_url)
     with store.session(store_url) as s:
-        store.sync_reference(s)
-        store.sync_programme(s, programme.load(2022), programme.programme_path(2022))
         users.add_user(s, "prov", "province_admin")
         users.add_user(s, "hz", "city", "330100")
     yield store_url

@@ -11,7 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from zhuansheng import monitor, programme, store, users
+import worlds
+from zhuansheng import monitor, store, users
 from zhuansheng.access import Actor
 from zhuansheng.errors import Conflict, Forbidden, InputRejected, Invalid, ZhuanshengError
 from zhuansheng.monitor.config import load_config
@@ -33,10 +34,8 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 
 def _world(url: str) -> Workspace:
     """A store with the 2022 programme and a department account for 省经信厅 and 省委人才办."""
-    store.upgrade(url)
+    worlds.seed_2022(url)
     with store.session(url) as s:
-        store.sync_reference(s)
-        store.sync_programme(s, programme.load(2022), programme.programme_path(2022))
         users.add_user(s, "jxt", "department", units=["浙江省经济和信息化厅"])  # an alias
         users.add_user(s, "rcb", "department", units=["省委人才办"])
         users.add_user(s, "office", "province_admin")

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from zhuansheng import programme, store, users
+import worlds
+from zhuansheng import store, users
 from zhuansheng.collect.registers import import_register
 from zhuansheng.errors import InputRejected
 from zhuansheng.lake import uscc
@@ -26,10 +27,8 @@ GOOD_USCC += uscc.check_char(GOOD_USCC)
 
 @pytest.fixture
 def url(store_url: str) -> Iterator[str]:
-    store.upgrade(store_url)
+    worlds.seed_2022(store_url)
     with store.session(store_url) as s:
-        store.sync_reference(s)
-        store.sync_programme(s, programme.load(2022), programme.programme_path(2022))
         users.add_user(s, "prov", "province_admin")
     yield store_url
 

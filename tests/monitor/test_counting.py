@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+import worlds
 from zhuansheng import monitor, programme, store, users, workspace
 from zhuansheng.cli import app
 from zhuansheng.collect import workflow
@@ -30,10 +31,8 @@ UPLOAD = obs.Source(recorded_by="test", kind="file", name="hand-made.xlsx")
 
 @pytest.fixture
 def url(store_url: str) -> Iterator[str]:
-    store.upgrade(store_url)
+    worlds.seed_2022(store_url)
     with store.session(store_url) as s:
-        store.sync_reference(s)
-        store.sync_programme(s, programme.load(2022), programme.programme_path(2022))
         pk = s.scalar(select(t.Target.id).where(t.Target.target_id == "robots_new"))
         s.add(t.Allocation(target_pk=pk, region_code=HUZHOU, value=1000))
         for county in (WUXING, NANXUN, DEQING, CHANGXING, ANJI):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import worlds
 from zhuansheng import programme, store, users
 from zhuansheng.collect.registers import import_register
 from zhuansheng.monitor import analysis
@@ -76,10 +77,8 @@ def test_plan_and_actual_by_month_add_up() -> None:
 
 
 def test_the_major_project_target_counts_the_register(store_url: str, tmp_path: Path) -> None:
-    store.upgrade(store_url)
+    worlds.seed_2022(store_url)
     with store.session(store_url) as s:
-        store.sync_reference(s)
-        store.sync_programme(s, programme.load(2022), programme.programme_path(2022))
         users.add_user(s, "prov", "province_admin")
     f = tmp_path / "重大项目.csv"
     f.write_text(

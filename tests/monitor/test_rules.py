@@ -16,7 +16,8 @@ import pytest
 from ruamel.yaml import YAML
 from sqlalchemy import insert, select
 
-from zhuansheng import monitor, programme, store
+import worlds
+from zhuansheng import monitor, store
 from zhuansheng.monitor.rows import ProgressRow
 from zhuansheng.periods import parse_period
 from zhuansheng.store import observations as obs
@@ -29,10 +30,7 @@ SRC = obs.Source(recorded_by="test", kind="api", name="hand-made")
 
 @pytest.fixture
 def url(store_url: str) -> Iterator[str]:
-    store.upgrade(store_url)
-    with store.session(store_url) as s:
-        store.sync_reference(s)
-        store.sync_programme(s, programme.load(2022), programme.programme_path(2022))
+    worlds.seed_2022(store_url)
     yield store_url
 
 

@@ -3,21 +3,19 @@
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+import worlds
 from zhuansheng import programme, store
 from zhuansheng.cli import app
 from zhuansheng.errors import InputRejected
 from zhuansheng.store import tables as t
 
 runner = CliRunner()
-HINT = re.compile(r"^(?P<indent>\s*)(?P<key>\w+): 待填写  # 2022: (?P<old>.*)$")
 
 
 def init(out: Path, *extra: str) -> str:
@@ -31,25 +29,6 @@ def line_of(text: str, needle: str) -> int:
     found = [i + 1 for i, line in enumerate(text.splitlines()) if needle in line]
     assert len(found) == 1, (needle, found)
     return found[0]
-
-
-def fill(text: str) -> str:
-    """Fill a draft as an office would from the new document: each value one more than the
-    year before (15000 → 15001), each text the old one marked 2023, the new date of issue."""
-    lines = []
-    for line in text.splitlines():
-        m = HINT.match(line)
-        if m:
-            key, old = m["key"], m["old"]
-            if key == "value":
-                new = str(float(old) + 1)
-            elif key == "issued":
-                new = "2023-04-28"
-            else:
-                new = json.dumps(f"{old}（2023 年）", ensure_ascii=False)  # a YAML string
-            line = f"{m['indent']}{key}: {new}"
-        lines.append(line)
-    return "\n".join(lines) + "\n"
 
 
 def test_init_keeps_the_structure_and_marks_every_value(tmp_path: Path) -> None:
@@ -147,7 +126,7 @@ def test_a_draft_never_enters_the_store_and_the_filled_file_loads(
     with pytest.raises(InputRejected, match="尚未填写"):
         programme.load(2023)
 
-    path.write_text(fill(text), encoding="utf-8")
+    path.write_text(worlds.fill_programme_draft(text), encoding="utf-8")
     result = runner.invoke(app, ["programme", "validate", str(path)])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith(f"OK {path}: 2023 年") and "草稿" not in result.stdout

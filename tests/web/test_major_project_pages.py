@@ -16,7 +16,8 @@ import pytest
 import uvicorn
 from web_helpers import NODE_MODULES, PASSWORD, csrf_of, free_port
 
-from zhuansheng import programme, store, users
+import worlds
+from zhuansheng import store, users
 from zhuansheng.collect.registers import import_register
 from zhuansheng.web import WebSettings, create_app
 from zhuansheng.workspace import at
@@ -51,10 +52,8 @@ ACTUALS = "code,month,invested_wan\n" + "".join(
 
 @pytest.fixture
 def site(store_url: str, tmp_path: Path) -> Iterator[str]:
-    store.upgrade(store_url)
+    worlds.seed_2022(store_url)
     with store.session(store_url) as s:
-        store.sync_reference(s)
-        store.sync_programme(s, programme.load(2022), programme.programme_path(2022))
         for name, role, region in (
             ("prov", "province_admin", None),
             ("hz", "city", "330100"),
