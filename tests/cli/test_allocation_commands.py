@@ -64,6 +64,15 @@ def test_template_import_and_list(world: Path, tmp_path: Path) -> None:
     ]
     table = runner.invoke(app, ["allocation", "list", "--year", "2022", "--format", "table"])
     assert table.exit_code == 0 and "robots_new" in table.output
+    history = runner.invoke(
+        app,
+        ["allocation", "history", "--year", "2022", "--target", "robots_new", "--region", "330100",
+         "--format", "json"],
+    )  # fmt: skip
+    assert history.exit_code == 0, history.output
+    (only,) = json.loads(history.stdout)  # the same file twice: one revision
+    assert (only["revision"], only["value"], only["recorded_by"]) == (1, 1400.0, "prov")
+    assert only["source_name"] == path.name and len(only["source_sha256"]) == 64
 
 
 def test_a_refused_file_exits_2_naming_row_and_column(world: Path, tmp_path: Path) -> None:

@@ -87,6 +87,14 @@ def test_an_upload_is_monitored_at_once(demo_world: Path) -> None:
     assert re.search(r'data-region="330600">[^\n]*?<td class="n">2</td>', page)
     history = c.get("/allocations/history?year=2022&target=future_factory_new&region=330600")
     assert "sx.csv" in history.text and "admin" in history.text
+    api = c.get(
+        "/api/v1/allocations/history?year=2022&target=future_factory_new&region=330600"
+    ).json()
+    assert [(x["revision"], x["value"], x["source_name"]) for x in api["items"]] == [
+        (2, new, "sx.csv"),
+        (1, before["330600"], api["items"][1]["source_name"]),
+    ]
+    assert api["items"][0]["recorded_by"] == "admin" and len(api["items"][0]["source_sha256"]) == 64
     # the page's own form: a refused file lists its problems, nothing written
     bad = c.post(
         "/allocations/upload",

@@ -97,3 +97,22 @@ def list_(year: Year, target: Target = None, fmt: Fmt = Format.table) -> None:
         title=f"{year} 年目标分解",
         table_columns=["target", "region", "region_name", "value", "unit", "revision"],
     )
+
+
+@app.command()
+def history(
+    year: Year,
+    target: Annotated[str, typer.Option("--target", "-t", help="目标代码")],
+    region: Annotated[str, typer.Option("--region", "-r", help="地区代码，如 330603")],
+    fmt: Fmt = Format.table,
+) -> None:
+    """一个分解值的全部修订：每次的数值、修订人、时间、来源文件（sha256、单元格）和说明。"""
+    caller = context.console(workspace.current())
+    rows = allocations.history(caller, year, target, region)
+    emit(
+        rows,
+        allocations.HISTORY_COLUMNS,
+        fmt,
+        title=f"{year} 年 {target} · {region} 分解值修订记录",
+        table_columns=["revision", "value", "recorded_at", "recorded_by", "source_name", "comment"],
+    )

@@ -216,6 +216,20 @@ def listing(
     return list(latest.values())
 
 
+HISTORY_COLUMNS = [
+    "revision",
+    "value",
+    "recorded_at",
+    "recorded_by",
+    "source_kind",
+    "source_name",
+    "source_sha256",
+    "source_cell",
+    "comment",
+    "synthetic",
+]
+
+
 def history(caller: Caller, year: int, target: str, region: str) -> list[dict[str, Any]]:
     """Every value one allocation has had, newest first."""
     regions.region(region)

@@ -112,6 +112,22 @@ def get_allocations(ctx: Api, year: Year = None, target: str | None = None) -> d
     return {"year": year, "items": items, "total": len(items)}
 
 
+@api.get(
+    "/allocations/history",
+    summary="一个分解值的全部修订（修订人、时间、来源文件及其 sha256、单元格、说明），新的在前",
+    response_model=schemas.AllocationHistory,
+)
+def get_allocation_history(
+    ctx: Api,
+    target: Annotated[str, Query(max_length=60, description="目标代码")],
+    region: Annotated[str, Query(pattern=r"^\d{6}$", description="地区代码")],
+    year: Year = None,
+) -> dict[str, Any]:
+    year = allocations.year_or_latest(ctx.caller, year)
+    items = allocations.history(ctx.caller, year, target, region)
+    return {"year": year, "target": target, "region": region, "items": items}
+
+
 @api.post(
     "/allocations",
     summary="上传分解下达表或 CSV（整份校验，整份写入或整份拒收）",

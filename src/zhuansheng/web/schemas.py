@@ -220,6 +220,26 @@ class AllocationList(Out):
     total: int
 
 
+class AllocationRevisionOut(Out):
+    revision: int
+    value: float
+    recorded_at: dt.datetime
+    recorded_by: str
+    source_kind: str
+    source_name: str = ""
+    source_sha256: str | None = None
+    source_cell: str | None = None
+    comment: str = ""
+    synthetic: bool = False
+
+
+class AllocationHistory(Out):
+    year: int
+    target: str
+    region: str
+    items: list[AllocationRevisionOut]
+
+
 class AllocationImportOut(Out):
     file_name: str
     rows: int
