@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import docx
 import pytest
 from web_helpers import USERS, World, client_for, make_settings
 
@@ -80,3 +81,31 @@ def test_a_draft_scheme_is_offered_as_a_trial_and_says_so(
 def test_the_shipped_scheme_is_not_a_draft(web_world: World, app) -> None:  # type: ignore[no-untyped-def]
     body = client_for(app, None).get("/api/v1/assess?period=2022Q2", headers=ADMIN).json()
     assert body["draft"] is False and body["scheme_version"] == "2022.1"
+
+
+@pytest.mark.slow
+def test_a_report_from_the_api_ranks_by_a_draft_only_when_asked(
+    web_world: World, draft_scheme: Path
+) -> None:
+    app = create_app(make_settings(web_world))
+    api = client_for(app, None)
+    request = {"kind": "quarterly", "period": "2022Q1", "formats": ["docx"]}
+    made: list[Path] = []
+    try:
+        for draft_wanted, expected, absent in (
+            (False, "尚未审定", "以下排名仅供试算"),
+            (True, "（评价方案为草案）", "排名从略"),
+        ):
+            r = api.post("/api/v1/reports", json={**request, "draft": draft_wanted}, headers=ADMIN)
+            assert r.status_code == 201, r.text
+            path = web_world.reports / r.json()["files"][0]["name"]
+            made.append(path)
+            doc = docx.Document(str(path))
+            text = "\n".join(
+                [p.text for p in doc.paragraphs]
+                + [c.text for t in doc.tables for row in t.rows for c in row.cells]
+            )
+            assert expected in text and absent not in text
+    finally:
+        for path in made:
+            path.unlink(missing_ok=True)

@@ -121,10 +121,13 @@ def generate(
     period: str,
     region: str | None,
     formats: Sequence[str],
+    *,
+    draft: bool = False,
 ) -> list[ReportFile]:
     """Check the request (out of scope: ``Forbidden``, first, so that nothing is said about a
     report the user may not have; wrong input: ``ZhuanshengError``), then write the report in
-    each format. Nothing is written when either check fails."""
+    each format. Nothing is written when either check fails. ``draft``: its rankings may use a
+    draft scheme, and then say so (评价方案为草案)."""
     region = (region or "").strip() or None
     formats = list(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
     caller.require(
@@ -136,7 +139,7 @@ def generate(
     )
     p = report.check_request(kind, period, region, formats, None)
     with _GENERATING:
-        sources = report.Sources(p, ws=caller.ws, count_from=caller.count_from)
+        sources = report.Sources(p, ws=caller.ws, count_from=caller.count_from, draft=draft)
         paths = report.generate(
             kind,
             p.code,
@@ -154,5 +157,6 @@ def generate(
         "report",
         f"{kind}/{period}/{region or regions.PROVINCE}",
         files=[f.path.name for f in files],
+        draft=draft,
     )
     return files

@@ -392,6 +392,9 @@ class ReportRequest(BaseModel):
     formats: list[Literal["docx", "pdf", "xlsx"]] = Field(
         default_factory=lambda: ["docx"], min_length=1, max_length=3
     )
+    draft: bool = Field(
+        False, description="排名可按草案评价方案（status: draft）试算；报告标明“评价方案为草案”"
+    )
 
 
 @router.post(
@@ -401,7 +404,9 @@ class ReportRequest(BaseModel):
     response_model=schemas.ReportsWritten,
 )
 def post_reports(ctx: Api, body: ReportRequest) -> dict[str, Any]:
-    written = reports.generate(ctx.caller, body.kind, body.period, body.region, body.formats)
+    written = reports.generate(
+        ctx.caller, body.kind, body.period, body.region, body.formats, draft=body.draft
+    )
     return {
         "kind": body.kind,
         "period": body.period,

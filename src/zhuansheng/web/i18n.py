@@ -364,6 +364,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "freq_quarter": ("季度", "quarter"),
     "freq_month": ("月", "month"),
     "monitor_status": ("监测状态（%(period)s）", "Monitoring status (%(period)s)"),
+    "report_draft": ("排名按草案评价方案试算", "rank by a draft scheme (trial)"),
 }
 
 

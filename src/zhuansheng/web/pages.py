@@ -565,14 +565,21 @@ def reports_generate(
     period: Annotated[str, Form()],
     region: Annotated[str, Form()] = "",
     formats: Annotated[list[str] | None, Form()] = None,
+    draft: Annotated[bool, Form()] = False,
 ) -> Response:
     """Generate a report for a user in scope. Synchronous (a PDF takes a few seconds; the form
     shows an HTMX indicator meanwhile); errors are shown on the form with their status."""
-    form = {"kind": kind, "period": period, "region": region, "formats": formats or []}
+    form = {
+        "kind": kind,
+        "period": period,
+        "region": region,
+        "formats": formats or [],
+        "draft": draft,
+    }
     written: list[Any] = []
     error, status = "", 200
     try:
-        written = reports.generate(ctx.caller, kind, period, region, formats or [])
+        written = reports.generate(ctx.caller, kind, period, region, formats or [], draft=draft)
     except ZhuanshengError as exc:
         error, status = str(exc), exc.status
     if request.headers.get("hx-request"):
