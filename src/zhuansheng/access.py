@@ -30,7 +30,7 @@ Actions (``may(actor, action, region, ...)``; docs/*/architecture.md has the tab
 - ``audit.view``: the audit log (the provincial administrator);
 - ``milestone.view``: milestone reports and the responsible-unit pages (everyone signed in);
 - ``milestone.report``: reporting progress on a milestone target (a department account bound to
-  one of the target's lead or co-units, ``units=``);
+  one of the target's lead or co-units, ``units=``; ``units=None``: reporting at all);
 - ``milestone.review``: accepting or returning a milestone report (the province).
 """
 
@@ -141,7 +141,7 @@ def may(
     kind: str | None = None,
     status: str | None = None,
     all_regions_visible: bool = True,
-    units: Sequence[str] = (),
+    units: Sequence[str] | None = (),
 ) -> bool:
     """May ``actor`` take ``action`` (see the module's table) on ``region``?
 
@@ -194,7 +194,9 @@ def may(
     if action == "milestone.view":
         return True
     if action == "milestone.report":
-        return actor.role == "department" and bool(set(actor.units) & set(units))
+        # units None: may this account report on any milestone at all (a bound department)
+        wanted = actor.units if units is None else units
+        return actor.role == "department" and bool(set(actor.units) & set(wanted))
     if action == "milestone.review":
         return actor.is_province
     raise ValueError(f"unknown action {action!r}")

@@ -147,6 +147,9 @@ def test_every_problem_is_located_and_nothing_is_written(url: str, tmp_path: Pat
         "2022,future_factory_new,330100,5",  # row 8: duplicate of row 2
         "2031,future_factory_new,330400,1",  # row 9: no programme for 2031
         "2022,manager_training_note,330400,1",  # row 10: unknown target again
+        "2022x,future_factory_new,330500,1",  # row 11: not a year
+        ",future_factory_new,330600,1",  # row 12: no year
+        "99999999999999999999,future_factory_new,330700,1",  # row 13: no year a store can hold
     )
     with pytest.raises(InputRejected) as err:
         allocations.import_file(caller(url, "prov"), f)
@@ -160,6 +163,9 @@ def test_every_problem_is_located_and_nothing_is_written(url: str, tmp_path: Pat
         (8, "region"),
         (9, "year"),
         (10, "target"),
+        (11, "year"),
+        (12, "year"),
+        (13, "year"),
     }
     text = {p.row: p.message for p in err.value.problems}
     assert "no_such_target" in text[3] and "339999" in text[4] and "全省" in text[5]
@@ -183,6 +189,19 @@ def test_csv_columns_are_exactly_the_four(url: str, tmp_path: Path) -> None:
         allocations.import_file(caller(url, "prov"), f)
     (p,) = err.value.problems
     assert p.row == 1 and "缺少列 value" in p.message and "多出列 amount" in p.message
+    # a column twice, or a row wider than the header, is refused rather than read one way
+    twice = csv_file(tmp_path / "twice.csv", f"{HEADER},value", "2022,robots_new,330100,1,2")
+    with pytest.raises(InputRejected) as err:
+        allocations.import_file(caller(url, "prov"), twice)
+    assert "列 value 重复" in err.value.problems[0].message
+    wide = csv_file(
+        tmp_path / "wide.csv", HEADER, "2022,robots_new,330100,1", "2022,robots_new,330200,1,500"
+    )
+    with pytest.raises(InputRejected) as err:
+        allocations.import_file(caller(url, "prov"), wide)
+    (p,) = err.value.problems
+    assert p.row == 3 and "多出 1 列" in p.message
+    assert count(url, t.Allocation) == 0
 
 
 def test_a_county_code_on_a_city_row_is_the_wrong_level(url: str, tmp_path: Path) -> None:

@@ -236,15 +236,16 @@ def test_the_template_lists_the_units_items_and_imports_whole(
     assert {r[4] for r in rows} == {"2022Q3"}
     sheet.cell(3, 6, "推进中")
     sheet.cell(3, 7, "按计划推进")
-    sheet.cell(4, 6, "很好")  # not a status
+    sheet.cell(4, 6, "很好")  # not a status, and no narrative
     bad = tmp_path / "bad.xlsx"
     wb.save(bad)
     with pytest.raises(InputRejected) as refused:
         milestones.import_file(_as(ws, "jxt"), bad)
-    assert [(p.row, p.column) for p in refused.value.problems] == [(4, "进展状态")]
+    assert [(p.row, p.column) for p in refused.value.problems] == [(4, "进展状态"), (4, "进展情况")]
     with store.session(store_url) as s:
         assert s.query(t.MilestoneReport).count() == 0  # whole file or nothing
     sheet.cell(4, 6, "已完成")
+    sheet.cell(4, 7, "已完成年度任务")
     good = tmp_path / "good.xlsx"
     wb.save(good)
     made = milestones.import_file(_as(ws, "jxt"), good)
@@ -252,5 +253,27 @@ def test_the_template_lists_the_units_items_and_imports_whole(
         (expected[0], "2022Q3", "in_progress"),
         (expected[1], "2022Q3", "completed"),
     ]
-    with pytest.raises(Forbidden):
-        milestones.import_file(_as(ws, "rcb"), good)  # not 省委人才办's items
+    with pytest.raises(InputRejected) as refused:  # not 省委人才办's items: each row named
+        milestones.import_file(_as(ws, "rcb"), good)
+    assert [p.row for p in refused.value.problems] == [3, 4]
+    assert all("无权报送其进展" in p.message for p in refused.value.problems)
+    with pytest.raises(Forbidden, match="只有绑定了责任单位"):
+        milestones.import_file(_as(ws, "office"), good)  # the province reports nothing
+    # every row's problem at once: a target that is not there, one twice, a bad period
+    for row, (target, period) in {
+        5: ("no_such_target", "2022Q3"),
+        6: (expected[0], "2022Q3"),  # the same as row 3
+        7: (expected[2], "2022-13"),
+    }.items():
+        sheet.cell(row, 1, target)
+        sheet.cell(row, 5, period)
+        sheet.cell(row, 6, "推进中")
+        sheet.cell(row, 7, "按计划推进")
+    several = tmp_path / "several.xlsx"
+    wb.save(several)
+    with pytest.raises(InputRejected) as refused:
+        milestones.import_file(_as(ws, "jxt"), several)
+    got = [(p.row, p.column) for p in refused.value.problems]
+    assert got == [(5, "目标代码"), (6, "目标代码"), (7, "期间")], got
+    messages = [p.message for p in refused.value.problems]
+    assert "no_such_target" in messages[0] and "与第 3 行重复" in messages[1]

@@ -68,7 +68,15 @@ def test_views(module_demo_world: Path) -> None:
     severities = [r["severity"] for r in warnings]
     assert severities == sorted(severities, reverse=True)
     led = _json("--by", "unit", "--unit", "省经信厅")
-    assert led and all("省经信厅" in r["lead_units"].split("、") for r in led)
+    assert led and all(
+        "省经信厅" in r["lead_units"].split("、") + r["co_units"].split("、") for r in led
+    )
+    # a unit that leads nothing still sees the targets it works on as a co-unit (配合)
+    co = _json("--by", "unit", "--unit", "省科技厅")
+    assert co and all(
+        "省科技厅" in r["co_units"].split("、") for r in co if "省科技厅" not in r["lead_units"]
+    )
+    assert any("省科技厅" not in r["lead_units"].split("、") for r in co)
     areas = _json("--by", "area")
     assert {a["area"] for a in areas} >= {"digital", "green", "goal", "safeguard"}
     assert sum(a["targets"] for a in areas) == 64

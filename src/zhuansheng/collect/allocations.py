@@ -209,9 +209,11 @@ def _csv_columns(data: files.SheetData, name: str) -> dict[str, int]:
     header = [_text(c) for c in data.rows[0]] if data.rows else []
     extra = [h for h in header if h and h not in (*CSV_COLUMNS, *OPTIONAL_CSV_COLUMNS)]
     missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing or extra:
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if missing or extra or twice:
         wrong = [f"缺少列 {'、'.join(missing)}"] if missing else []
         wrong += [f"多出列 {'、'.join(extra)}"] if extra else []
+        wrong += [f"列 {'、'.join(twice)} 重复"] if twice else []
         raise _refused(
             name,
             "表头有误：" + "；".join(wrong),
@@ -235,7 +237,7 @@ def _entry(
         return line[j - 1] if j - 1 < len(line) else data.cell(row, j)
 
     year_text = _text(cell("year"))
-    year = int(year_text) if year_text.isdigit() else 0
+    year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else 0
     if not year:
         located.add(row, "year", f"年度“{year_text}”有误", "请填写四位年度，如 2023")
     value_cell = cell("value")
@@ -261,6 +263,11 @@ def _entry(
     )
 
 
+def _last_filled(line: list[files.Cell]) -> int:
+    """The 1-based column of a row's last filled cell (0 for an empty row)."""
+    return max((j for j, c in enumerate(line, 1) if not c.is_empty), default=0)
+
+
 def read_file(path: Path, source_name: str | None = None) -> tuple[list[Entry], _Located]:
     """The entries of a filled template (xlsx) or a CSV, and the problems met reading them."""
     path = Path(path)
@@ -278,6 +285,19 @@ def read_file(path: Path, source_name: str | None = None) -> tuple[list[Entry], 
         if missing:
             message = f"“{SHEET}”工作表缺少列：{'、'.join(missing)}"
             raise _refused(name, message, "请勿修改模板的表头", sheet=data.name)
+    if is_csv:
+        width = _last_filled(data.rows[0])  # the rows are padded to the widest
+        for line in data.rows[1:]:
+            beyond = [c for c in line[width:] if not c.is_empty]
+            if beyond:
+                row = line[0].row
+                raise _refused(
+                    name,
+                    f"第 {row} 行比表头多出 {_last_filled(line) - width} 列",
+                    "每行只填 year,target,region,value（及 comment）各一列；数值中不要带逗号",
+                    where=f"第 {row} 行",
+                    row=row,
+                )
     located = _Located(None if is_csv else data.name, labels)
     entries = [
         _entry(line, data, cols, located)
@@ -384,7 +404,8 @@ def _check(
         seen.setdefault(key, e.row)
         for key_, message, hint in found:
             located.add(e.row, key_, message, hint, cell=e.cells.get(key_))
-        if not found and not math.isnan(e.value):  # NaN: unreadable, already a problem
+        # year 0 or value NaN: unreadable, already a problem
+        if not found and e.year and not math.isnan(e.value):
             good.append(e)
     pks = [x.id for x in targets.values()]
     current = {

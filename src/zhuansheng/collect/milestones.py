@@ -24,7 +24,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhuansheng import atomic, uploads
-from zhuansheng.errors import Conflict, InputRejected, Invalid, NotFound, Problem
+from zhuansheng.errors import (
+    Conflict,
+    InputRejected,
+    Invalid,
+    NotFound,
+    Problem,
+    ZhuanshengError,
+)
 from zhuansheng.periods import parse_period
 from zhuansheng.reference import PROVINCE_CODE
 from zhuansheng.store import audit
@@ -138,7 +145,10 @@ def item(session: Session, target_id: str, year: int) -> Item:
 
 def check_period(text: str) -> str:
     """A month (``2023-03``) or a quarter (``2023Q1``); a year is too coarse for progress."""
-    p = parse_period(text)
+    try:
+        p = parse_period(text)
+    except ZhuanshengError as exc:
+        raise Invalid(str(exc)) from None
     if p.kind == "year":
         raise Invalid(
             f"期间 '{text}' 是全年；工作任务进展按月（如 {p.year}-03）或按季（如 {p.year}Q1）报送"
@@ -162,6 +172,8 @@ def check_status(text: str) -> str:
 
 def check_narrative(text: str) -> str:
     value = (text or "").strip()
+    if not value:
+        raise Invalid("请填写进展情况：本期做了什么、进展到哪一步（不超过 2000 字）")
     if len(value) > MAX_NARRATIVE:
         raise Invalid(
             f"进展情况共 {len(value)} 个字符，超过上限 {MAX_NARRATIVE} 个字符；请精简后再报送，"
@@ -349,7 +361,7 @@ def listing(
 
 
 def evidence_file(session: Session, evidence_id: int, var: Path) -> tuple[Path, str]:
-    e = session.get(t.MilestoneEvidence, evidence_id)
+    e = session.get(t.MilestoneEvidence, evidence_id) if 0 < evidence_id <= MAX_ID else None
     if e is None or not (Path(var) / e.stored_name).is_file():
         raise NotFound(f"没有编号为 {evidence_id} 的佐证文件")
     return Path(var) / e.stored_name, e.file_name
@@ -391,9 +403,12 @@ def write_template(path: Path, units: str, rows: Sequence[tuple[Item, str]], per
     return Path(path)
 
 
-def read_template(path: Path, source: str | None = None) -> list[tuple[int, Draft]]:
-    """The filled rows of a template (row number, draft); every problem at once, named by row
-    and column; rows with neither a status nor a narrative are skipped."""
+def read_template(
+    path: Path, source: str | None = None
+) -> tuple[list[tuple[int, Draft]], list[Problem]]:
+    """The filled rows of a template (row number, draft) and the problems of their cells, each
+    named by row and column (the caller adds its own and refuses the file if there are any);
+    rows with neither a status nor a narrative are skipped."""
     name = source or Path(path).name
     uploads.check_kind(path, source=name, suffixes=(".xlsx",))
     sheet = uploads.read_sheet(path, sheet=SHEET, source=name)
@@ -436,10 +451,22 @@ def read_template(path: Path, source: str | None = None) -> list[tuple[int, Draf
                 problems.append(
                     Problem(str(exc), f"第 {r} 行, 列 {column}", sheet=SHEET, row=r, column=column)
                 )
+        first = next(
+            (row for row, d in out if (d.target_id, d.period) == (target_id, draft.period)), None
+        )
+        if first is not None:
+            problems.append(
+                Problem(
+                    f"目标 {target_id} {draft.period} 与第 {first} 行重复",
+                    f"第 {r} 行, 列 目标代码",
+                    "同一目标同一期间只填一行",
+                    sheet=SHEET,
+                    row=r,
+                    column="目标代码",
+                )
+            )
         out.append((r, draft))
-    if problems:
-        raise InputRejected(name, problems)
-    if not out:
+    if not out and not problems:
         raise InputRejected(
             name,
             [
@@ -450,4 +477,4 @@ def read_template(path: Path, source: str | None = None) -> list[tuple[int, Draf
                 )
             ],
         )
-    return out
+    return out, problems

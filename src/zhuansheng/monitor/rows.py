@@ -52,6 +52,7 @@ class ProgressRow:
     area: str | None
     task: int | None
     lead_units: str
+    co_units: str
     region: str
     region_name: str
     level: str
@@ -244,6 +245,7 @@ def rows_for(
             "area": tr.area,
             "task": tr.task,
             "lead_units": "、".join(tr.lead_units),
+            "co_units": "、".join(tr.co_units),
             "period": period,
             "unit": (tr.unit or "") if additive or tr.kind == "milestone" else "%",
             "schedule": schedule,

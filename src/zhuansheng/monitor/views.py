@@ -87,12 +87,15 @@ class Monitor:
         ]
 
     def by_unit(self, unit_name: str | None = None) -> list[ProgressRow]:
-        """Province rows of the targets each responsible unit leads, lagging ones first."""
+        """Province rows of the targets each responsible unit leads, lagging ones first; for one
+        unit, those it leads or works on as a co-unit (配合)."""
         rows = self.by_region(PROVINCE_CODE)
         if unit_name is not None:
-            rows = [r for r in rows if unit_name in r.lead_units.split("、")]
+            rows = [
+                r for r in rows if unit_name in (*r.lead_units.split("、"), *r.co_units.split("、"))
+            ]
             if not rows:
-                raise ZhuanshengError(f"没有由“{unit_name}”牵头的目标")
+                raise ZhuanshengError(f"没有由“{unit_name}”牵头或配合的目标")
         return sorted(rows, key=lambda r: (r.lead_units, -r.severity))
 
     def units_summary(self) -> list[dict[str, object]]:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from zhuansheng import programme, store
 from zhuansheng.collect import milestones as core
-from zhuansheng.errors import Forbidden, Invalid, NotFound
+from zhuansheng.errors import Forbidden, InputRejected, Invalid, NotFound, Problem, ZhuanshengError
 from zhuansheng.monitor import milestones as due
 from zhuansheng.monitor.config import MonitorConfig, default_config
 from zhuansheng.periods import parse_period
@@ -70,15 +70,11 @@ def report(
     synthetic: bool = False,
 ) -> dict[str, Any]:
     """One progress report awaiting the province's review; ``evidence`` as (path, file name)."""
-    draft = core.Draft(
-        target,
-        core.check_period(period),
-        core.check_status(status),
-        core.check_narrative(text),
-    )
+    period = core.check_period(period)
     with store.session(caller.ws.database_url) as s:
-        item = core.item(s, target, parse_period(draft.period).year)
-        unit = _unit_for(caller, item)
+        item = core.item(s, target, parse_period(period).year)
+        unit = _unit_for(caller, item)  # who may report is said before anything about the text
+        draft = core.Draft(target, period, core.check_status(status), core.check_narrative(text))
         draft.evidence = core.check_evidence_files(evidence)
         r = core.write(
             s, draft, item, unit, caller.actor.username, caller.ws.var, at=at, synthetic=synthetic
@@ -107,6 +103,7 @@ def listing(
 ) -> list[dict[str, Any]]:
     """The year's reports, newest first, by unit and by status (progress or review)."""
     caller.require("milestone.view")
+    year = check_year(year)
     if unit:
         unit = _known_unit(unit)
     with store.session(caller.ws.database_url) as s:
@@ -166,12 +163,30 @@ def template(caller: Caller, year: int, output: Path, period: str | None = None)
 
 def import_file(caller: Caller, path: Path, source: str | None = None) -> list[dict[str, Any]]:
     """Every filled row of a template as a report, all or none (one transaction)."""
-    rows = core.read_template(path, source)
+    caller.require(
+        "milestone.report",
+        message="只有绑定了责任单位的责任单位用户可以报送工作任务进展",
+        units=None,
+    )
+    rows, problems = core.read_template(path, source)
+    unreadable = {p.row for p in problems}
     out: list[dict[str, Any]] = []
     with store.session(caller.ws.database_url) as s:
-        for _row, draft in rows:
-            item = core.item(s, draft.target_id, parse_period(draft.period).year)
-            unit = _unit_for(caller, item)
+        checked = []
+        for row, draft in rows:  # every row's target and unit checked before anything is written
+            if row in unreadable:
+                continue
+            try:
+                item = core.item(s, draft.target_id, parse_period(draft.period).year)
+                checked.append((draft, item, _unit_for(caller, item)))
+            except ZhuanshengError as exc:
+                where = f"第 {row} 行, 列 目标代码"
+                problems.append(
+                    Problem(str(exc), where, sheet=core.SHEET, row=row, column="目标代码")
+                )
+        if problems:
+            raise InputRejected(source or path.name, sorted(problems, key=lambda p: p.row or 0))
+        for draft, item, unit in checked:
             r = core.write(s, draft, item, unit, caller.actor.username, caller.ws.var)
             tr = s.get(t.Target, item.pk)
             assert tr is not None

@@ -111,7 +111,9 @@ def milestones_review(
 
 
 @pages.get("/milestones/evidence/{evidence_id}")
-def evidence_download(ctx: Page, evidence_id: int) -> Response:
+def evidence_download(
+    ctx: Page, evidence_id: Annotated[int, Path(ge=1, le=milestones.MAX_ID)]
+) -> Response:
     path, name = milestones.evidence_file(ctx.caller, evidence_id)
     return FileResponse(path, filename=name)
 
