@@ -58,6 +58,11 @@ def add_user(
                 f"{ROLES_ZH[role]}须指定一个{'设区市' if level == 'city' else '县（市、区）'}"
                 f"代码（--region），'{region_code}' 不符合"
             )
+    elif region_code and role == "department":
+        raise ZhuanshengError(
+            f"{ROLES_ZH[role]}按责任单位（--unit）绑定，不属于某个地区："
+            f"请去掉 --region {region_code}"
+        )
     bound = _units(role, units)
     user = t.User(
         username=username,

@@ -37,6 +37,9 @@ def test_report_review_and_list(store_url: str, tmp_path: Path) -> None:
     _ok("user", "add", "office", "--role", "province_admin")
     _ok("user", "add", "jxt", "--role", "department", "--unit", "省经信厅", "--unit", "省科技厅")
     assert "须用 --unit 指定" in _refused("user", "add", "kjt", "--role", "department")
+    assert "不属于某个地区" in _refused(
+        "user", "add", "kjt", "--role", "department", "--unit", "省科技厅", "--region", "330100"
+    )
     assert "未知的责任单位 '科技部'" in _refused(
         "user", "add", "kjt", "--role", "department", "--unit", "科技部"
     )

@@ -37,10 +37,20 @@ class _Group(TyperGroup):
     """Known errors print as a message and exit 2, never as a traceback (also under CliRunner)."""
 
     def invoke(self, ctx: Context) -> object:
+        from xlsxwriter.exceptions import FileCreateError
+
         try:
             return super().invoke(ctx)
         except ZhuanshengError as exc:
             console_err.print(f"[bold red]错误[/] {escape(str(exc))}", highlight=False)
+            ctx.exit(2)
+        except (OSError, FileCreateError) as exc:  # an output path that cannot be written
+            why = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
+            console_err.print(
+                f"[bold red]错误[/] 无法写入或读取文件：{escape(str(why))}；"
+                "请检查路径是否存在、是否有写权限",
+                highlight=False,
+            )
             ctx.exit(2)
 
 

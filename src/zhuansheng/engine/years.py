@@ -82,7 +82,7 @@ def grid_factor(method: CarbonMethod, year: int, region: str) -> tuple[float, st
                 method.id,
                 f" {year} 年 {_region_label(region)}（{region}）的电网排放因子{reached}",
                 f"grid.factors 条目 {{year: {year}, region: {region}, tco2_per_mwh: …, "
-                "source: …, url: …}}（发布文件及其地址）",
+                "source: …, url: …}（发布文件及其地址）",
             )
         if f.tco2_per_mwh is not None:
             return y, r, f.tco2_per_mwh
