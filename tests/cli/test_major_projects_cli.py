@@ -65,6 +65,8 @@ def test_import_and_list_major_projects(empty_world: Path, tmp_path: Path) -> No
     assert rows[0][0] == "项目代码" and [r[0] for r in rows[1:]] == ["ZD-2"]
     bad = runner.invoke(app, ["major-projects", "--warning", "late"])
     assert bad.exit_code == 2 and "未知的预警 'late'" in bad.output
+    nowhere = runner.invoke(app, ["major-projects", "--region", "999999"])
+    assert nowhere.exit_code == 2 and "没有地区代码 '999999'" in nowhere.output
 
 
 def test_a_refused_major_project_file_names_row_and_column(

@@ -84,6 +84,8 @@ def test_report_review_and_list(store_url: str, tmp_path: Path) -> None:
     assert rows[0]["return_reason"] == "请说明原因"
     assert [r["id"] for r in _listing("--status", "accepted")] == [1]
     assert [r["id"] for r in _listing("--status", "delayed")] == [2]
+    bogus = _refused("milestone", "list", "--year", "2022", "--status", "bogus")
+    assert "推进中（in_progress）" in bogus and "已退回（returned）" in bogus
     assert [r["id"] for r in _listing("--unit", "省经信厅")] == [2, 1]
     assert _listing("--unit", "省科技厅") == []
     csv = _ok("milestone", "list", "--year", "2022", "--format", "csv")
@@ -100,6 +102,15 @@ def test_template_and_import(store_url: str, tmp_path: Path) -> None:
     blank = tmp_path / "人才办.xlsx"
     _ok("milestone", "template", "--user", "rcb", "--year", "2022", "--period", "2022-06",
         "-o", str(blank))  # fmt: skip
+    # a period outside the year, or a file that would not be a workbook, is refused
+    assert "不在 2022 年内" in _refused(
+        "milestone", "template", "--user", "rcb", "--year", "2022", "--period", "2023Q1",
+        "-o", str(tmp_path / "x.xlsx"),
+    )  # fmt: skip
+    assert "应以 .xlsx 结尾" in _refused(
+        "milestone", "template", "--user", "rcb", "--year", "2022", "-o", str(tmp_path / "x.csv")
+    )
+    assert not (tmp_path / "x.xlsx").exists() and not (tmp_path / "x.csv").exists()
     wb = openpyxl.load_workbook(blank)
     sheet = wb["工作任务进展"]
     # 省委人才办 leads talent_programmes and is no co-unit of any other milestone target

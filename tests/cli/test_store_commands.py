@@ -65,3 +65,11 @@ def test_demo_build_command(empty_world: Path) -> None:
     assert _info(empty_world)["observations"] == summary["counts"]["observations"]
     out = runner.invoke(app, ["demo", "build", "--enterprises", "10"])
     assert out.exit_code == 2 and "至少为 500" in out.output
+
+
+def test_every_table_has_a_chinese_label_in_the_demo_summary() -> None:
+    from zhuansheng.cli.demo import LABELS
+    from zhuansheng.store import tables as t
+
+    unlabelled = sorted(set(t.Base.metadata.tables) - set(LABELS))
+    assert unlabelled == [], f"add these tables to zhuansheng.cli.demo.LABELS: {unlabelled}"

@@ -356,7 +356,11 @@ def listing(
         if status in REVIEW:
             q = q.where(t.MilestoneReport.review_status == status)
         else:
-            q = q.where(t.MilestoneReport.status == check_status(status))
+            try:
+                q = q.where(t.MilestoneReport.status == check_status(status))
+            except Invalid as exc:
+                review = "、".join(f"{zh}（{code}）" for code, zh in REVIEW.items())
+                raise Invalid(f"{exc}；或审核状态 {review}") from None
     return [as_dict(r, tr) for r, tr in session.execute(q).all()]
 
 

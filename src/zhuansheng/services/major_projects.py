@@ -142,6 +142,8 @@ def _row(p: t.Project, prog: rules.Progress) -> dict[str, Any]:
 def _rows(caller: Caller, s: Session, f: MajorFilter, month: str) -> list[dict[str, Any]]:
     p = t.Project
     query = select(p).where(p.project_kind == KIND)
+    if f.region:
+        regions.region(f.region)  # an unknown code is said, not an empty list
     for code in (caller.scope, f.region or None):
         if code:
             query = query.where(p.region_code.in_(regions.subtree(code)))

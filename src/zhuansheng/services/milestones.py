@@ -158,6 +158,10 @@ def template(caller: Caller, year: int, output: Path, period: str | None = None)
     if not mine:
         raise NotFound(f"{year} 年没有由{'、'.join(caller.actor.units)}牵头或配合的工作任务")
     proposed = core.check_period(period or default_period(year))
+    if parse_period(proposed).year != year:
+        raise Invalid(f"期间 {proposed} 不在 {year} 年内：请填写 {year} 年的月或季（如 {year}Q1）")
+    if Path(output).suffix.lower() != ".xlsx":
+        raise Invalid(f"进展报送表为 xlsx 工作簿，输出文件应以 .xlsx 结尾（不是 {output}）")
     return core.write_template(output, "、".join(caller.actor.units), mine, proposed)
 
 
