@@ -190,6 +190,7 @@ def change(
         actor=actor,
         note=note,
         action=action,
+        recorded_at=dt.datetime.now(dt.UTC),
     )
     s.add(event)
     s.flush()
@@ -238,6 +239,7 @@ def open_case(
             actor=actor,
             note=reason,
             action="confirm",
+            recorded_at=dt.datetime.now(dt.UTC),
         )
     )
     s.flush()

@@ -361,7 +361,7 @@ class Case(Base):
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     # the plan (一企一策) and the lifecycle, see zhuansheng.collect.cases
     measure: Mapped[str | None] = mapped_column(String(16))  # upgrade|merger|land_recovered|…
-    actions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # what, deadline
+    actions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # what, deadline
     responsible: Mapped[str] = mapped_column(Text, default="")
     planned_on: Mapped[date | None] = mapped_column(Date)
     expected_land_mu: Mapped[float | None] = mapped_column(Float)
@@ -382,7 +382,7 @@ class CaseEvent(Base):
     actor: Mapped[str] = mapped_column(String(60))
     note: Mapped[str] = mapped_column(Text, default="")
     action: Mapped[str | None] = mapped_column(String(12))  # plan|update|complete|verify|…
-    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=_now)
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # None: older
     case: Mapped[Case] = relationship(back_populates="events")
 
 
