@@ -86,7 +86,9 @@ def test_case_commands(world: Path) -> None:
     )
     plan = ["plan", cid, "--version", "1", "--measure", "upgrade", "--responsible", "张三"]
     plan += ["--action", "更换电机@2099-06-30", "--land", "5", "--energy", "100", "--user", "sc"]
-    assert case(*plan)["state"] == "planned"
+    planned = case(*plan)
+    assert planned["state"] == "planned"
+    assert planned["land_check"] == "数据湖中没有该企业的用地面积，未核对腾出用地是否超过企业用地"
     assert "已被他人修改" in refused(*plan)  # version 1 is stale now
     updated = case("update", cid, "--version", "2", "--progress", "已采购", "--user", "sc")
     assert updated["state"] == "in_progress"

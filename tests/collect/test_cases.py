@@ -8,19 +8,37 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
+import pyarrow as pa
 import pytest
 from sqlalchemy import select
 
 import worlds
 from zhuansheng import store, users
 from zhuansheng.errors import Conflict, Forbidden, Invalid, NotFound
+from zhuansheng.lake import uscc, write_facts
 from zhuansheng.services import cases
 from zhuansheng.services.context import Caller
 from zhuansheng.store import tables as t
 from zhuansheng.workspace import at
 
 SC, XH = "330102", "330106"  # 上城区, 西湖区 (杭州市)
-FIRM_A, FIRM_B, FIRM_C = "91330102A00000001X", "91330102A00000002X", "91330106A00000003X"
+FIRM_A, FIRM_B, FIRM_C = (
+    uscc.make("9", "1", county, uscc.organization_code(f"{n:08d}"))
+    for n, county in ((1, SC), (2, SC), (3, XH))
+)
+
+
+def lake_land(firm: str, county: str, land_mu: float) -> None:
+    """One enterprise-year in the lake (2022) with the firm's land."""
+    zero = ("coal_t", "coke_t", "fuel_oil_t", "gasoline_t", "diesel_t", "lpg_t", "heat_gj")
+    row = {
+        "uscc": firm, "name": "上城甲厂", "county_code": county, "industry_code": "1711",
+        "scale": "above", "year": 2022, "land_mu": land_mu, "tax_wan": 5.0,
+        "value_added_wan": 100.0, "revenue_wan": 500.0, "rd_wan": 1.0, "employees": 20.0,
+        "electricity_kwh": 100000.0, "natural_gas_m3": 0.0, "zero_carbon_kwh": 0.0,
+        "pollutant_t": 0.1, "state_listed_tce": 0.0, **dict.fromkeys(zero, 0.0),
+    }  # fmt: skip
+    write_facts(pa.Table.from_pylist([row]), source="test")
 
 
 @pytest.fixture
@@ -186,10 +204,20 @@ def test_refusals_write_nothing(url: str) -> None:
         cases.plan(sc, cid, 1, plan_input(measure="demolish"))
     with pytest.raises(Invalid, match="内容@截止日期"):
         cases.parse_action("no deadline")
-    with pytest.raises(Invalid, match="当前状态为“已列入整治名单”"):
-        cases.verify(hz, cid, 1, passed=True)  # the city, but nothing to verify yet
+    assert counts(url) == before and cases.show(sc, cid)["state"] == "confirmed"
+    lake_land(FIRM_A, SC, 10.0)  # the firm has 10 亩: 10 may be freed, 12 not
+    with pytest.raises(Invalid, match="腾出用地 12 亩大于企业用地面积 10 亩"):
+        cases.plan(sc, cid, 1, plan_input(expected_land_mu=12.0))
+    planned = cases.plan(sc, cid, 1, plan_input(expected_land_mu=10.0))
+    assert (planned["version"], planned["land_check"]) == (2, "已核对：企业用地 10 亩")
+    cases.update(sc, cid, 2, "拆除旧车间")
+    with pytest.raises(Invalid, match=r"实际腾出用地 10\.5 亩大于企业用地面积 10 亩"):
+        cases.complete(sc, cid, 3, 10.5, 1.0)
+    before = counts(url)
+    with pytest.raises(Invalid, match=r"当前状态为“整治中”.*完成整治（complete）"):
+        cases.verify(hz, cid, 3, passed=True)  # the city, but nothing to verify yet
     assert counts(url) == before
-    assert cases.show(sc, cid)["state"] == "confirmed"
+    assert cases.show(sc, cid)["state"] == "in_progress"
 
 
 def test_stale_version_is_a_conflict(url: str) -> None:

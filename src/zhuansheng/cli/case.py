@@ -153,7 +153,7 @@ def plan(
         expected_energy_tce=energy,
     )
     r = cases.plan(_caller(user), case_id, version, p)
-    _done(r, fmt, "已制定方案 — " + _case_line(r))
+    _done(r, fmt, f"已制定方案 — {_case_line(r)}（{r['land_check']}）")
 
 
 @app.command("update")
@@ -181,7 +181,7 @@ def complete(
 ) -> None:
     """完成整治，填报实际腾出的用地和用能。Complete a case with the measured figures."""
     r = cases.complete(_caller(user), case_id, version, land, energy, note)
-    _done(r, fmt, "已完成整治 — " + _case_line(r))
+    _done(r, fmt, f"已完成整治 — {_case_line(r)}（{r['land_check']}）")
 
 
 @app.command("verify")

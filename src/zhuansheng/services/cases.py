@@ -43,6 +43,13 @@ def firm_land_mu(uscc: str) -> float | None:
     return float(lands[-1]) if lands else None
 
 
+def land_check(land_mu: float | None) -> str:
+    """What the freed-land check could do, said to the user."""
+    if land_mu is None:
+        return "数据湖中没有该企业的用地面积，未核对腾出用地是否超过企业用地"
+    return f"已核对：企业用地 {land_mu:g} 亩"
+
+
 def _row(s: Session, c: t.Case) -> dict[str, Any]:
     ent = s.get(t.Enterprise, c.uscc)
     state = core.state_of(c)
@@ -293,8 +300,11 @@ def add(caller: Caller, uscc: str, year: int, measure: str, reason: str) -> dict
 def plan(caller: Caller, case_id: int, version: int, p: core.PlanInput) -> dict[str, Any]:
     """The county's plan (一企一策): measure, actions with deadlines, who, expected figures."""
 
+    land: list[float | None] = []
+
     def prepare(case: t.Case) -> dict[str, Any]:
-        planned_on = core.check_plan(p, firm_land_mu(case.uscc), _today())
+        land.append(firm_land_mu(case.uscc))
+        planned_on = core.check_plan(p, land[0], _today())
         return {
             "measure": p.measure,
             "responsible": p.responsible.strip(),
@@ -304,7 +314,8 @@ def plan(caller: Caller, case_id: int, version: int, p: core.PlanInput) -> dict[
             "expected_energy_tce": p.expected_energy_tce,
         }
 
-    return _move(caller, case_id, version, "plan", "cases.edit", "planned", "制定整治方案", prepare)
+    out = _move(caller, case_id, version, "plan", "cases.edit", "planned", "制定整治方案", prepare)
+    return {**out, "land_check": land_check(land[0])}
 
 
 def update(caller: Caller, case_id: int, version: int, progress: str) -> dict[str, Any]:
@@ -328,11 +339,14 @@ def complete(
 ) -> dict[str, Any]:
     """The county reports the case done with the measured freed land and energy."""
 
+    land: list[float | None] = []
+
     def prepare(case: t.Case) -> dict[str, Any]:
-        core.check_figures(land_mu, energy_tce, firm_land_mu(case.uscc), "实际")
+        land.append(firm_land_mu(case.uscc))
+        core.check_figures(land_mu, energy_tce, land[0], "实际")
         return {"freed_land_mu": land_mu, "freed_energy_tce": energy_tce, "closed_on": _today()}
 
-    return _move(
+    out = _move(
         caller,
         case_id,
         version,
@@ -342,6 +356,7 @@ def complete(
         note or f"腾出用地 {land_mu:g} 亩、用能 {energy_tce:g} 吨标准煤",
         prepare,
     )
+    return {**out, "land_check": land_check(land[0])}
 
 
 def verify(
