@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+import worlds
 from zhuansheng import store
 from zhuansheng.cli import app
 from zhuansheng.store import tables as t
@@ -29,30 +30,7 @@ def world(empty_world: Path) -> Path:
         out = runner.invoke(app, args)
         assert out.exit_code == 0, out.output
     with store.session() as s:
-        s.add(
-            t.EvaluationRun(
-                run_id="screen-2022-test",
-                method="screen",
-                year=2022,
-                method_file="screening.yaml",
-                method_sha256="0" * 64,
-                engine="duckdb",
-            )
-        )
-        s.add(t.Enterprise(uscc=FIRM, name="上城甲厂", county_code="330102",
-                           industry_code="1711", scale="above"))  # fmt: skip
-        s.flush()
-        s.add(
-            t.ScreeningCandidate(
-                run_id="screen-2022-test",
-                uscc=FIRM,
-                name="上城甲厂",
-                county_code="330102",
-                industry_code="1711",
-                year=2022,
-                rules=["tax_per_mu_low"],
-            )
-        )
+        worlds.screening(s, [(FIRM, "上城甲厂", "330102")], [FIRM])
     return empty_world
 
 

@@ -50,38 +50,8 @@ def url(store_url: str) -> Iterator[str]:
         users.add_user(s, "nb", "city", "330200")  # 宁波市
         users.add_user(s, "sc", "county", SC)
         users.add_user(s, "xh", "county", XH)
-        s.add(
-            t.EvaluationRun(
-                run_id="screen-2022-test",
-                method="screen",
-                year=2022,
-                method_file="screening.yaml",
-                method_sha256="0" * 64,
-                engine="duckdb",
-            )
-        )
-        for uscc, name, county in (
-            (FIRM_A, "上城甲厂", SC),
-            (FIRM_B, "上城乙厂", SC),
-            (FIRM_C, "西湖丙厂", XH),
-        ):
-            s.add(t.Enterprise(uscc=uscc, name=name, county_code=county, industry_code="1711",
-                               scale="above"))  # fmt: skip
-        s.flush()
-        for uscc, name, county in ((FIRM_A, "上城甲厂", SC), (FIRM_C, "西湖丙厂", XH)):
-            s.add(
-                t.ScreeningCandidate(
-                    run_id="screen-2022-test",
-                    uscc=uscc,
-                    name=name,
-                    county_code=county,
-                    industry_code="1711",
-                    year=2022,
-                    rules=["tax_per_mu_low"],
-                    freed_land_mu=12.5,
-                    freed_energy_tce=300.0,
-                )
-            )
+        firms = [(FIRM_A, "上城甲厂", SC), (FIRM_B, "上城乙厂", SC), (FIRM_C, "西湖丙厂", XH)]
+        worlds.screening(s, firms, [FIRM_A, FIRM_C])
     yield store_url
 
 

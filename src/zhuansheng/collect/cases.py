@@ -182,8 +182,23 @@ def change(
             f"案件 {case.id} 已被他人修改（您读取的是第 {version} 版），"
             "本次修改未保存；请重新打开案件查看最新内容后再提交"
         )
+    event = _event(s, case.id, action, from_state, to_state, actor, note, today)
+    s.refresh(case)
+    return event
+
+
+def _event(
+    s: Session,
+    case_id: int,
+    action: str,
+    from_state: str | None,
+    to_state: str,
+    actor: str,
+    note: str,
+    today: dt.date,
+) -> t.CaseEvent:
     event = t.CaseEvent(
-        case_id=case.id,
+        case_id=case_id,
         at=today,
         from_status=from_state,
         to_status=to_state,
@@ -194,7 +209,6 @@ def change(
     )
     s.add(event)
     s.flush()
-    s.refresh(case)
     return event
 
 
@@ -230,19 +244,7 @@ def open_case(
     )
     s.add(case)
     s.flush()
-    s.add(
-        t.CaseEvent(
-            case_id=case.id,
-            at=today,
-            from_status=None,
-            to_status="confirmed",
-            actor=actor,
-            note=reason,
-            action="confirm",
-            recorded_at=dt.datetime.now(dt.UTC),
-        )
-    )
-    s.flush()
+    _event(s, case.id, "confirm", None, "confirmed", actor, reason, today)
     return case
 
 
