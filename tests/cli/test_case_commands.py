@@ -81,6 +81,8 @@ def test_case_commands(world: Path) -> None:
     reopened = case("reopen", cid, "--version", "7", "--reason", "抽查不合格")  # the console
     assert reopened["state"] == "reopened"
 
+    text = runner.invoke(app, ["case", "show", cid, "--user", "hz"])
+    assert text.exit_code == 0 and "上城甲厂" in text.output and "可执行：" in text.output
     shown = case("show", cid, "--user", "hz")
     assert [e["to_state"] for e in shown["events"]] == [
         "confirmed", "planned", "in_progress", "completed", "reopened",
@@ -94,6 +96,15 @@ def test_case_commands(world: Path) -> None:
 def test_dismiss_add_and_reopen_dismissal(world: Path) -> None:
     with store.session() as s:
         cand = str(s.scalar(select(t.ScreeningCandidate.id)))
+    (listed,) = case("list", "--candidates", "--state", "candidate", "--user", "sc")
+    assert (str(listed["candidate_id"]), listed["uscc"], listed["rules"]) == (
+        cand,
+        FIRM,
+        ["tax_per_mu_low"],
+    )
+    assert case("list", "--candidates", "--user", "hz")[0]["uscc"] == FIRM  # the city sees it
+    table = runner.invoke(app, ["case", "list", "--candidates", "--user", "sc"])
+    assert table.exit_code == 0 and "tax_per_mu_low" in table.output, table.output
     assert "必须写明具体情况" in refused("dismiss", cand, "--reason", "other", "--user", "sc")
     d = case("dismiss", cand, "--reason", "data_error", "--text", "用地面积填错", "--user", "sc")
     assert (d["state"], d["dismiss_reason"]) == ("dismissed", "data_error")

@@ -29,6 +29,10 @@ MEASURE_HELP = (
     "整治措施：upgrade 提升改造、merger 兼并重组、land_recovered 腾笼换鸟/转型、"
     "relocated 搬迁、closed 关停淘汰"
 )
+CANDIDATE_COLUMNS = [
+    "candidate_id", "uscc", "name", "region", "year", "state", "rules",
+    "expected_land_mu", "expected_energy_tce", "dismiss_reason", "note",
+]  # fmt: skip
 COLUMNS = ["case_id", "uscc", "name", "region", "year", "state", "state_zh", "measure", "version"]
 
 
@@ -56,10 +60,19 @@ def list_(
     region: str = typer.Option("", "--region", "-r", help="地区代码（含下辖地区）"),
     year: int | None = typer.Option(None, "--year", "-y", help="年度"),
     state: str = typer.Option("", "--state", help="状态：confirmed|planned|in_progress|…"),
+    candidates: bool = typer.Option(
+        False, "--candidates", help="列出筛查候选企业（状态 candidate|confirmed|dismissed）"
+    ),
     user: str | None = USER,
     fmt: Format = FMT,
 ) -> None:
-    """整治案件列表（本辖区）。The cases of the user's area."""
+    """整治案件列表（本辖区），或待核实的筛查候选企业。The cases (or candidates) of the area."""
+    if candidates:
+        found = cases.list_candidates(_caller(user), region=region, year=year, state=state)
+        flat = fmt is not Format.json  # a table or csv cell holds the rules as one text
+        rows = [{**r, "rules": ";".join(r["rules"])} if flat else r for r in found]
+        emit(rows, CANDIDATE_COLUMNS, fmt, title=f"筛查候选企业（{len(rows)} 家）")
+        return
     rows = cases.list_cases(_caller(user), region=region, year=year, state=state)
     emit(rows, COLUMNS, fmt, title=f"整治案件（{len(rows)} 个）")
 

@@ -111,6 +111,30 @@ def list_cases(
     return rows
 
 
+def list_candidates(
+    caller: Caller, *, region: str = "", year: int | None = None, state: str = ""
+) -> list[dict[str, Any]]:
+    """The screening candidates of the caller's area for review (``state``: candidate,
+    confirmed or dismissed), each with the rules it hit and its expected freed land and energy."""
+    caller.require("cases.view", region or None, OUT_OF_SCOPE)
+    if state and state not in ("candidate", "confirmed", "dismissed"):
+        raise Invalid(f"未知的候选状态 '{state}'：可选 candidate、confirmed、dismissed")
+    with store.session(caller.ws.database_url) as s:
+        q = select(t.ScreeningCandidate).order_by(
+            t.ScreeningCandidate.year, t.ScreeningCandidate.county_code, t.ScreeningCandidate.id
+        )
+        if year is not None:
+            q = q.where(t.ScreeningCandidate.year == year)
+        if state:
+            q = q.where(t.ScreeningCandidate.status == state)
+        return [
+            _candidate(c)
+            for c in s.scalars(q)
+            if (not region or region in _chain(c.county_code))
+            and caller.may("cases.view", c.county_code)
+        ]
+
+
 def _chain(code: str) -> list[str]:
     from zhuansheng import access
 
@@ -268,6 +292,8 @@ def _candidate(c: t.ScreeningCandidate) -> dict[str, Any]:
         "state": c.status,
         "measure": None,
         "rules": c.rules,
+        "expected_land_mu": c.freed_land_mu,
+        "expected_energy_tce": c.freed_energy_tce,
         "dismiss_reason": c.dismiss_reason,
         "note": c.note,
     }
