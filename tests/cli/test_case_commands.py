@@ -104,7 +104,7 @@ def test_dismiss_add_and_reopen_dismissal(world: Path) -> None:
     )
     assert case("list", "--candidates", "--user", "hz")[0]["uscc"] == FIRM  # the city sees it
     table = runner.invoke(app, ["case", "list", "--candidates", "--user", "sc"])
-    assert table.exit_code == 0 and "tax_per_mu_low" in table.output, table.output
+    assert table.exit_code == 0 and "筛查候选企业（1 家）" in table.output, table.output
     assert "必须写明具体情况" in refused("dismiss", cand, "--reason", "other", "--user", "sc")
     d = case("dismiss", cand, "--reason", "data_error", "--text", "用地面积填错", "--user", "sc")
     assert (d["state"], d["dismiss_reason"]) == ("dismissed", "data_error")

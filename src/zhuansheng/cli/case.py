@@ -71,10 +71,22 @@ def list_(
         found = cases.list_candidates(_caller(user), region=region, year=year, state=state)
         flat = fmt is not Format.json  # a table or csv cell holds the rules as one text
         rows = [{**r, "rules": ";".join(r["rules"])} if flat else r for r in found]
-        emit(rows, CANDIDATE_COLUMNS, fmt, title=f"筛查候选企业（{len(rows)} 家）")
+        emit(
+            rows,
+            CANDIDATE_COLUMNS,
+            fmt,
+            title=f"筛查候选企业（{len(rows)} 家）",
+            table_columns=["candidate_id", "name", "region", "state", "rules"],
+        )
         return
     rows = cases.list_cases(_caller(user), region=region, year=year, state=state)
-    emit(rows, COLUMNS, fmt, title=f"整治案件（{len(rows)} 个）")
+    emit(
+        rows,
+        COLUMNS,
+        fmt,
+        title=f"整治案件（{len(rows)} 个）",
+        table_columns=["case_id", "name", "region", "year", "state_zh", "measure", "version"],
+    )
 
 
 @app.command("show")
