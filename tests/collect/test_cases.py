@@ -130,6 +130,10 @@ def test_lifecycle_end_to_end(url: str) -> None:
     c = cases.reopen(prov, cid, 7, "抽查发现仍在使用淘汰设备")
     assert (c["state"], c["version"]) == ("reopened", 8)
     assert [r["case_id"] for r in cases.list_cases(hz, year=2022, state="reopened")] == [cid]
+    with pytest.raises(Forbidden):
+        cases.reopen(caller(url, "nb"), cid, 8, "宁波市不管杭州的案件")
+    with pytest.raises(Forbidden):
+        cases.reopen(sc, cid, 8, "县级不能重新打开")
 
 
 def test_dismissal_reason_and_reopen_by_the_level_above(url: str) -> None:
