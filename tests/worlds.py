@@ -20,8 +20,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from zhuansheng import demo, programme, store
+from zhuansheng.store import tables as t
 
 
 def point_at(mp: pytest.MonkeyPatch, root: Path) -> None:
@@ -127,6 +129,43 @@ def seed_2022(url: str) -> str:
         store.sync_reference(s)
         store.sync_programme(s, programme.load(2022), programme.programme_path(2022))
     return url
+
+
+def screening(
+    s: Session, firms: list[tuple[str, str, str]], candidates: list[str], year: int = 2022
+) -> None:
+    """A screening run of ``year`` whose ``candidates`` (USCCs) are among ``firms`` (USCC, name,
+    county), every firm an above-scale enterprise of industry 1711 flagged by one rule."""
+    run_id = f"screen-{year}-test"
+    s.add(
+        t.EvaluationRun(
+            run_id=run_id,
+            method="screen",
+            year=year,
+            method_file="screening.yaml",
+            method_sha256="0" * 64,
+            engine="duckdb",
+        )
+    )
+    for uscc, name, county in firms:
+        s.add(t.Enterprise(uscc=uscc, name=name, county_code=county, industry_code="1711",
+                           scale="above"))  # fmt: skip
+    s.flush()
+    for uscc, name, county in firms:
+        if uscc in candidates:
+            s.add(
+                t.ScreeningCandidate(
+                    run_id=run_id,
+                    uscc=uscc,
+                    name=name,
+                    county_code=county,
+                    industry_code="1711",
+                    year=year,
+                    rules=["tax_per_mu_low"],
+                    freed_land_mu=12.5,
+                    freed_energy_tce=300.0,
+                )
+            )
 
 
 # a value to fill in a drafted programme, with last year's value as the hint (programme init)

@@ -31,7 +31,14 @@ Actions (``may(actor, action, region, ...)``; docs/*/architecture.md has the tab
 - ``milestone.view``: milestone reports and the responsible-unit pages (everyone signed in);
 - ``milestone.report``: reporting progress on a milestone target (a department account bound to
   one of the target's lead or co-units, ``units=``; ``units=None``: reporting at all);
-- ``milestone.review``: accepting or returning a milestone report (the province).
+- ``milestone.review``: accepting or returning a milestone report (the province);
+- ``cases.view``: the 高耗低效 cases and screening candidates of a region (its own users and those
+  above it; without a region: seeing cases at all);
+- ``cases.edit``: confirming, dismissing or adding a firm, planning, reporting progress and
+  completing a case (the county's own users only);
+- ``cases.verify``: verifying (验收) a completed case (the city over its counties);
+- ``cases.reopen``: reopening a dismissal or a completed or verified case (the level above: the
+  city for its counties, the province for every county).
 """
 
 from __future__ import annotations
@@ -199,6 +206,16 @@ def may(
         return actor.role == "department" and bool(set(actor.units) & set(wanted))
     if action == "milestone.review":
         return actor.is_province
+    if action == "cases.view":
+        return (actor.is_province or actor.is_regional) and (
+            region is None or in_scope(actor, code)
+        )
+    if action == "cases.edit":
+        return actor.role == "county" and actor.is_regional and actor.region_code == code
+    if action == "cases.verify":
+        return actor.role == "city" and actor.is_regional and parent(code) == actor.region_code
+    if action == "cases.reopen":
+        return code != PROVINCE and known_region(code) and _above(actor, code)
     raise ValueError(f"unknown action {action!r}")
 
 

@@ -16,6 +16,7 @@ from zhuansheng.errors import ZhuanshengError
 from . import (
     allocation,
     assess,
+    case,
     collect,
     db,
     demo,
@@ -77,6 +78,7 @@ app.add_typer(collect.user, name="user")
 app.add_typer(milestone.app, name="milestone")
 app.add_typer(report.app, name="report")
 app.command("major-projects")(projects.major_projects)
+app.add_typer(case.app, name="case")
 app.command("serve")(serve.serve)
 
 

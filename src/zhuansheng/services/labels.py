@@ -21,6 +21,8 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "case_status": {
         "listed": ("已列入整治名单", "listed"),
+        "confirmed": ("已列入整治名单", "confirmed"),
+        "reopened": ("验收未通过/重新打开", "reopened"),
         "planned": ("已制定整治方案", "planned"),
         "in_progress": ("整治中", "in progress"),
         "completed": ("整治完成", "completed"),

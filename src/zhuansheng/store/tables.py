@@ -349,7 +349,8 @@ class Case(Base):
     uscc: Mapped[str] = mapped_column(ForeignKey("enterprises.uscc"))
     county_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
     year: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(12))  # listed|planned|in_progress|completed|verified
+    # confirmed|planned|in_progress|completed|verified|reopened ("listed": an older confirmed)
+    status: Mapped[str] = mapped_column(String(12))
     outcome: Mapped[str | None] = mapped_column(String(16))  # upgrade|merger|land_recovered|…
     reason: Mapped[str] = mapped_column(Text, default="")
     plan: Mapped[str] = mapped_column(Text, default="")
@@ -358,6 +359,16 @@ class Case(Base):
     freed_land_mu: Mapped[float] = mapped_column(Float, default=0.0)
     freed_energy_tce: Mapped[float] = mapped_column(Float, default=0.0)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the plan (一企一策) and the lifecycle, see zhuansheng.collect.cases
+    measure: Mapped[str | None] = mapped_column(String(16))  # upgrade|merger|land_recovered|…
+    actions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # what, deadline
+    responsible: Mapped[str] = mapped_column(Text, default="")
+    planned_on: Mapped[date | None] = mapped_column(Date)
+    expected_land_mu: Mapped[float | None] = mapped_column(Float)
+    expected_energy_tce: Mapped[float | None] = mapped_column(Float)
+    progress: Mapped[str] = mapped_column(Text, default="")
+    # optimistic locking: every update names the version it read
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
 
 
@@ -370,6 +381,8 @@ class CaseEvent(Base):
     to_status: Mapped[str] = mapped_column(String(12))
     actor: Mapped[str] = mapped_column(String(60))
     note: Mapped[str] = mapped_column(Text, default="")
+    action: Mapped[str | None] = mapped_column(String(12))  # plan|update|complete|verify|…
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # None: older
     case: Mapped[Case] = relationship(back_populates="events")
 
 
@@ -469,6 +482,8 @@ class ScreeningCandidate(Base):
         String(12), default="candidate"
     )  # candidate|confirmed|dismissed
     note: Mapped[str] = mapped_column(Text, default="")
+    dismiss_reason: Mapped[str | None] = mapped_column(String(20))  # see collect.cases
+    reviewed_by: Mapped[str | None] = mapped_column(String(60))
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
 
 

@@ -1,0 +1,415 @@
+"""The 高耗低效 case lifecycle as the faces call it: the list and one case, a county confirming
+or dismissing its screening candidates (or adding a firm), planning, reporting progress and
+completing its own cases, the city verifying its counties', the level above reopening.
+
+Permissions (``zhuansheng.access``): ``cases.view`` (the actor's area), ``cases.edit`` (the
+county's own), ``cases.verify`` (the city over its counties), ``cases.reopen`` (the level above:
+the city for its counties, the province for all). Each write is one transaction with its case
+event and audit entry; the rules of the data are in ``zhuansheng.collect.cases``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zhuansheng import store
+from zhuansheng.collect import cases as core
+from zhuansheng.errors import Conflict, Invalid, NotFound
+from zhuansheng.store import tables as t
+
+from . import evaluations
+from .context import Caller
+
+PlanInput = core.PlanInput
+parse_action = core.parse_action
+OUT_OF_SCOPE = "无权操作该企业或案件：不在您的管辖范围内或超出您的角色权限"
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def firm_land_mu(uscc: str) -> float | None:
+    """The firm's land (亩) in its latest year of the lake, or None when the lake has none."""
+    try:
+        facts = evaluations.enterprise_facts(uscc)
+    except (OSError, ValueError):
+        return None
+    lands = [f["land_mu"] for f in facts if f.get("land_mu") is not None]
+    return float(lands[-1]) if lands else None
+
+
+def land_check(land_mu: float | None) -> str:
+    """What the freed-land check could do, said to the user."""
+    if land_mu is None:
+        return "数据湖中没有该企业的用地面积，未核对腾出用地是否超过企业用地"
+    return f"已核对：企业用地 {land_mu:g} 亩"
+
+
+def _row(s: Session, c: t.Case) -> dict[str, Any]:
+    ent = s.get(t.Enterprise, c.uscc)
+    state = core.state_of(c)
+    return {
+        "case_id": c.id,
+        "uscc": c.uscc,
+        "name": ent.name if ent else "",
+        "region": c.county_code,
+        "year": c.year,
+        "state": state,
+        "state_zh": core.STATES.get(state, state),
+        "measure": c.measure or c.outcome,
+        "version": c.version,
+        "responsible": c.responsible,
+        "planned_on": c.planned_on,
+        "actions": c.actions or [],
+        "expected_land_mu": c.expected_land_mu,
+        "expected_energy_tce": c.expected_energy_tce,
+        "freed_land_mu": c.freed_land_mu,
+        "freed_energy_tce": c.freed_energy_tce,
+        "progress": c.progress,
+        "reason": c.reason,
+        "allowed": core.allowed_actions(state),
+    }
+
+
+def _event(e: t.CaseEvent) -> dict[str, Any]:
+    return {
+        "at": e.at,
+        "recorded_at": e.recorded_at,
+        "action": e.action,
+        "from_state": core.LEGACY_STATES.get(e.from_status or "", e.from_status),
+        "to_state": e.to_status,
+        "actor": e.actor,
+        "note": e.note,
+    }
+
+
+def list_cases(
+    caller: Caller, *, region: str = "", year: int | None = None, state: str = ""
+) -> list[dict[str, Any]]:
+    """The cases of the caller's area (narrowed to ``region``, ``year``, ``state``)."""
+    caller.require("cases.view", region or None, OUT_OF_SCOPE)
+    if state and state not in core.STATES:
+        raise Invalid(f"未知的案件状态 '{state}'：可选 {'、'.join(core.STATES)}")
+    with store.session(caller.ws.database_url) as s:
+        # the firms in the session at once, so each row's name is no query of its own
+        q = (
+            select(t.Case, t.Enterprise)
+            .join(t.Enterprise, t.Enterprise.uscc == t.Case.uscc)
+            .order_by(t.Case.year, t.Case.county_code, t.Case.id)
+        )
+        if year is not None:
+            q = q.where(t.Case.year == year)
+        rows = []
+        for c, _firm in s.execute(q):
+            if region and region not in _chain(c.county_code):
+                continue
+            if not caller.may("cases.view", c.county_code):
+                continue
+            if state and core.state_of(c) != state:
+                continue
+            rows.append(_row(s, c))
+    return rows
+
+
+def list_candidates(
+    caller: Caller, *, region: str = "", year: int | None = None, state: str = ""
+) -> list[dict[str, Any]]:
+    """The screening candidates of the caller's area for review (``state``: candidate,
+    confirmed or dismissed), each with the rules it hit and its expected freed land and energy."""
+    caller.require("cases.view", region or None, OUT_OF_SCOPE)
+    if state and state not in ("candidate", "confirmed", "dismissed"):
+        raise Invalid(f"未知的候选状态 '{state}'：可选 candidate、confirmed、dismissed")
+    with store.session(caller.ws.database_url) as s:
+        q = select(t.ScreeningCandidate).order_by(
+            t.ScreeningCandidate.year, t.ScreeningCandidate.county_code, t.ScreeningCandidate.id
+        )
+        if year is not None:
+            q = q.where(t.ScreeningCandidate.year == year)
+        if state:
+            q = q.where(t.ScreeningCandidate.status == state)
+        return [
+            _candidate(c)
+            for c in s.scalars(q)
+            if (not region or region in _chain(c.county_code))
+            and caller.may("cases.view", c.county_code)
+        ]
+
+
+def _chain(code: str) -> list[str]:
+    from zhuansheng import access
+
+    return access.chain(code)
+
+
+def _load(s: Session, caller: Caller, case_id: int, action: str) -> t.Case:
+    case = core.get_case(s, case_id)
+    caller.require(action, case.county_code, OUT_OF_SCOPE)
+    return case
+
+
+def show(caller: Caller, case_id: int) -> dict[str, Any]:
+    """One case with its history."""
+    with store.session(caller.ws.database_url) as s:
+        case = _load(s, caller, case_id, "cases.view")
+        out = _row(s, case)
+        out["events"] = [_event(e) for e in case.events]
+    return out
+
+
+def _audit(s: Session, caller: Caller, action: str, case_id: int, **detail: Any) -> None:
+    store.audit.record(
+        s, caller.actor.username, f"case.{action}", "case", str(case_id), detail=detail
+    )
+
+
+def _move(
+    caller: Caller,
+    case_id: int,
+    version: int,
+    action: str,
+    permission: str,
+    to_state: str | None,
+    note: str,
+    prepare: Any = None,
+) -> dict[str, Any]:
+    """Check scope, version and state, then change the case; ``prepare(case)`` checks the input
+    and returns the columns to set (and may name the target state)."""
+    with store.session(caller.ws.database_url) as s:
+        case = _load(s, caller, case_id, permission)
+        if case.version != version:
+            raise Conflict(
+                f"案件 {case_id} 已被他人修改（您读取的是第 {version} 版，当前为第 "
+                f"{case.version} 版），本次修改未保存；请重新查看案件后再提交"
+            )
+        state = core.check_allowed(case, action)
+        values = prepare(case) if prepare else {}
+        target = values.pop("_to", None) or to_state or state
+        core.change(
+            s, case, version, action, target, caller.actor.username, note, _today(), **values
+        )
+        _audit(s, caller, action, case_id, version=version + 1, to_state=target, note=note)
+        out = _row(s, case)
+    return out
+
+
+def confirm(caller: Caller, candidate_id: int, measure: str, note: str = "") -> dict[str, Any]:
+    """The county puts its screening candidate onto the year's list with a measure."""
+    core.check_measure(measure)
+    with store.session(caller.ws.database_url) as s:
+        cand = core.get_candidate(s, candidate_id)
+        caller.require("cases.edit", cand.county_code, OUT_OF_SCOPE)
+        if cand.status != "candidate":
+            raise Invalid(f"候选企业 {candidate_id} 已{_screen_zh(cand.status)}，不能再确认")
+        if s.get(t.Enterprise, cand.uscc) is None:
+            # screened firms come from the lake of 规上 firms; the register learns them here
+            s.add(
+                t.Enterprise(
+                    uscc=cand.uscc,
+                    name=cand.name,
+                    county_code=cand.county_code,
+                    industry_code=cand.industry_code,
+                    scale="above",
+                    synthetic=cand.synthetic,
+                )
+            )
+            s.flush()
+        reason = note or "筛查命中：" + "、".join(cand.rules)
+        case = core.open_case(
+            s,
+            uscc=cand.uscc,
+            county_code=cand.county_code,
+            year=cand.year,
+            measure=measure,
+            reason=reason,
+            actor=caller.actor.username,
+            today=_today(),
+        )
+        case.expected_land_mu = cand.freed_land_mu
+        case.expected_energy_tce = cand.freed_energy_tce
+        cand.status, cand.reviewed_by = "confirmed", caller.actor.username
+        s.flush()
+        _audit(s, caller, "confirm", case.id, candidate=candidate_id, measure=measure)
+        return _row(s, case)
+
+
+def _screen_zh(status: str) -> str:
+    return {"confirmed": "确认列入名单", "dismissed": "排除"}.get(status, status)
+
+
+def dismiss(caller: Caller, candidate_id: int, reason: str, text: str = "") -> dict[str, Any]:
+    """The county takes its candidate off the list with a reason (free text for 其他)."""
+    key = core.check_dismissal(reason, text)
+    with store.session(caller.ws.database_url) as s:
+        cand = core.get_candidate(s, candidate_id)
+        caller.require("cases.edit", cand.county_code, OUT_OF_SCOPE)
+        if cand.status != "candidate":
+            raise Invalid(f"候选企业 {candidate_id} 已{_screen_zh(cand.status)}，不能再排除")
+        cand.status, cand.dismiss_reason, cand.note = "dismissed", key, text.strip()
+        cand.reviewed_by = caller.actor.username
+        s.flush()
+        store.audit.record(
+            s,
+            caller.actor.username,
+            "case.dismiss",
+            "screening_candidate",
+            str(candidate_id),
+            detail={"reason": key, "text": text.strip()},
+        )
+        return _candidate(cand)
+
+
+def reopen_dismissal(caller: Caller, candidate_id: int, reason: str) -> dict[str, Any]:
+    """The level above puts a dismissed candidate back for the county to review."""
+    if not reason.strip():
+        raise Invalid("重新打开须说明理由（--reason）")
+    with store.session(caller.ws.database_url) as s:
+        cand = core.get_candidate(s, candidate_id)
+        caller.require("cases.reopen", cand.county_code, OUT_OF_SCOPE)
+        if cand.status != "dismissed":
+            raise Invalid(f"候选企业 {candidate_id} 未被排除，无需重新打开")
+        cand.status, cand.dismiss_reason = "candidate", None
+        cand.note = f"重新打开：{reason.strip()}"
+        cand.reviewed_by = caller.actor.username
+        s.flush()
+        store.audit.record(
+            s,
+            caller.actor.username,
+            "case.reopen_dismissal",
+            "screening_candidate",
+            str(candidate_id),
+            detail={"reason": reason.strip()},
+        )
+        return _candidate(cand)
+
+
+def _candidate(c: t.ScreeningCandidate) -> dict[str, Any]:
+    return {
+        "candidate_id": c.id,
+        "uscc": c.uscc,
+        "name": c.name,
+        "region": c.county_code,
+        "year": c.year,
+        "state": c.status,
+        "measure": None,
+        "rules": c.rules,
+        "expected_land_mu": c.freed_land_mu,
+        "expected_energy_tce": c.freed_energy_tce,
+        "dismiss_reason": c.dismiss_reason,
+        "note": c.note,
+    }
+
+
+def add(caller: Caller, uscc: str, year: int, measure: str, reason: str) -> dict[str, Any]:
+    """The county lists a firm the rules did not flag (reason required)."""
+    if not reason.strip():
+        raise Invalid("自行增列企业须说明理由（--reason）")
+    core.check_measure(measure)
+    with store.session(caller.ws.database_url) as s:
+        ent = s.get(t.Enterprise, uscc)
+        if ent is None:
+            raise NotFound(f"没有统一社会信用代码为 '{uscc}' 的企业")
+        caller.require("cases.edit", ent.county_code, OUT_OF_SCOPE)
+        case = core.open_case(
+            s,
+            uscc=uscc,
+            county_code=ent.county_code,
+            year=year,
+            measure=measure,
+            reason=f"县级增列：{reason.strip()}",
+            actor=caller.actor.username,
+            today=_today(),
+        )
+        _audit(s, caller, "add", case.id, uscc=uscc, measure=measure, reason=reason.strip())
+        return _row(s, case)
+
+
+def plan(caller: Caller, case_id: int, version: int, p: core.PlanInput) -> dict[str, Any]:
+    """The county's plan (一企一策): measure, actions with deadlines, who, expected figures."""
+
+    land: list[float | None] = []
+
+    def prepare(case: t.Case) -> dict[str, Any]:
+        land.append(firm_land_mu(case.uscc))
+        planned_on = core.check_plan(p, land[0], _today())
+        return {
+            "measure": p.measure,
+            "responsible": p.responsible.strip(),
+            "actions": p.actions,
+            "planned_on": planned_on,
+            "expected_land_mu": p.expected_land_mu,
+            "expected_energy_tce": p.expected_energy_tce,
+        }
+
+    out = _move(caller, case_id, version, "plan", "cases.edit", "planned", "制定整治方案", prepare)
+    return {**out, "land_check": land_check(land[0])}
+
+
+def update(caller: Caller, case_id: int, version: int, progress: str) -> dict[str, Any]:
+    """The county's progress report (monthly text)."""
+    if not progress.strip():
+        raise Invalid("请填写整治进展（--progress）")
+    return _move(
+        caller,
+        case_id,
+        version,
+        "update",
+        "cases.edit",
+        "in_progress",
+        progress.strip(),
+        lambda case: {"progress": progress.strip()},
+    )
+
+
+def complete(
+    caller: Caller, case_id: int, version: int, land_mu: float, energy_tce: float, note: str = ""
+) -> dict[str, Any]:
+    """The county reports the case done with the measured freed land and energy."""
+
+    land: list[float | None] = []
+
+    def prepare(case: t.Case) -> dict[str, Any]:
+        land.append(firm_land_mu(case.uscc))
+        core.check_figures(land_mu, energy_tce, land[0], "实际")
+        return {"freed_land_mu": land_mu, "freed_energy_tce": energy_tce, "closed_on": _today()}
+
+    out = _move(
+        caller,
+        case_id,
+        version,
+        "complete",
+        "cases.edit",
+        "completed",
+        note or f"腾出用地 {land_mu:g} 亩、用能 {energy_tce:g} 吨标准煤",
+        prepare,
+    )
+    return {**out, "land_check": land_check(land[0])}
+
+
+def verify(
+    caller: Caller, case_id: int, version: int, passed: bool, reason: str = ""
+) -> dict[str, Any]:
+    """The city's 验收: pass (verified) or fail with a reason (reopened)."""
+    if not passed and not reason.strip():
+        raise Invalid("验收不通过时必须说明理由（--reason）")
+    note = reason.strip() or "验收通过"
+    return _move(
+        caller,
+        case_id,
+        version,
+        "verify",
+        "cases.verify",
+        "verified" if passed else "reopened",
+        note if passed else f"验收不通过：{note}",
+    )
+
+
+def reopen(caller: Caller, case_id: int, version: int, reason: str) -> dict[str, Any]:
+    """The level above reopens a completed or verified case (reason required)."""
+    if not reason.strip():
+        raise Invalid("重新打开须说明理由（--reason）")
+    return _move(caller, case_id, version, "reopen", "cases.reopen", "reopened", reason.strip())
