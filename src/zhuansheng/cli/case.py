@@ -5,6 +5,7 @@ verification and the level above reopening (``zhuansheng.services.cases``)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 
@@ -241,3 +242,33 @@ def reopen(
         raise typer.BadParameter("重新打开案件须给出 --version（case show 显示的版本号）")
     r = cases.reopen(_caller(user), case_id, version, reason)
     _done(r, fmt, "已重新打开 — " + _case_line(r))
+
+
+@app.command("template")
+def template(
+    region: str = typer.Option(..., "--region", "-r", help="县（市、区）代码"),
+    year: int = typer.Option(..., "--year", "-y", help="整治名单年度"),
+    output: Path = typer.Option(..., "--output", "-o", help="输出的 xlsx 文件"),
+    user: str | None = USER,
+) -> None:
+    """导出本县整治案件批量填报表（当前状态、版本和可填写的各列）。Export the county's cases."""
+    out = cases.template(_caller(user), region, year, output)
+    console.print(f"已导出整治案件批量填报表：{out}", highlight=False)
+
+
+@app.command("import")
+def import_(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="填好的 xlsx 文件"),
+    user: str | None = USER,
+    dry_run: bool = typer.Option(False, "--dry-run", help="只检查，不写入"),
+    fmt: Format = FMT,
+) -> None:
+    """导入批量填报表：全部行一并写入或全部不写入。Apply many case updates at once."""
+    rows = cases.import_file(_caller(user), path, dry_run=dry_run)
+    if fmt is Format.json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, default=str))
+        return
+    head = "检查通过，未写入（--dry-run）" if dry_run else "已导入"
+    console.print(f"{head}：{len(rows)} 个案件", highlight=False)
+    for r in rows:
+        console.print(f"  第 {r['row']} 行 {r['action']} — {_case_line(r)}", highlight=False)

@@ -10,15 +10,27 @@ event and audit entry; the rules of the data are in ``zhuansheng.collect.cases``
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zhuansheng import store
+from zhuansheng.collect import case_bulk
 from zhuansheng.collect import cases as core
-from zhuansheng.errors import Conflict, Invalid, NotFound
+from zhuansheng.errors import (
+    Conflict,
+    Forbidden,
+    InputRejected,
+    Invalid,
+    NotFound,
+    Problem,
+    ZhuanshengError,
+)
 from zhuansheng.store import tables as t
 
 from . import evaluations
@@ -167,6 +179,16 @@ def _audit(s: Session, caller: Caller, action: str, case_id: int, **detail: Any)
     )
 
 
+@contextlib.contextmanager
+def _transaction(caller: Caller, session: Session | None) -> Iterator[Session]:
+    """The caller's open transaction, or a new one."""
+    if session is not None:
+        yield session
+        return
+    with store.session(caller.ws.database_url) as s:
+        yield s
+
+
 def _move(
     caller: Caller,
     case_id: int,
@@ -176,10 +198,12 @@ def _move(
     to_state: str | None,
     note: str,
     prepare: Any = None,
+    session: Session | None = None,
 ) -> dict[str, Any]:
     """Check scope, version and state, then change the case; ``prepare(case)`` checks the input
-    and returns the columns to set (and may name the target state)."""
-    with store.session(caller.ws.database_url) as s:
+    and returns the columns to set (and may name the target state). Every check comes before the
+    first write, so a refusal leaves ``session`` (the caller's transaction, if given) clean."""
+    with _transaction(caller, session) as s:
         case = _load(s, caller, case_id, permission)
         if case.version != version:
             raise Conflict(
@@ -328,7 +352,13 @@ def add(caller: Caller, uscc: str, year: int, measure: str, reason: str) -> dict
         return _row(s, case)
 
 
-def plan(caller: Caller, case_id: int, version: int, p: core.PlanInput) -> dict[str, Any]:
+def plan(
+    caller: Caller,
+    case_id: int,
+    version: int,
+    p: core.PlanInput,
+    session: Session | None = None,
+) -> dict[str, Any]:
     """The county's plan (一企一策): measure, actions with deadlines, who, expected figures."""
 
     land: list[float | None] = []
@@ -345,11 +375,15 @@ def plan(caller: Caller, case_id: int, version: int, p: core.PlanInput) -> dict[
             "expected_energy_tce": p.expected_energy_tce,
         }
 
-    out = _move(caller, case_id, version, "plan", "cases.edit", "planned", "制定整治方案", prepare)
+    out = _move(
+        caller, case_id, version, "plan", "cases.edit", "planned", "制定整治方案", prepare, session
+    )
     return {**out, "land_check": land_check(land[0])}
 
 
-def update(caller: Caller, case_id: int, version: int, progress: str) -> dict[str, Any]:
+def update(
+    caller: Caller, case_id: int, version: int, progress: str, session: Session | None = None
+) -> dict[str, Any]:
     """The county's progress report (monthly text)."""
     if not progress.strip():
         raise Invalid("请填写整治进展（--progress）")
@@ -362,11 +396,18 @@ def update(caller: Caller, case_id: int, version: int, progress: str) -> dict[st
         "in_progress",
         progress.strip(),
         lambda case: {"progress": progress.strip()},
+        session,
     )
 
 
 def complete(
-    caller: Caller, case_id: int, version: int, land_mu: float, energy_tce: float, note: str = ""
+    caller: Caller,
+    case_id: int,
+    version: int,
+    land_mu: float,
+    energy_tce: float,
+    note: str = "",
+    session: Session | None = None,
 ) -> dict[str, Any]:
     """The county reports the case done with the measured freed land and energy."""
 
@@ -386,6 +427,7 @@ def complete(
         "completed",
         note or f"腾出用地 {land_mu:g} 亩、用能 {energy_tce:g} 吨标准煤",
         prepare,
+        session,
     )
     return {**out, "land_check": land_check(land[0])}
 
@@ -413,3 +455,77 @@ def reopen(caller: Caller, case_id: int, version: int, reason: str) -> dict[str,
     if not reason.strip():
         raise Invalid("重新打开须说明理由（--reason）")
     return _move(caller, case_id, version, "reopen", "cases.reopen", "reopened", reason.strip())
+
+
+# --- the county's list as one workbook, and many updates at once -------------------------------
+
+
+def template(caller: Caller, region: str, year: int, output: Path) -> Path:
+    """The cases of ``region`` and ``year`` in one workbook, to fill in and import at once."""
+    caller.require("cases.edit", region, OUT_OF_SCOPE)
+    if Path(output).suffix.lower() != ".xlsx":
+        raise Invalid(f"整治案件批量填报表为 xlsx 工作簿，输出文件应以 .xlsx 结尾（不是 {output}）")
+    rows = list_cases(caller, region=region, year=year)
+    if not rows:
+        raise NotFound(f"{region} 在 {year} 年的整治名单上没有案件")
+    return case_bulk.write_template(output, f"{region} {year} 年整治案件批量填报表", rows)
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a checked dry run back."""
+
+
+# which column a refusal of the row names
+_COLUMN_OF = {Conflict: "版本", NotFound: "案件编号", Forbidden: "案件编号"}
+
+
+def _apply(caller: Caller, b: case_bulk.BulkRow, s: Session) -> dict[str, Any]:
+    if b.action == "plan":
+        case = core.get_case(s, b.case_id)
+        p = PlanInput(
+            measure=b.measure,
+            responsible=b.responsible,
+            actions=b.actions,
+            # blank figures keep what the case expected
+            expected_land_mu=case.expected_land_mu if b.land_mu is None else b.land_mu,
+            expected_energy_tce=case.expected_energy_tce if b.energy_tce is None else b.energy_tce,
+        )
+        return plan(caller, b.case_id, b.version, p, session=s)
+    if b.action == "update":
+        return update(caller, b.case_id, b.version, b.progress, session=s)
+    assert b.land_mu is not None and b.energy_tce is not None
+    return complete(caller, b.case_id, b.version, b.land_mu, b.energy_tce, b.progress, session=s)
+
+
+def import_file(
+    caller: Caller, path: Path, source: str | None = None, dry_run: bool = False
+) -> list[dict[str, Any]]:
+    """Every row of the workbook with an action, through ``plan``/``update``/``complete`` in one
+    transaction: all rows or none, every problem named by row and column; ``dry_run`` checks
+    everything and writes nothing."""
+    name = source or Path(path).name
+    rows, problems = case_bulk.read_template(path, source)
+    unreadable = {p.row for p in problems}
+    out: list[dict[str, Any]] = []
+    try:
+        with store.session(caller.ws.database_url) as s:
+            for b in rows:
+                if b.row in unreadable:
+                    continue
+                try:
+                    out.append({"row": b.row, "action": b.action, **_apply(caller, b, s)})
+                except ZhuanshengError as exc:
+                    column = _COLUMN_OF.get(type(exc), "操作")
+                    where = f"第 {b.row} 行, 列 {column}"
+                    problems.append(
+                        Problem(str(exc), where, sheet=case_bulk.SHEET, row=b.row, column=column)
+                    )
+            if problems:
+                raise InputRejected(name, sorted(problems, key=lambda p: p.row or 0))
+            if not out:
+                raise Invalid(f"{name} 中没有任何一行选择了操作（plan、update 或 complete）")
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return out
