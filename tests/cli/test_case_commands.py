@@ -112,3 +112,48 @@ def test_dismiss_add_and_reopen_dismissal(world: Path) -> None:
     assert r["state"] == "candidate"
     a = case("add", FIRM, "--year", "2023", "--measure", "closed", "--reason", "督察", "--user=sc")
     assert (a["year"], a["state"], a["measure"]) == (2023, "confirmed", "closed")
+
+
+def test_case_template_and_import(world: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    firm_b = "91330102A00000002X"
+    with store.session() as s:
+        cand = s.scalar(select(t.ScreeningCandidate.id))
+        s.add(t.Enterprise(uscc=firm_b, name="上城乙厂", county_code="330102",
+                           industry_code="1711", scale="above"))  # fmt: skip
+    case("confirm", str(cand), "--measure", "upgrade", "--user", "sc")
+    case("add", firm_b, "--year", "2022", "--measure", "closed", "--reason", "督察", "--user", "sc")
+    xlsx = tmp_path / "cases.xlsx"
+    out = runner.invoke(app, ["case", "template", "-r", "330102", "-y", "2022", "-o", str(xlsx),
+                              "--user", "sc"])  # fmt: skip
+    assert out.exit_code == 0 and xlsx.exists(), out.output
+
+    def fill(values: dict[int, dict[str, str]]) -> None:
+        book = openpyxl.load_workbook(xlsx)
+        ws = book["整治案件"]
+        header = [c.value for c in ws[2]]
+        for r, cells in values.items():
+            for column, text in cells.items():
+                ws.cell(r, header.index(column) + 1).value = text
+        book.save(xlsx)
+
+    plan = {"操作": "plan", "整治措施": "upgrade", "整治责任人": "张三",
+            "整改措施": "更换电机@2099-06-30"}  # fmt: skip
+    fill({3: {**plan, "整改措施": "更换电机"}, 4: {"操作": "update"}})  # two bad rows
+    text = refused("import", str(xlsx), "--user", "sc")
+    assert "第 3 行, 列 整改措施" in text and "第 4 行, 列 整治进展" in text, text
+    assert [r["version"] for r in case("list", "--user", "sc")] == [1, 1]  # nothing written
+
+    fill({3: plan, 4: {"操作": "plan", "整治措施": "closed", "整治责任人": "李四",
+                       "整改措施": "停产@2099-03-31"}})  # fmt: skip
+    dry = runner.invoke(app, ["case", "import", str(xlsx), "--user", "sc", "--dry-run"])
+    assert dry.exit_code == 0 and "未写入" in dry.output, dry.output
+    assert [r["version"] for r in case("list", "--user", "sc")] == [1, 1]
+    done = case("import", str(xlsx), "--user", "sc")
+    assert [(r["row"], r["state"], r["version"]) for r in done] == [
+        (3, "planned", 2),
+        (4, "planned", 2),
+    ]
+    stale = refused("import", str(xlsx), "--user", "sc")  # exported at version 1, now 2
+    assert "第 3 行, 列 版本" in stale and "第 4 行, 列 版本" in stale, stale
