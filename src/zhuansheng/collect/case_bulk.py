@@ -85,6 +85,12 @@ def write_template(path: Path, title: str, cases: Sequence[dict[str, Any]]) -> P
     return Path(path)
 
 
+def located(message: str, row: int, column: str, hint: str = "") -> Problem:
+    """A problem of one cell of the sheet, named by sheet, row and column."""
+    where = f"工作表 {SHEET} 第 {row} 行, 列 {column}"
+    return Problem(message, where, hint, sheet=SHEET, row=row, column=column)
+
+
 def _number(text: str, column: str) -> float | None:
     if not text:
         return None
@@ -142,9 +148,7 @@ def read_template(path: Path, source: str | None = None) -> tuple[list[BulkRow],
             return "" if value is None else str(value).strip()
 
         def problem(message: str, column: str, r: int = r) -> None:
-            problems.append(
-                Problem(message, f"第 {r} 行, 列 {column}", sheet=SHEET, row=r, column=column)
-            )
+            problems.append(located(message, r, column))
 
         action = text("操作")
         if not action:

@@ -28,7 +28,6 @@ from zhuansheng.errors import (
     InputRejected,
     Invalid,
     NotFound,
-    Problem,
     ZhuanshengError,
 )
 from zhuansheng.store import tables as t
@@ -475,6 +474,7 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a checked dry run back."""
 
 
+REEXPORT = "请重新导出（zhuansheng case template）后按最新内容填写"
 # which column a refusal of the row names
 _COLUMN_OF = {Conflict: "版本", NotFound: "案件编号", Forbidden: "案件编号"}
 
@@ -516,10 +516,8 @@ def import_file(
                     out.append({"row": b.row, "action": b.action, **_apply(caller, b, s)})
                 except ZhuanshengError as exc:
                     column = _COLUMN_OF.get(type(exc), "操作")
-                    where = f"第 {b.row} 行, 列 {column}"
-                    problems.append(
-                        Problem(str(exc), where, sheet=case_bulk.SHEET, row=b.row, column=column)
-                    )
+                    hint = REEXPORT if isinstance(exc, Conflict) else ""
+                    problems.append(case_bulk.located(str(exc), b.row, column, hint))
             if problems:
                 raise InputRejected(name, sorted(problems, key=lambda p: p.row or 0))
             if not out:
