@@ -141,3 +141,23 @@ def test_stale_version_is_refused_for_its_row(url: str, tmp_path: Path) -> None:
     assert (p.row, p.column) == (3, "版本")
     assert "第 2 版" in p.message and "第 3 版" in p.message
     assert snapshot(url) == before  # B's good row is not written either
+
+
+def test_unknown_and_repeated_cases_are_named(url: str, tmp_path: Path) -> None:
+    path = exported(url, tmp_path)
+    fill(path, {FIRM_A: {"操作": "update", "整治进展": "电机已到货"}})
+    book = openpyxl.load_workbook(path)
+    ws = book[case_bulk.SHEET]
+    header = [c.value for c in ws[2]]
+    first = [c.value for c in ws[3]]
+    ws.append(first)  # row 5: case A again
+    ws.append(first)  # row 6: an unknown case
+    ws.cell(6, header.index("案件编号") + 1).value = "99"
+    book.save(path)
+    before = snapshot(url)
+    with pytest.raises(InputRejected) as refused:
+        cases.import_file(caller(url, "sc"), path)
+    assert [(p.row, p.column) for p in refused.value.problems] == [(5, "案件编号"), (6, "案件编号")]
+    assert "与第 3 行重复" in refused.value.problems[0].message
+    assert "没有编号为 99" in refused.value.problems[1].message
+    assert snapshot(url) == before
