@@ -10,18 +10,15 @@ from typing import Any
 
 import httpx
 import pytest
-from web_helpers import OTHER_COUNTY, USERS, World, serving, web_source
+from web_helpers import OTHER_COUNTY, USERS, World, private_world, serving
 
-from worlds import copy_world, kept_unwritten, pointed_at
 from zhuansheng.services import tokens
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    source = web_source(tmp_path_factory)
-    root = copy_world(source, tmp_path_factory.mktemp("cases-api") / "world")
-    with kept_unwritten(source), pointed_at(root):
-        yield World(root, f"sqlite:///{root / 'var' / 'zhuansheng.db'}", "", "", "")
+    with private_world(tmp_path_factory, "cases-api") as w:
+        yield w
 
 
 @pytest.fixture(scope="module")
