@@ -1,5 +1,6 @@
 """The 高耗低效 cases over real HTTP: a county confirms a screening candidate of its own, plans,
-reports progress and completes; its city verifies (fail → reopened); a stale version is refused
+reports progress and completes; its city verifies (fail → reopened, then pass) and the
+province reopens; a stale version is refused
 with 409 and changes nothing; another county is refused (403); an unknown case is 404. On a copy
 of the web tests' world of its own, since these tests write cases."""
 
@@ -155,6 +156,31 @@ def test_a_county_works_a_case_through_and_its_city_verifies(api: httpx.Client) 
     history = _ok(api.get(f"/cases/{case_id}", headers=county))
     assert [e["action"] for e in history["events"]][-4:] == ["plan", "update", "complete", "verify"]
     assert history["may"] == ["plan", "update", "complete"]
+
+    # completed again and verified; the province, the level above, reopens it with a reason
+    redone = _ok(
+        api.post(
+            f"/cases/{case_id}/complete",
+            json={"version": v + 4, "land": 0, "energy": 9, "note": "台账补齐"},
+            headers=county,
+        )
+    )
+    passed = _ok(
+        api.post(
+            f"/cases/{case_id}/verify",
+            json={"version": redone["version"], "pass": True},
+            headers=city,
+        )
+    )
+    assert (passed["state"], passed["version"]) == ("verified", v + 6)
+    reopened = _ok(
+        api.post(
+            f"/cases/{case_id}/reopen",
+            json={"version": v + 6, "reason": "抽查发现复产"},
+            headers=admin,
+        )
+    )
+    assert (reopened["state"], reopened["version"]) == ("reopened", v + 7)
 
 
 def test_refusals_without_change(api: httpx.Client) -> None:
