@@ -1,8 +1,8 @@
-"""The 高耗低效 cases over real HTTP: a county confirms a screening candidate of its own, plans,
-reports progress and completes; its city verifies (fail → reopened, then pass) and the
-province reopens; a stale version is refused
-with 409 and changes nothing; another county is refused (403); an unknown case is 404. On a copy
-of the web tests' world of its own, since these tests write cases."""
+"""The 高耗低效 cases over real HTTP: a county confirms a screening candidate of its own and
+dismisses another, plans, reports progress and completes; its city verifies (fail → reopened,
+then pass) and the province reopens; a stale version is refused with 409 and changes nothing;
+another county is refused (403); an unknown case is 404. On a copy of the web tests' world of
+its own, since these tests write cases."""
 
 from __future__ import annotations
 
