@@ -40,6 +40,11 @@ NO_DATA_BRIEFING = {"kind": "quarterly", "period": "2021Q4", "formats": ["docx"]
 # a milestone target the department's unit (省经信厅) neither leads nor co-leads, and a year
 NOT_OURS = {"target": "organisation_leadership", "period": "2022Q4", "status": "completed"}
 A_YEAR = {"target": "cluster_ecosystem", "period": "2022", "status": "completed"}
+CASES_VIEW = "200 200 200 200 403 403"
+ALL_404 = "404 404 404 404 404 404"
+NO_FIRM = {"uscc": "000000000000000000", "year": 2022, "measure": "upgrade", "reason": "矩阵"}
+BAD_MEASURE = {**NO_FIRM, "measure": "nonsense"}
+A_PLAN = {"version": 1, "measure": "upgrade", "action": ["矩阵@2099-01-01"], "responsible": "某"}
 # (method, path, statuses for A N C K D V[, body of a POST])
 MATRIX = [
     ("GET", "/", ALL),
@@ -189,6 +194,20 @@ MATRIX = [
     ("POST", "/api/v1/milestones", "400 400 400 400 400 400", A_YEAR),
     ("POST", "/api/v1/milestones/999999/accept", "404 404 403 403 403 403"),
     ("POST", "/api/v1/milestones/999999/return", "404 404 403 403 403 403"),
+    # 高耗低效 cases: the province and the regions read their scope; no row writes, for the
+    # ids are unknown (404) or the measure or firm refused first (400, 404)
+    ("GET", "/api/v1/cases?year=2022", CASES_VIEW),
+    ("GET", "/api/v1/cases/candidates?year=2022", CASES_VIEW),
+    ("GET", "/api/v1/cases/999999", ALL_404),
+    ("POST", "/api/v1/cases", "400 400 400 400 400 400", BAD_MEASURE),
+    ("POST", "/api/v1/cases", ALL_404, NO_FIRM),
+    ("POST", "/api/v1/cases/candidates/999999/confirm", ALL_404, {"measure": "upgrade"}),
+    ("POST", "/api/v1/cases/candidates/999999/dismiss", ALL_404, {"reason": "data_error"}),
+    ("POST", "/api/v1/cases/999999/plan", ALL_404, A_PLAN),
+    ("POST", "/api/v1/cases/999999/update", ALL_404, {"version": 1, "progress": "矩阵"}),
+    ("POST", "/api/v1/cases/999999/complete", ALL_404, {"version": 1, "land": 0, "energy": 0}),
+    ("POST", "/api/v1/cases/999999/verify", ALL_404, {"version": 1, "pass": True}),
+    ("POST", "/api/v1/cases/999999/reopen", ALL_404, {"version": 1, "reason": "矩阵"}),
     # signing in and out, language, health, map layers and the API's own description: public
     ("GET", "/login", PUBLIC),
     ("POST", "/login", "403 403 403 403 403 403 403"),  # no CSRF field in the form
@@ -276,7 +295,7 @@ def test_route_by_role(
     else:
         page = c.get("/healthz") if role is None else c.get("/lists/registries")
         token = re.search(r'value="([^"]+)"', page.text) if role else None
-        as_json = url.startswith("/api/v1/reports")
+        as_json = url.startswith(("/api/v1/reports", "/api/v1/cases"))
         form = {k: v for k, v in body.items() if k != "file"}
         r = c.post(
             url,

@@ -8,9 +8,8 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from web_helpers import DEPARTMENT_UNIT, PASSWORD, USERS, World, csrf_of, serving, web_source
+from web_helpers import DEPARTMENT_UNIT, PASSWORD, USERS, World, csrf_of, private_world, serving
 
-from worlds import copy_world, kept_unwritten, pointed_at
 from zhuansheng.services import tokens
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
@@ -20,10 +19,8 @@ NOT_OURS = "organisation_leadership"  # lead 省工业转型升级领导小组�
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    source = web_source(tmp_path_factory)
-    root = copy_world(source, tmp_path_factory.mktemp("milestones-web") / "world")
-    with kept_unwritten(source), pointed_at(root):
-        yield World(root, f"sqlite:///{root / 'var' / 'zhuansheng.db'}", "", "", "")
+    with private_world(tmp_path_factory, "milestones-web") as w:
+        yield w
 
 
 @pytest.fixture(scope="module")

@@ -95,6 +95,16 @@ def web_source(factory: pytest.TempPathFactory) -> Path:
     return shared_world(factory, "web-seed5-600", _build_web_world)
 
 
+@contextmanager
+def private_world(factory: pytest.TempPathFactory, name: str) -> Iterator[World]:
+    """A copy of the web tests' world for one module that writes (the shared one stays as it
+    was); the World's enterprise and county fields are left empty."""
+    source = web_source(factory)
+    root = copy_world(source, factory.mktemp(name) / "world")
+    with kept_unwritten(source), pointed_at(root):
+        yield World(root, f"sqlite:///{root / 'var' / 'zhuansheng.db'}", "", "", "")
+
+
 def _rehome_runs(root: Path) -> None:
     """Point the evaluation runs' result files into the copy (the runs store absolute paths)."""
     with store.session() as s:

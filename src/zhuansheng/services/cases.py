@@ -38,6 +38,14 @@ from .context import Caller
 PlanInput = core.PlanInput
 parse_action = core.parse_action
 OUT_OF_SCOPE = "无权操作该企业或案件：不在您的管辖范围内或超出您的角色权限"
+# case action -> the permission it needs (``zhuansheng.access``)
+PERMISSIONS = {
+    "plan": "cases.edit",
+    "update": "cases.edit",
+    "complete": "cases.edit",
+    "verify": "cases.verify",
+    "reopen": "cases.reopen",
+}
 
 
 def _today() -> dt.date:
@@ -164,11 +172,12 @@ def _load(s: Session, caller: Caller, case_id: int, action: str) -> t.Case:
 
 
 def show(caller: Caller, case_id: int) -> dict[str, Any]:
-    """One case with its history."""
+    """One case with its history and ``may``: the actions allowed now that the caller may take."""
     with store.session(caller.ws.database_url) as s:
         case = _load(s, caller, case_id, "cases.view")
         out = _row(s, case)
         out["events"] = [_event(e) for e in case.events]
+        out["may"] = [a for a in out["allowed"] if caller.may(PERMISSIONS[a], case.county_code)]
     return out
 
 

@@ -256,7 +256,7 @@ def _handlers(app: FastAPI) -> None:
 
 
 def create_app(settings: web_settings.WebSettings | None = None) -> FastAPI:
-    from . import allocations, api, milestones, pages
+    from . import allocations, api, cases, milestones, pages
 
     settings = settings or web_settings.from_env()
     templates = Jinja2Templates(directory=str(web_settings.PACKAGE_DIR / "templates"))
@@ -292,6 +292,7 @@ def create_app(settings: web_settings.WebSettings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(allocations.api)
     app.include_router(milestones.api)
+    app.include_router(cases.api)
     app.include_router(pages.router)
     app.include_router(allocations.router)
     app.include_router(milestones.pages)

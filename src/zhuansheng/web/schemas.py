@@ -498,3 +498,62 @@ class MilestoneReportOut(Out):
     reviewed_at: dt.datetime | None = None
     return_reason: str
     evidence: list[EvidenceOut]
+
+
+# --- 高耗低效 cases --------------------------------------------------------------------------
+
+
+class RectificationCaseOut(Out):
+    case_id: int
+    uscc: str
+    name: str
+    region: str = Field(description="县（市、区）代码")
+    year: int
+    state: str = Field(
+        description="confirmed | planned | in_progress | completed | verified | reopened"
+    )
+    state_zh: str
+    measure: str | None = Field(
+        None, description="upgrade | merger | land_recovered | relocated | closed"
+    )
+    version: int = Field(description="版本号：修改时原样交回，防止覆盖他人修改")
+    responsible: str | None = None
+    planned_on: dt.date | None = None
+    actions: list[dict[str, Any]] = Field(description="整改措施及截止日期 action、deadline")
+    expected_land_mu: float | None = None
+    expected_energy_tce: float | None = None
+    freed_land_mu: float | None = None
+    freed_energy_tce: float | None = None
+    progress: str | None = None
+    reason: str | None = None
+    allowed: list[str] = Field(description="当前状态下可执行的操作")
+    land_check: str | None = Field(None, description="腾出用地与企业用地的核对（方案、完成时）")
+
+
+class RectificationEventOut(Out):
+    at: dt.date
+    recorded_at: dt.datetime | None = None
+    action: str | None = None
+    from_state: str | None = None
+    to_state: str | None = None
+    actor: str
+    note: str | None = None
+
+
+class RectificationCaseDetailOut(RectificationCaseOut):
+    events: list[RectificationEventOut]
+    may: list[str] = Field(description="当前状态下本调用者可执行的操作")
+
+
+class CandidateOut(Out):
+    candidate_id: int
+    uscc: str
+    name: str
+    region: str
+    year: int
+    state: str = Field(description="candidate | confirmed | dismissed")
+    rules: list[str] = Field(description="命中的筛查规则")
+    expected_land_mu: float | None = None
+    expected_energy_tce: float | None = None
+    dismiss_reason: str | None = None
+    note: str | None = None
