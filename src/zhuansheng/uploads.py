@@ -1033,6 +1033,24 @@ def read_sheet(
         return wb.read(sheet)
 
 
+def form_sheet(
+    path: Path, *, sheet: str, columns: Sequence[str], hint: str, source: str | None = None
+) -> tuple[SheetData, dict[str, int]]:
+    """A form workbook of ours (an .xlsx whose ``sheet`` has its header in row 2) and the
+    column of each of ``columns``; a missing column is refused, naming them all, with ``hint``
+    (where to get the right form)."""
+    name = source or Path(path).name
+    check_kind(path, source=name, suffixes=(".xlsx",))
+    data = read_sheet(path, sheet=sheet, source=name)
+    header = [str(c.value or "").strip() for c in (data.rows[1] if data.n_rows > 1 else [])]
+    missing = [c for c in columns if c not in header]
+    if missing:
+        message = f"第 2 行缺少列：{'、'.join(missing)}"
+        problem = Problem(message, f"工作表 {sheet}", hint, sheet=sheet, row=2)
+        raise InputRejected(name, [problem])
+    return data, {c: header.index(c) + 1 for c in columns}
+
+
 def sheet_names(path: Path, *, visible_only: bool = False, **limits: Any) -> list[str]:
     """The sheets of an .xlsx in order (hidden ones too unless ``visible_only``)."""
     with open_workbook(path, **limits) as wb:

@@ -5,16 +5,13 @@ per project — on a small register whose every number is computed by hand below
 from __future__ import annotations
 
 import io
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import openpyxl
 import pytest
-import uvicorn
-from web_helpers import NODE_MODULES, PASSWORD, csrf_of, free_port
+from web_helpers import NODE_MODULES, PASSWORD, csrf_of, serving_app
 
 import worlds
 from zhuansheng import store, users
@@ -69,19 +66,8 @@ def site(store_url: str, tmp_path: Path) -> Iterator[str]:
         (tmp_path / name).write_text(text, encoding="utf-8")
         import_register(kind, tmp_path / name, user="prov", ws=at(store_url))
     settings = WebSettings(database_url=store_url, secret="test", node_modules=NODE_MODULES)
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=free_port(), log_level="warning"
-    )
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 180
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{srv.config.port}"
-    srv.should_exit = True
-    thread.join(60)
+    with serving_app(create_app(settings)) as base:
+        yield base
 
 
 def signed_in(base: str, username: str) -> httpx.Client:

@@ -17,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -236,10 +237,15 @@ def server(web_world: World) -> Iterator[str]:
 @contextmanager
 def serving(world: World) -> Iterator[str]:
     """A real uvicorn server over ``world`` on a free loopback port, in a thread."""
+    with serving_app(create_app(make_settings(world))) as base:
+        yield base
+
+
+@contextmanager
+def serving_app(app: FastAPI) -> Iterator[str]:
+    """A real uvicorn server for ``app`` on a free loopback port, in a thread."""
     port = free_port()
-    config = uvicorn.Config(
-        create_app(make_settings(world)), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

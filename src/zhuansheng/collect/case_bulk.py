@@ -17,7 +17,7 @@ from typing import Any
 import xlsxwriter
 
 from zhuansheng import atomic, uploads
-from zhuansheng.errors import InputRejected, Invalid, Problem
+from zhuansheng.errors import Invalid, Problem
 
 from .cases import check_measure, parse_action
 
@@ -121,24 +121,13 @@ def read_template(path: Path, source: str | None = None) -> tuple[list[BulkRow],
     """The rows with an action and the problems of their cells, each named by row and column
     (the caller adds its own and refuses the file if there are any)."""
     name = source or Path(path).name
-    uploads.check_kind(path, source=name, suffixes=(".xlsx",))
-    sheet = uploads.read_sheet(path, sheet=SHEET, source=name)
-    header = [str(c.value or "").strip() for c in (sheet.rows[1] if sheet.n_rows > 1 else [])]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise InputRejected(
-            name,
-            [
-                Problem(
-                    f"第 2 行缺少列：{'、'.join(missing)}",
-                    f"工作表 {SHEET}",
-                    "请用 zhuansheng case template 导出的表填写",
-                    sheet=SHEET,
-                    row=2,
-                )
-            ],
-        )
-    col = {c: header.index(c) + 1 for c in COLUMNS}
+    sheet, col = uploads.form_sheet(
+        path,
+        sheet=SHEET,
+        columns=COLUMNS,
+        hint="请用 zhuansheng case template 导出的表填写",
+        source=name,
+    )
     out: list[BulkRow] = []
     problems: list[Problem] = []
     for r in range(3, sheet.n_rows + 1):

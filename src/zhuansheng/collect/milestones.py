@@ -414,24 +414,13 @@ def read_template(
     named by row and column (the caller adds its own and refuses the file if there are any);
     rows with neither a status nor a narrative are skipped."""
     name = source or Path(path).name
-    uploads.check_kind(path, source=name, suffixes=(".xlsx",))
-    sheet = uploads.read_sheet(path, sheet=SHEET, source=name)
-    header = [str(c.value or "").strip() for c in (sheet.rows[1] if sheet.n_rows > 1 else [])]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise InputRejected(
-            name,
-            [
-                Problem(
-                    f"第 2 行缺少列：{'、'.join(missing)}",
-                    f"工作表 {SHEET}",
-                    "请用 zhuansheng milestone template 下载的模板填写",
-                    sheet=SHEET,
-                    row=2,
-                )
-            ],
-        )
-    col = {c: header.index(c) + 1 for c in COLUMNS}
+    sheet, col = uploads.form_sheet(
+        path,
+        sheet=SHEET,
+        columns=COLUMNS,
+        hint="请用 zhuansheng milestone template 下载的模板填写",
+        source=name,
+    )
     out: list[tuple[int, Draft]] = []
     problems: list[Problem] = []
     for r in range(3, sheet.n_rows + 1):
