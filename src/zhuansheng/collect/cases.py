@@ -61,8 +61,26 @@ ALLOWED_FROM = {
 }
 
 
+# states in which a plan's deadlines run: a case here past its last deadline is overdue
+RUNNING = ("planned", "in_progress", "reopened")
+DONE = ("completed", "verified")
+
+
 def state_of(case: t.Case) -> str:
     return LEGACY_STATES.get(case.status, case.status)
+
+
+def last_deadline(actions: list[dict[str, Any]] | None) -> dt.date | None:
+    """The plan's last deadline (None without a plan)."""
+    dates = [dt.date.fromisoformat(a["deadline"]) for a in actions or [] if a.get("deadline")]
+    return max(dates) if dates else None
+
+
+def is_overdue(state: str, actions: list[dict[str, Any]] | None, on: dt.date) -> bool:
+    """Overdue (逾期): planned, in progress or reopened, and the plan's last deadline has
+    passed by ``on`` without the case being completed."""
+    deadline = last_deadline(actions)
+    return state in RUNNING and deadline is not None and deadline < on
 
 
 def allowed_actions(state: str) -> list[str]:
@@ -113,6 +131,7 @@ class PlanInput:
     expected_land_mu: float | None = None
     expected_energy_tce: float | None = None
     planned_on: dt.date | None = None
+    expected_tax_per_mu: float | None = None  # 预计整治后亩均税收（万元/亩）
 
 
 def parse_action(text: str) -> dict[str, str]:
@@ -134,6 +153,7 @@ def check_plan(p: PlanInput, firm_land_mu: float | None, today: dt.date) -> dt.d
     if not p.actions:
         raise Invalid("整治方案至少要有一项整改措施（内容和截止日期）")
     check_figures(p.expected_land_mu, p.expected_energy_tce, firm_land_mu, "预计")
+    _not_negative(p.expected_tax_per_mu, "预计整治后亩均税收（万元/亩）")
     planned_on = p.planned_on or today
     for a in p.actions:
         deadline = dt.date.fromisoformat(a["deadline"])

@@ -13,7 +13,6 @@ holds the rules of the data: statuses, periods, lengths, files, the template and
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +36,8 @@ from zhuansheng.reference import PROVINCE_CODE
 from zhuansheng.store import audit
 from zhuansheng.store import tables as t
 
+from . import evidence as evidence_files
+
 # progress statuses (GLOSSARY: not_started, in_progress, completed, delayed) with their labels
 STATUSES: dict[str, str] = {
     "not_started": "未启动",
@@ -48,8 +49,7 @@ STATUSES: dict[str, str] = {
 REVIEW: dict[str, str] = {"submitted": "待审核", "accepted": "已确认", "returned": "已退回"}
 ROLE_ZH = {"lead": "牵头", "co": "配合"}
 MAX_NARRATIVE = 2000
-EVIDENCE_SUFFIXES = (".pdf", ".docx", ".xlsx", ".png", ".jpg", ".jpeg")
-EVIDENCE_MAX_FILES = 10
+EVIDENCE_SUFFIXES = evidence_files.SUFFIXES
 EVIDENCE_DIR = Path("milestones") / "evidence"  # under the workspace's var/
 SHEET = "工作任务进展"
 COLUMNS = ("目标代码", "条款", "工作任务", "责任", "期间", "进展状态", "进展情况")
@@ -75,21 +75,6 @@ class Item:
         return "lead" if unit in self.lead_units else "co"
 
 
-@dataclass(frozen=True)
-class Evidence:
-    """A checked evidence file, ready to be kept: where it is now and what it is."""
-
-    path: Path
-    file_name: str
-    sha256: str
-    size_bytes: int
-    suffix: str
-
-    @property
-    def stored_name(self) -> str:
-        return (EVIDENCE_DIR / f"{self.sha256}{self.suffix}").as_posix()
-
-
 @dataclass
 class Draft:
     """One report as read from a command, a form or a template row, before it is written."""
@@ -98,7 +83,7 @@ class Draft:
     period: str
     status: str
     narrative: str
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: list[evidence_files.Evidence] = field(default_factory=list)
 
 
 def _item(tr: t.Target) -> Item:
@@ -182,33 +167,8 @@ def check_narrative(text: str) -> str:
     return value
 
 
-def check_evidence(path: Path, file_name: str | None = None) -> Evidence:
-    """An evidence file whose content matches its extension (pdf, docx, xlsx, png, jpg) and
-    whose size is within the upload limit; ``InputRejected`` otherwise."""
-    name = file_name or path.name
-    suffix = uploads.check_kind(path, source=name, suffixes=EVIDENCE_SUFFIXES)
-    data = path.read_bytes()
-    return Evidence(path, name, hashlib.sha256(data).hexdigest(), len(data), suffix)
-
-
-def check_evidence_files(files: Sequence[tuple[Path, str]]) -> list[Evidence]:
-    if len(files) > EVIDENCE_MAX_FILES:
-        raise Invalid(f"一份进展报告最多附 {EVIDENCE_MAX_FILES} 个佐证文件，收到 {len(files)} 个")
-    return [check_evidence(p, n) for p, n in files]
-
-
-def _keep(var: Path, evidence: Sequence[Evidence]) -> None:
-    """Copy the files under var/ by their SHA-256, all or none (a file kept before stays)."""
-    staged = []
-    for e in evidence:
-        final = Path(var) / e.stored_name
-        if final.is_file():
-            continue
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = atomic.temporary_name(final)
-        tmp.write_bytes(e.path.read_bytes())
-        staged.append((tmp, final))
-    atomic.publish_all(staged)
+def check_evidence_files(files: Sequence[tuple[Path, str]]) -> list[evidence_files.Evidence]:
+    return evidence_files.check_files(files, EVIDENCE_DIR, "进展报告")
 
 
 def write(
@@ -247,7 +207,7 @@ def write(
                 size_bytes=e.size_bytes,
             )
         )
-    _keep(var, draft.evidence)
+    evidence_files.keep(var, draft.evidence)
     audit.record(
         session,
         user,

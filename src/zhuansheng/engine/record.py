@@ -95,10 +95,13 @@ def record_run(
                     "freed_energy_tce": float(c["freed_energy_tce"] or 0.0),
                     "status": "candidate",
                     "note": "",
+                    "dismiss_reason": None,
+                    "reviewed_by": None,
                     "synthetic": result.synthetic,
                 }
                 for c in kept
             ]
+            _carry_decisions(s, rows, result.year)
             stmt = insert(t.ScreeningCandidate.__table__)
             for start in range(0, len(rows), 5000):
                 s.execute(stmt, rows[start : start + 5000])
@@ -107,6 +110,28 @@ def record_run(
             "数据库尚未初始化或版本过旧，请先运行 `zhuansheng db upgrade`；"
             f"评价结果已写入 {result.output_path} (store not ready: {exc.orig})"
         ) from exc
+
+
+def _carry_decisions(s: Any, rows: list[dict[str, Any]], year: int) -> None:
+    """A new screening of a year keeps what the counties decided on the earlier ones: a firm
+    already on the year's list stays confirmed, a dismissed one stays dismissed (reason and
+    note kept), so a rerun never puts a reviewed firm back in front of its county."""
+    listed = set(s.scalars(select(t.Case.uscc).where(t.Case.year == year)))
+    c = t.ScreeningCandidate
+    dismissed = {
+        uscc: (reason, note, who)
+        for uscc, reason, note, who in s.execute(
+            select(c.uscc, c.dismiss_reason, c.note, c.reviewed_by)
+            .where(c.year == year, c.status == "dismissed")
+            .order_by(c.id)
+        )
+    }
+    for row in rows:
+        if row["uscc"] in listed:
+            row["status"] = "confirmed"
+        elif row["uscc"] in dismissed:
+            reason, note, who = dismissed[row["uscc"]]
+            row.update(status="dismissed", dismiss_reason=reason, note=note, reviewed_by=who)
 
 
 def _observations(

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zhuansheng import store
-from zhuansheng.collect import case_bulk
+from zhuansheng import access, store
+from zhuansheng.collect import case_bulk, case_outcomes
 from zhuansheng.collect import cases as core
+from zhuansheng.collect import evidence as evidence_files
 from zhuansheng.errors import (
     Conflict,
     Forbidden,
@@ -36,6 +37,8 @@ from . import evaluations
 from .context import Caller
 
 PlanInput = core.PlanInput
+EVIDENCE_DIR = Path("cases") / "evidence"  # under the workspace's var/
+EVIDENCE_SUFFIXES = evidence_files.SUFFIXES
 parse_action = core.parse_action
 OUT_OF_SCOPE = "无权操作该企业或案件：不在您的管辖范围内或超出您的角色权限"
 # case action -> the permission it needs (``zhuansheng.access``)
@@ -48,18 +51,12 @@ PERMISSIONS = {
 }
 
 
-def _today() -> dt.date:
-    return dt.date.today()
-
-
 def firm_land_mu(uscc: str) -> float | None:
     """The firm's land (亩) in its latest year of the lake, or None when the lake has none."""
     try:
-        facts = evaluations.enterprise_facts(uscc)
+        return evaluations.latest_land_mu().get(uscc)
     except (OSError, ValueError):
         return None
-    lands = [f["land_mu"] for f in facts if f.get("land_mu") is not None]
-    return float(lands[-1]) if lands else None
 
 
 def land_check(land_mu: float | None) -> str:
@@ -69,9 +66,11 @@ def land_check(land_mu: float | None) -> str:
     return f"已核对：企业用地 {land_mu:g} 亩"
 
 
-def _row(s: Session, c: t.Case) -> dict[str, Any]:
+def _row(s: Session, c: t.Case, on: dt.date) -> dict[str, Any]:
+    """One case as every face shows it; ``overdue`` as of ``on``."""
     ent = s.get(t.Enterprise, c.uscc)
     state = core.state_of(c)
+    measure = c.measure or c.outcome
     return {
         "case_id": c.id,
         "uscc": c.uscc,
@@ -80,16 +79,24 @@ def _row(s: Session, c: t.Case) -> dict[str, Any]:
         "year": c.year,
         "state": state,
         "state_zh": core.STATES.get(state, state),
-        "measure": c.measure or c.outcome,
+        "measure": measure,
+        "measure_zh": core.MEASURES.get(measure or "", ""),
+        "overdue": core.is_overdue(state, c.actions, on),
+        "deadline": core.last_deadline(c.actions),
+        "opened_on": c.opened_on,
+        "closed_on": c.closed_on,
+        "verified_on": c.verified_on,
         "version": c.version,
         "responsible": c.responsible,
         "planned_on": c.planned_on,
         "actions": c.actions or [],
         "expected_land_mu": c.expected_land_mu,
         "expected_energy_tce": c.expected_energy_tce,
+        "expected_tax_per_mu": c.expected_tax_per_mu,
         "freed_land_mu": c.freed_land_mu,
         "freed_energy_tce": c.freed_energy_tce,
         "progress": c.progress,
+        "land_use": c.land_use,
         "reason": c.reason,
         "allowed": core.allowed_actions(state),
     }
@@ -104,6 +111,10 @@ def _event(e: t.CaseEvent) -> dict[str, Any]:
         "to_state": e.to_status,
         "actor": e.actor,
         "note": e.note,
+        "evidence": [
+            {"evidence_id": f.id, "file_name": f.file_name, "size_bytes": f.size_bytes}
+            for f in e.evidence
+        ],
     }
 
 
@@ -131,37 +142,67 @@ def list_cases(
                 continue
             if state and core.state_of(c) != state:
                 continue
-            rows.append(_row(s, c))
+            rows.append(_row(s, c, caller.today()))
     return rows
 
 
 def list_candidates(
-    caller: Caller, *, region: str = "", year: int | None = None, state: str = ""
+    caller: Caller,
+    *,
+    region: str = "",
+    year: int | None = None,
+    state: str = "",
+    rule: str = "",
+    mujun_class: str = "",
+    carbon_grade: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The screening candidates of the caller's area for review (``state``: candidate,
-    confirmed or dismissed), each with the rules it hit and its expected freed land and energy."""
+    """The screening candidates of the caller's area for review, from the newest screening run
+    of each year (``state``: candidate, confirmed or dismissed; ``rule``: a rule it hit;
+    ``mujun_class``, ``carbon_grade``: its 亩均 class and 碳效 grade in that run), each with the
+    rules it hit and its expected freed land and energy."""
     caller.require("cases.view", region or None, OUT_OF_SCOPE)
-    if state and state not in ("candidate", "confirmed", "dismissed"):
-        raise Invalid(f"未知的候选状态 '{state}'：可选 candidate、confirmed、dismissed")
+    if state and state not in SCREEN_STATES:
+        raise Invalid(f"未知的候选状态 '{state}'：可选 {'、'.join(SCREEN_STATES)}")
     with store.session(caller.ws.database_url) as s:
-        q = select(t.ScreeningCandidate).order_by(
-            t.ScreeningCandidate.year, t.ScreeningCandidate.county_code, t.ScreeningCandidate.id
+        newest = _newest_screen_runs(s, year)
+        q = (
+            select(t.ScreeningCandidate)
+            .where(t.ScreeningCandidate.run_id.in_(newest))
+            .order_by(
+                t.ScreeningCandidate.year, t.ScreeningCandidate.county_code, t.ScreeningCandidate.id
+            )
         )
-        if year is not None:
-            q = q.where(t.ScreeningCandidate.year == year)
         if state:
             q = q.where(t.ScreeningCandidate.status == state)
-        return [
-            _candidate(c)
-            for c in s.scalars(q)
-            if (not region or region in _chain(c.county_code))
-            and caller.may("cases.view", c.county_code)
-        ]
+        rows = []
+        for c in s.scalars(q):
+            if region and region not in _chain(c.county_code):
+                continue
+            if not caller.may("cases.view", c.county_code) or (rule and rule not in c.rules):
+                continue
+            row = _candidate(c, newest[c.run_id])
+            if mujun_class and row["mujun_class"] != mujun_class:
+                continue
+            if carbon_grade is not None and row["carbon_grade"] != carbon_grade:
+                continue
+            rows.append(row)
+        return rows
+
+
+SCREEN_STATES = {"candidate": "待核实", "confirmed": "已确认列入", "dismissed": "已排除"}
+
+
+def _newest_screen_runs(s: Session, year: int | None) -> dict[str, case_outcomes.Standings]:
+    """The newest screening run of each year (of ``year``), with its results by firm."""
+    r = t.EvaluationRun
+    q = select(r.run_id, r.year, r.output_path).where(r.method == "screen").order_by(r.started_at)
+    if year is not None:
+        q = q.where(r.year == year)
+    by_year = {y: (run_id, path) for run_id, y, path in s.execute(q)}
+    return {run_id: case_outcomes.standings(path) for run_id, path in by_year.values()}
 
 
 def _chain(code: str) -> list[str]:
-    from zhuansheng import access
-
     return access.chain(code)
 
 
@@ -175,8 +216,9 @@ def show(caller: Caller, case_id: int) -> dict[str, Any]:
     """One case with its history and ``may``: the actions allowed now that the caller may take."""
     with store.session(caller.ws.database_url) as s:
         case = _load(s, caller, case_id, "cases.view")
-        out = _row(s, case)
+        out = _row(s, case, caller.today())
         out["events"] = [_event(e) for e in case.events]
+        out.update(case_outcomes.outcome(case_outcomes.Results(s), case.uscc, case.year))
         out["may"] = [a for a in out["allowed"] if caller.may(PERMISSIONS[a], case.county_code)]
     return out
 
@@ -207,9 +249,11 @@ def _move(
     note: str,
     prepare: Any = None,
     session: Session | None = None,
+    after: Any = None,
 ) -> dict[str, Any]:
     """Check scope, version and state, then change the case; ``prepare(case)`` checks the input
-    and returns the columns to set (and may name the target state). Every check comes before the
+    and returns the columns to set (and may name the target state); ``after(session, case,
+    event)`` writes what belongs to the change (its evidence files). Every check comes before the
     first write, so a refusal leaves ``session`` (the caller's transaction, if given) clean."""
     with _transaction(caller, session) as s:
         case = _load(s, caller, case_id, permission)
@@ -221,11 +265,13 @@ def _move(
         state = core.check_allowed(case, action)
         values = prepare(case) if prepare else {}
         target = values.pop("_to", None) or to_state or state
-        core.change(
-            s, case, version, action, target, caller.actor.username, note, _today(), **values
+        event = core.change(
+            s, case, version, action, target, caller.actor.username, note, caller.today(), **values
         )
         _audit(s, caller, action, case_id, version=version + 1, to_state=target, note=note)
-        out = _row(s, case)
+        if after:
+            after(s, case, event)
+        out = _row(s, case, caller.today())
     return out
 
 
@@ -233,8 +279,7 @@ def confirm(caller: Caller, candidate_id: int, measure: str, note: str = "") -> 
     """The county puts its screening candidate onto the year's list with a measure."""
     core.check_measure(measure)
     with store.session(caller.ws.database_url) as s:
-        cand = core.get_candidate(s, candidate_id)
-        caller.require("cases.edit", cand.county_code, OUT_OF_SCOPE)
+        cand = _reviewable(s, caller, candidate_id)
         if cand.status != "candidate":
             raise Invalid(f"候选企业 {candidate_id} 已{_screen_zh(cand.status)}，不能再确认")
         if s.get(t.Enterprise, cand.uscc) is None:
@@ -259,14 +304,26 @@ def confirm(caller: Caller, candidate_id: int, measure: str, note: str = "") -> 
             measure=measure,
             reason=reason,
             actor=caller.actor.username,
-            today=_today(),
+            today=caller.today(),
         )
         case.expected_land_mu = cand.freed_land_mu
         case.expected_energy_tce = cand.freed_energy_tce
         cand.status, cand.reviewed_by = "confirmed", caller.actor.username
         s.flush()
         _audit(s, caller, "confirm", case.id, candidate=candidate_id, measure=measure)
-        return _row(s, case)
+        return _row(s, case, caller.today())
+
+
+def _reviewable(s: Session, caller: Caller, candidate_id: int) -> t.ScreeningCandidate:
+    """A candidate of the county's own, from the newest screening of its year."""
+    cand = core.get_candidate(s, candidate_id)
+    caller.require("cases.edit", cand.county_code, OUT_OF_SCOPE)
+    if cand.run_id not in _newest_screen_runs(s, cand.year):
+        raise Invalid(
+            f"候选企业 {candidate_id} 来自 {cand.year} 年较早的一次筛查，已被最新筛查取代；"
+            "请在最新筛查名单中核实该企业"
+        )
+    return cand
 
 
 def _screen_zh(status: str) -> str:
@@ -277,8 +334,7 @@ def dismiss(caller: Caller, candidate_id: int, reason: str, text: str = "") -> d
     """The county takes its candidate off the list with a reason (free text for 其他)."""
     key = core.check_dismissal(reason, text)
     with store.session(caller.ws.database_url) as s:
-        cand = core.get_candidate(s, candidate_id)
-        caller.require("cases.edit", cand.county_code, OUT_OF_SCOPE)
+        cand = _reviewable(s, caller, candidate_id)
         if cand.status != "candidate":
             raise Invalid(f"候选企业 {candidate_id} 已{_screen_zh(cand.status)}，不能再排除")
         cand.status, cand.dismiss_reason, cand.note = "dismissed", key, text.strip()
@@ -319,7 +375,10 @@ def reopen_dismissal(caller: Caller, candidate_id: int, reason: str) -> dict[str
         return _candidate(cand)
 
 
-def _candidate(c: t.ScreeningCandidate) -> dict[str, Any]:
+def _candidate(
+    c: t.ScreeningCandidate, standings: case_outcomes.Standings | None = None
+) -> dict[str, Any]:
+    standing = (standings or {}).get(c.uscc, {})
     return {
         "candidate_id": c.id,
         "uscc": c.uscc,
@@ -331,8 +390,14 @@ def _candidate(c: t.ScreeningCandidate) -> dict[str, Any]:
         "rules": c.rules,
         "expected_land_mu": c.freed_land_mu,
         "expected_energy_tce": c.freed_energy_tce,
+        "industry_code": c.industry_code,
+        "mujun_class": standing.get("mujun_class"),
+        "mujun_score": standing.get("mujun_score"),
+        "carbon_grade": standing.get("carbon_grade"),
         "dismiss_reason": c.dismiss_reason,
+        "dismiss_reason_zh": core.DISMISS_REASONS.get(c.dismiss_reason or "", ""),
         "note": c.note,
+        "reviewed_by": c.reviewed_by,
     }
 
 
@@ -354,10 +419,10 @@ def add(caller: Caller, uscc: str, year: int, measure: str, reason: str) -> dict
             measure=measure,
             reason=f"县级增列：{reason.strip()}",
             actor=caller.actor.username,
-            today=_today(),
+            today=caller.today(),
         )
         _audit(s, caller, "add", case.id, uscc=uscc, measure=measure, reason=reason.strip())
-        return _row(s, case)
+        return _row(s, case, caller.today())
 
 
 def plan(
@@ -373,7 +438,7 @@ def plan(
 
     def prepare(case: t.Case) -> dict[str, Any]:
         land.append(firm_land_mu(case.uscc))
-        planned_on = core.check_plan(p, land[0], _today())
+        planned_on = core.check_plan(p, land[0], caller.today())
         return {
             "measure": p.measure,
             "responsible": p.responsible.strip(),
@@ -381,6 +446,7 @@ def plan(
             "planned_on": planned_on,
             "expected_land_mu": p.expected_land_mu,
             "expected_energy_tce": p.expected_energy_tce,
+            "expected_tax_per_mu": p.expected_tax_per_mu,
         }
 
     out = _move(
@@ -390,12 +456,35 @@ def plan(
 
 
 def update(
-    caller: Caller, case_id: int, version: int, progress: str, session: Session | None = None
+    caller: Caller,
+    case_id: int,
+    version: int,
+    progress: str,
+    session: Session | None = None,
+    evidence: Sequence[tuple[Path, str]] = (),
 ) -> dict[str, Any]:
-    """The county's progress report (monthly text)."""
+    """The county's progress report (monthly text), with evidence files as (path, file name):
+    checked like every upload before anything is written, kept by their SHA-256."""
     if not progress.strip():
         raise Invalid("请填写整治进展（--progress）")
-    return _move(
+    files = evidence_files.check_files(evidence, EVIDENCE_DIR, "整治进展")
+
+    def keep(s: Session, case: t.Case, event: t.CaseEvent) -> None:
+        for f in files:
+            s.add(
+                t.CaseEvidence(
+                    case_id=case.id,
+                    event_id=event.id,
+                    file_name=f.file_name[-200:],
+                    stored_name=f.stored_name,
+                    sha256=f.sha256,
+                    size_bytes=f.size_bytes,
+                )
+            )
+        s.flush()
+        evidence_files.keep(caller.ws.var, files)
+
+    out = _move(
         caller,
         case_id,
         version,
@@ -405,7 +494,21 @@ def update(
         progress.strip(),
         lambda case: {"progress": progress.strip()},
         session,
+        keep,
     )
+    return {**out, "evidence": [f.file_name for f in files]}
+
+
+def evidence_file(caller: Caller, evidence_id: int) -> tuple[Path, str]:
+    """A progress update's evidence file to download (its path under var/, its file name),
+    for those who may see the case."""
+    with store.session(caller.ws.database_url) as s:
+        e = s.get(t.CaseEvidence, evidence_id) if 0 < evidence_id < 2**31 else None
+        if e is None:
+            raise NotFound(f"没有编号为 {evidence_id} 的佐证文件")
+        case = core.get_case(s, e.case_id)
+        caller.require("cases.view", case.county_code, OUT_OF_SCOPE)
+        return evidence_files.stored(caller.ws.var, e.stored_name, evidence_id), e.file_name
 
 
 def complete(
@@ -416,15 +519,22 @@ def complete(
     energy_tce: float,
     note: str = "",
     session: Session | None = None,
+    land_use: str = "",
 ) -> dict[str, Any]:
-    """The county reports the case done with the measured freed land and energy."""
+    """The county reports the case done with the measured freed land and energy, and what
+    now uses the freed land."""
 
     land: list[float | None] = []
 
     def prepare(case: t.Case) -> dict[str, Any]:
         land.append(firm_land_mu(case.uscc))
         core.check_figures(land_mu, energy_tce, land[0], "实际")
-        return {"freed_land_mu": land_mu, "freed_energy_tce": energy_tce, "closed_on": _today()}
+        return {
+            "freed_land_mu": land_mu,
+            "freed_energy_tce": energy_tce,
+            "closed_on": caller.today(),
+            "land_use": land_use.strip(),
+        }
 
     out = _move(
         caller,
@@ -455,6 +565,7 @@ def verify(
         "cases.verify",
         "verified" if passed else "reopened",
         note if passed else f"验收不通过：{note}",
+        lambda case: {"verified_on": caller.today() if passed else None},
     )
 
 
@@ -462,7 +573,16 @@ def reopen(caller: Caller, case_id: int, version: int, reason: str) -> dict[str,
     """The level above reopens a completed or verified case (reason required)."""
     if not reason.strip():
         raise Invalid("重新打开须说明理由（--reason）")
-    return _move(caller, case_id, version, "reopen", "cases.reopen", "reopened", reason.strip())
+    return _move(
+        caller,
+        case_id,
+        version,
+        "reopen",
+        "cases.reopen",
+        "reopened",
+        reason.strip(),
+        lambda case: {"verified_on": None},
+    )
 
 
 # --- the county's list as one workbook, and many updates at once -------------------------------
@@ -535,4 +655,100 @@ def import_file(
                 raise _DryRun
     except _DryRun:
         pass
+    return out
+
+
+# --- a region's board: counts by state, overdue, outcomes, by month ------------------------------
+
+
+def _visible_cases(s: Session, caller: Caller, region: str, year: int | None) -> list[t.Case]:
+    q = select(t.Case).order_by(t.Case.county_code, t.Case.id)
+    if year is not None:
+        q = q.where(t.Case.year == year)
+    return [
+        c
+        for c in s.scalars(q)
+        if (not region or access.region_in(c.county_code, region))
+        and caller.may("cases.view", c.county_code)
+    ]
+
+
+def board(caller: Caller, *, region: str = "", year: int | None = None) -> dict[str, Any]:
+    """A region's cases at a glance: counts by state, overdue, completions awaiting
+    verification, expected and freed land and energy (completed and verified), completions and
+    verifications by month, and one row per county below ``region``."""
+    region = region or caller.home
+    caller.require("cases.view", region or None, OUT_OF_SCOPE)
+    on = caller.today()
+    with store.session(caller.ws.database_url) as s:
+        found = _visible_cases(s, caller, region, year)
+        counties: dict[str, dict[str, Any]] = {}
+        total = _tally()
+        months: dict[str, dict[str, int]] = {}
+        for c in found:
+            state = core.state_of(c)
+            row = counties.setdefault(c.county_code, _tally())
+            for tally in (row, total):
+                _count(tally, c, state, on)
+            for when, key in ((c.closed_on, "completed"), (c.verified_on, "verified")):
+                if when is not None and state in core.DONE:
+                    month = months.setdefault(f"{when:%Y-%m}", {"completed": 0, "verified": 0})
+                    month[key] += 1
+    return {
+        "region": region,
+        "year": year,
+        "on": on,
+        "total": total,
+        "by_month": [{"month": m, **v} for m, v in sorted(months.items())],
+        "counties": [{"region": code, **v} for code, v in sorted(counties.items())],
+    }
+
+
+def _tally() -> dict[str, Any]:
+    return {
+        "cases": 0,
+        "by_state": dict.fromkeys(core.STATES, 0),
+        "overdue": 0,
+        "awaiting_verification": 0,
+        "expected_land_mu": 0.0,
+        "expected_energy_tce": 0.0,
+        "freed_land_mu": 0.0,
+        "freed_energy_tce": 0.0,
+        "verified_land_mu": 0.0,
+        "verified_energy_tce": 0.0,
+    }
+
+
+def _count(tally: dict[str, Any], c: t.Case, state: str, on: dt.date) -> None:
+    tally["cases"] += 1
+    tally["by_state"][state] = tally["by_state"].get(state, 0) + 1
+    tally["overdue"] += core.is_overdue(state, c.actions, on)
+    tally["awaiting_verification"] += state == "completed"
+    tally["expected_land_mu"] += c.expected_land_mu or 0.0
+    tally["expected_energy_tce"] += c.expected_energy_tce or 0.0
+    if state in core.DONE:
+        tally["freed_land_mu"] += c.freed_land_mu or 0.0
+        tally["freed_energy_tce"] += c.freed_energy_tce or 0.0
+    if state == "verified":
+        tally["verified_land_mu"] += c.freed_land_mu or 0.0
+        tally["verified_energy_tce"] += c.freed_energy_tce or 0.0
+
+
+def outcomes(
+    caller: Caller, *, region: str = "", year: int | None = None, still_poor: bool = False
+) -> list[dict[str, Any]]:
+    """Verified cases with the firm's 亩均 score and class and 碳效 grade before (the year the
+    case was listed) and after (the latest evaluated year); ``still_poor``: only those whose
+    firm is still class D or grade 5."""
+    caller.require("cases.view", region or None, OUT_OF_SCOPE)
+    with store.session(caller.ws.database_url) as s:
+        results = case_outcomes.Results(s)
+        out = []
+        for c in _visible_cases(s, caller, region, year):
+            if core.state_of(c) != "verified":
+                continue
+            o = case_outcomes.outcome(results, c.uscc, c.year)
+            if still_poor and not o["still_poor"]:
+                continue
+            out.append({**_row(s, c, caller.today()), **o})
     return out

@@ -3,6 +3,7 @@ process's caches. Every face builds one per request or command and passes it dow
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +30,11 @@ class Caller:
     rankings: RankingCache | None = None
     reports_dir: Path | None = None  # generated reports; None: the workspace's reports folder
     count_from: str | None = None  # what monitoring counts; None: the rules file's count_from
+    # the day the caller acts on (None: today); the demo replays its synthetic year with it
+    on: dt.date | None = None
+
+    def today(self) -> dt.date:
+        return self.on or dt.date.today()
 
     def may(self, action: str, region: str | None = None, **context: object) -> bool:
         context.setdefault("all_regions_visible", self.all_regions_visible)

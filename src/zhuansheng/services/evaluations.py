@@ -4,7 +4,7 @@ as the pages and the API show them: the newest run, class distributions, one fir
 from __future__ import annotations
 
 from collections import Counter
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +85,28 @@ def enterprise_facts(uscc: str) -> list[dict[str, Any]]:
         year = int(path.parent.name.split("=")[1])
         out.extend({"year": year, **row} for row in table.to_pylist())
     return sorted(out, key=lambda r: r["year"])
+
+
+def latest_land_mu() -> dict[str, float]:
+    """Every firm's land (亩) in its latest year of the lake with a figure."""
+    files = tuple(
+        (str(p), p.stat().st_mtime_ns, int(p.parent.name.split("=")[1])) for p in lake.fact_files()
+    )
+    return _land_by_firm(files)
+
+
+@lru_cache(maxsize=4)
+def _land_by_firm(files: tuple[tuple[str, int, int], ...]) -> dict[str, float]:
+    # keyed by the files and their times: a re-imported year is a new key
+    out: dict[str, float] = {}
+    for path, _mtime, _year in sorted(files, key=lambda f: f[2]):
+        table = pq.read_table(path, columns=["uscc", "land_mu"])
+        for uscc, land in zip(
+            table.column("uscc").to_pylist(), table.column("land_mu").to_pylist(), strict=True
+        ):
+            if land is not None:
+                out[uscc] = float(land)
+    return out
 
 
 def _run(r: t.EvaluationRun, summary: bool = True) -> dict[str, Any]:

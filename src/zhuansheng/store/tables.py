@@ -367,6 +367,9 @@ class Case(Base):
     expected_land_mu: Mapped[float | None] = mapped_column(Float)
     expected_energy_tce: Mapped[float | None] = mapped_column(Float)
     progress: Mapped[str] = mapped_column(Text, default="")
+    expected_tax_per_mu: Mapped[float | None] = mapped_column(Float)  # 预计整治后亩均税收（万元）
+    land_use: Mapped[str] = mapped_column(Text, default="")  # what now uses the freed land
+    verified_on: Mapped[date | None] = mapped_column(Date)
     # optimistic locking: every update names the version it read
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
@@ -384,6 +387,20 @@ class CaseEvent(Base):
     action: Mapped[str | None] = mapped_column(String(12))  # plan|update|complete|verify|…
     recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # None: older
     case: Mapped[Case] = relationship(back_populates="events")
+    evidence: Mapped[list[CaseEvidence]] = relationship(order_by="CaseEvidence.id")
+
+
+class CaseEvidence(Base):
+    """A file attached to a case's progress update, kept under the workspace by its SHA-256."""
+
+    __tablename__ = "case_evidence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("case_events.id", ondelete="CASCADE"))
+    file_name: Mapped[str] = mapped_column(Text)
+    stored_name: Mapped[str] = mapped_column(Text)  # relative to the workspace's var/
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # --- data collection: imports and the submission workflow -------------------------------------
