@@ -16,6 +16,7 @@ workspace = lazy("zhuansheng.workspace")
 accounts = lazy("zhuansheng.services.accounts")
 context = lazy("zhuansheng.services.context")
 cases = lazy("zhuansheng.services.cases")
+atomic = lazy("zhuansheng.atomic")
 
 app = typer.Typer(
     help="高耗低效整治：确认或排除筛查候选、增列、方案、进展、完成、验收、重新打开。",
@@ -31,10 +32,15 @@ MEASURE_HELP = (
     "relocated 搬迁、closed 关停淘汰"
 )
 CANDIDATE_COLUMNS = [
-    "candidate_id", "uscc", "name", "region", "year", "state", "rules",
-    "expected_land_mu", "expected_energy_tce", "dismiss_reason", "note",
+    "candidate_id", "uscc", "name", "region", "year", "state", "rules", "mujun_class",
+    "carbon_grade", "expected_land_mu", "expected_energy_tce", "dismiss_reason", "note",
 ]  # fmt: skip
-COLUMNS = ["case_id", "uscc", "name", "region", "year", "state", "state_zh", "measure", "version"]
+# the case states (zhuansheng.collect.cases.STATES), one column each in the board's csv
+STATE_IDS = ("confirmed", "planned", "in_progress", "completed", "verified", "reopened")
+COLUMNS = [
+    "case_id", "uscc", "name", "region", "year", "state", "state_zh", "measure", "overdue",
+    "deadline", "version",
+]  # fmt: skip
 
 
 def _caller(user: str | None):  # type: ignore[no-untyped-def]
@@ -64,12 +70,23 @@ def list_(
     candidates: bool = typer.Option(
         False, "--candidates", help="列出筛查候选企业（状态 candidate|confirmed|dismissed）"
     ),
+    rule: str = typer.Option("", "--rule", help="候选：命中的筛查规则"),
+    mujun_class: str = typer.Option("", "--class", help="候选：亩均效益类别 A|B|C|D"),
+    carbon_grade: int | None = typer.Option(None, "--grade", help="候选：碳效等级 1–5"),
     user: str | None = USER,
     fmt: Format = FMT,
 ) -> None:
     """整治案件列表（本辖区），或待核实的筛查候选企业。The cases (or candidates) of the area."""
     if candidates:
-        found = cases.list_candidates(_caller(user), region=region, year=year, state=state)
+        found = cases.list_candidates(
+            _caller(user),
+            region=region,
+            year=year,
+            state=state,
+            rule=rule,
+            mujun_class=mujun_class,
+            carbon_grade=carbon_grade,
+        )
         flat = fmt is not Format.json  # a table or csv cell holds the rules as one text
         rows = [{**r, "rules": ";".join(r["rules"])} if flat else r for r in found]
         emit(
@@ -102,13 +119,19 @@ def show(
         _done(r, fmt, "")
         return
     console.print(_case_line(r), highlight=False)
-    console.print(f"可执行：{'、'.join(r['allowed']) or '无'}", highlight=False)
+    if r["overdue"]:
+        console.print(f"[red]已逾期：方案最后期限 {r['deadline']}[/red]")
+    console.print(f"您可执行：{'、'.join(r['may']) or '无'}", highlight=False)
     for e in r["events"]:
         console.print(
             f"  {e['at']} {e['actor']} {e['action']}: {e['from_state']} → {e['to_state']} "
             f"{e['note']}",
             highlight=False,
         )
+        for f in e["evidence"]:
+            console.print(f"    佐证 {f['evidence_id']}：{f['file_name']}", highlight=False)
+    if r["warning"]:
+        console.print(f"[yellow]{r['warning']}[/yellow]")
 
 
 @app.command("confirm")
@@ -167,6 +190,7 @@ def plan(
     responsible: str = typer.Option(..., "--responsible", help="整治责任人"),
     land: float | None = typer.Option(None, "--land", help="预计腾出用地（亩）"),
     energy: float | None = typer.Option(None, "--energy", help="预计腾出用能（吨标准煤）"),
+    tax: float | None = typer.Option(None, "--tax", help="预计整治后亩均税收（万元/亩）"),
     user: str | None = USER,
     fmt: Format = FMT,
 ) -> None:
@@ -177,6 +201,7 @@ def plan(
         actions=[cases.parse_action(a) for a in action],
         expected_land_mu=land,
         expected_energy_tce=energy,
+        expected_tax_per_mu=tax,
     )
     r = cases.plan(_caller(user), case_id, version, p)
     _done(r, fmt, f"已制定方案 — {_case_line(r)}（{r['land_check']}）")
@@ -187,12 +212,16 @@ def update(
     case_id: int = typer.Argument(..., help="案件编号"),
     version: int = VERSION,
     progress: str = typer.Option(..., "--progress", help="本月整治进展"),
+    evidence: list[Path] = typer.Option(
+        [], "--evidence", help="佐证文件 pdf、docx、xlsx、png、jpg（可多次给出）"
+    ),
     user: str | None = USER,
     fmt: Format = FMT,
 ) -> None:
-    """报告整治进展。Report progress on a case."""
-    r = cases.update(_caller(user), case_id, version, progress)
-    _done(r, fmt, "已报告进展 — " + _case_line(r))
+    """报告整治进展（可附佐证文件）。Report progress on a case, with evidence files."""
+    files = [(p, p.name) for p in evidence]
+    r = cases.update(_caller(user), case_id, version, progress, evidence=files)
+    _done(r, fmt, f"已报告进展 — {_case_line(r)}，佐证文件 {len(r['evidence'])} 个")
 
 
 @app.command("complete")
@@ -201,12 +230,15 @@ def complete(
     version: int = VERSION,
     land: float = typer.Option(..., "--land", help="实际腾出用地（亩）"),
     energy: float = typer.Option(..., "--energy", help="实际腾出用能（吨标准煤）"),
-    note: str = typer.Option("", "--note", help="说明（如腾出用地的再利用）"),
+    land_use: str = typer.Option(
+        "", "--land-use", help="腾出土地的用途（如“引进新项目”“政府收储”）"
+    ),
+    note: str = typer.Option("", "--note", help="说明"),
     user: str | None = USER,
     fmt: Format = FMT,
 ) -> None:
     """完成整治，填报实际腾出的用地和用能。Complete a case with the measured figures."""
-    r = cases.complete(_caller(user), case_id, version, land, energy, note)
+    r = cases.complete(_caller(user), case_id, version, land, energy, note, land_use=land_use)
     _done(r, fmt, f"已完成整治 — {_case_line(r)}（{r['land_check']}）")
 
 
@@ -272,3 +304,91 @@ def import_(
     console.print(f"{head}：{len(rows)} 个案件", highlight=False)
     for r in rows:
         console.print(f"  第 {r['row']} 行 {r['action']} — {_case_line(r)}", highlight=False)
+
+
+@app.command("evidence")
+def evidence(
+    evidence_id: int = typer.Argument(..., help="佐证文件编号（case show 显示）"),
+    output: Path = typer.Option(..., "--output", "-o", help="保存到的文件"),
+    user: str | None = USER,
+) -> None:
+    """下载进展报告的佐证文件。Save a progress update's evidence file."""
+    path, name = cases.evidence_file(_caller(user), evidence_id)
+    atomic.write_bytes(output, path.read_bytes())
+    console.print(f"已保存佐证文件“{name}”：{output}", highlight=False)
+
+
+BOARD_COLUMNS = [
+    "region", "cases", "overdue", "awaiting_verification", "expected_land_mu",
+    "expected_energy_tce", "freed_land_mu", "freed_energy_tce", "verified_land_mu",
+    "verified_energy_tce", *(f"state_{s}" for s in STATE_IDS),
+]  # fmt: skip
+
+
+@app.command("board")
+def board(
+    region: str = typer.Option("", "--region", "-r", help="地区代码（不给出：本辖区）"),
+    year: int | None = typer.Option(None, "--year", "-y", help="整治名单年度"),
+    user: str | None = USER,
+    fmt: Format = FMT,
+) -> None:
+    """整治工作看板：各状态户数、逾期、待验收、腾出用地和用能，分县汇总。A region's board."""
+    b = cases.board(_caller(user), region=region, year=year)
+    if fmt is Format.json:
+        _done(b, fmt, "")
+        return
+    rows = [_flat(r) for r in [*b["counties"], {"region": "合计", **b["total"]}]]
+    emit(
+        rows,
+        BOARD_COLUMNS,
+        fmt,
+        title=f"{b['region'] or '全省'} 整治案件看板（截至 {b['on']}）",
+        table_columns=["region", "cases", "overdue", "awaiting_verification",
+                       "freed_land_mu", "freed_energy_tce"],
+    )  # fmt: skip
+
+
+def _flat(row: dict) -> dict:  # type: ignore[type-arg]
+    states = {f"state_{k}": v for k, v in row["by_state"].items()}
+    return {**{k: v for k, v in row.items() if k != "by_state"}, **states}
+
+
+OUTCOME_COLUMNS = [
+    "case_id", "uscc", "name", "region", "year", "measure", "class_before", "class_after",
+    "grade_before", "grade_after", "freed_land_mu", "freed_energy_tce", "warning",
+]  # fmt: skip
+
+
+@app.command("outcomes")
+def outcomes(
+    region: str = typer.Option("", "--region", "-r", help="地区代码（含下辖地区）"),
+    year: int | None = typer.Option(None, "--year", "-y", help="整治名单年度"),
+    still_poor: bool = typer.Option(
+        False, "--still-poor", help="只列验收通过但仍为 D 类或碳效 5 级的企业"
+    ),
+    user: str | None = USER,
+    fmt: Format = FMT,
+) -> None:
+    """已验收案件的整治成效：整治前后的亩均效益类别和碳效等级。Outcomes of verified cases."""
+    found = cases.outcomes(_caller(user), region=region, year=year, still_poor=still_poor)
+    if fmt is Format.json:
+        typer.echo(json.dumps(found, ensure_ascii=False, default=str))
+        return
+    rows = [
+        {
+            **r,
+            "class_before": r["before"]["mujun_class"],
+            "class_after": r["after"]["mujun_class"],
+            "grade_before": r["before"]["carbon_grade"],
+            "grade_after": r["after"]["carbon_grade"],
+        }
+        for r in found
+    ]
+    emit(
+        rows,
+        OUTCOME_COLUMNS,
+        fmt,
+        title=f"已验收案件整治成效（{len(rows)} 户）",
+        table_columns=["case_id", "name", "region", "class_before", "class_after",
+                       "grade_before", "grade_after", "warning"],
+    )  # fmt: skip

@@ -4,14 +4,18 @@ render; ``services.cases`` checks scope, state and version (409 on a stale ``ver
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
+from zhuansheng.errors import Invalid
 from zhuansheng.services import cases
 
-from . import schemas
+from . import files, schemas
 from .deps import Ctx, api_ctx
 
 MAX_ID = 2**31 - 1  # ids beyond the store's integers are refused before reaching it
@@ -23,6 +27,7 @@ Api = Annotated[Ctx, Depends(api_ctx)]
 Region = Annotated[str, Query(max_length=12, description="地区代码（含下辖地区）")]
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="整治名单年度")]
 CaseId = Annotated[int, Path(ge=1, le=MAX_ID, description="案件编号")]
+EvidenceId = Annotated[int, Path(ge=1, le=MAX_ID, description="佐证文件编号")]
 CandidateId = Annotated[int, Path(ge=1, le=MAX_ID, description="筛查候选编号")]
 MEASURE = "整治措施：upgrade、merger、land_recovered、relocated、closed"
 Version = Annotated[int, Field(ge=0, le=MAX_ID, description="您所查看的案件版本号")]
@@ -58,6 +63,7 @@ class PlanIn(BaseModel):
     responsible: str = Field(max_length=200, description="整治责任人")
     land: Figure | None = Field(None, description="预计腾出用地（亩）")
     energy: Figure | None = Field(None, description="预计腾出用能（吨标准煤）")
+    tax: Figure | None = Field(None, description="预计整治后亩均税收（万元/亩）")
 
 
 class UpdateIn(BaseModel):
@@ -69,6 +75,7 @@ class CompleteIn(BaseModel):
     version: Version
     land: Figure = Field(description="实际腾出用地（亩）")
     energy: Figure = Field(description="实际腾出用能（吨标准煤）")
+    land_use: str = Field("", max_length=500, description="腾出土地的用途")
     note: str = Field("", max_length=2000, description="说明")
 
 
@@ -96,12 +103,65 @@ def get_cases(
 
 @api.get(
     "/candidates",
-    summary="待审核的筛查候选企业（本辖区）",
+    summary="筛查候选企业（本辖区，最新一次筛查）：待核实、已确认或已排除",
     response_model=schemas.ItemList[schemas.CandidateOut],
 )
-def get_candidates(ctx: Api, region: Region = "", year: Year = None) -> dict[str, Any]:
-    rows = cases.list_candidates(ctx.caller, region=region, year=year, state="candidate")
+def get_candidates(
+    ctx: Api,
+    region: Region = "",
+    year: Year = None,
+    state: Annotated[
+        Literal["candidate", "confirmed", "dismissed"], Query(description="候选状态")
+    ] = "candidate",
+    rule: Annotated[str, Query(max_length=60, description="命中的筛查规则")] = "",
+    mujun_class: Annotated[str, Query(max_length=2, description="亩均效益类别 A–D")] = "",
+    carbon_grade: Annotated[int | None, Query(ge=1, le=5, description="碳效等级 1–5")] = None,
+) -> dict[str, Any]:
+    rows = cases.list_candidates(
+        ctx.caller,
+        region=region,
+        year=year,
+        state=state,
+        rule=rule,
+        mujun_class=mujun_class,
+        carbon_grade=carbon_grade,
+    )
     return {"items": rows, "total": len(rows)}
+
+
+@api.get(
+    "/board",
+    summary="整治工作看板：各状态户数、逾期、待验收、腾出用地和用能、逐月完成和验收、分县汇总",
+    response_model=schemas.CaseBoardOut,
+)
+def get_board(ctx: Api, region: Region = "", year: Year = None) -> dict[str, Any]:
+    return cases.board(ctx.caller, region=region, year=year)
+
+
+@api.get(
+    "/outcomes",
+    summary="已验收案件的整治成效：整治前后的亩均效益类别和碳效等级",
+    response_model=schemas.ItemList[schemas.CaseOutcomeOut],
+)
+def get_outcomes(
+    ctx: Api,
+    region: Region = "",
+    year: Year = None,
+    still_poor: Annotated[bool, Query(description="只列仍为 D 类或碳效 5 级的企业")] = False,
+) -> dict[str, Any]:
+    rows = cases.outcomes(ctx.caller, region=region, year=year, still_poor=still_poor)
+    return {"items": rows, "total": len(rows)}
+
+
+@api.get(
+    "/evidence/{evidence_id}",
+    summary="下载整治进展的佐证文件",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def get_evidence(ctx: Api, evidence_id: EvidenceId) -> FileResponse:
+    path, name = cases.evidence_file(ctx.caller, evidence_id)
+    return FileResponse(path, filename=name)
 
 
 @api.get(
@@ -155,13 +215,61 @@ def post_plan(ctx: Api, case_id: CaseId, body: PlanIn) -> dict[str, Any]:
         actions=[cases.parse_action(a) for a in body.action],
         expected_land_mu=body.land,
         expected_energy_tce=body.energy,
+        expected_tax_per_mu=body.tax,
     )
     return cases.plan(ctx.caller, case_id, body.version, p)
 
 
-@api.post("/{case_id}/update", summary="报告整治进展", response_model=CaseOut, responses=WRITE)
-def post_update(ctx: Api, case_id: CaseId, body: UpdateIn) -> dict[str, Any]:
-    return cases.update(ctx.caller, case_id, body.version, body.progress)
+@api.post(
+    "/{case_id}/update",
+    summary="报告整治进展（JSON 或表单；multipart 可附佐证文件 evidence）",
+    response_model=CaseOut,
+    responses=WRITE,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {"schema": UpdateIn.model_json_schema()},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["version", "progress"],
+                        "properties": {
+                            "version": {"type": "integer"},
+                            "progress": {"type": "string"},
+                            "evidence": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                            },
+                        },
+                    }
+                },
+            },
+            "required": True,
+        }
+    },
+)
+async def post_update(request: Request, ctx: Api, case_id: CaseId) -> dict[str, Any]:
+    """Evidence files: pdf, docx, xlsx, png, jpg (content checked, 422)."""
+    kind = request.headers.get("content-type", "")
+    uploads: list[UploadFile] = []
+    if kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+        form = await request.form()
+        uploads = [f for f in form.getlist("evidence") if isinstance(f, UploadFile)]
+        data: Any = {k: form.get(k) for k in ("version", "progress") if form.get(k) is not None}
+    else:
+        try:
+            data = await request.json()
+        except ValueError:
+            raise Invalid("请求体应为 JSON 或表单（multipart/form-data）") from None
+    try:
+        body = UpdateIn.model_validate(data)
+    except ValidationError as exc:
+        where = "；".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise Invalid(f"请求内容有误：{where}（应有 version、progress，可附 evidence）") from None
+    async with files.saved(ctx, uploads) as saved:
+        return await run_in_threadpool(
+            cases.update, ctx.caller, case_id, body.version, body.progress, evidence=saved
+        )
 
 
 @api.post(
@@ -171,7 +279,9 @@ def post_update(ctx: Api, case_id: CaseId, body: UpdateIn) -> dict[str, Any]:
     responses=WRITE,
 )
 def post_complete(ctx: Api, case_id: CaseId, body: CompleteIn) -> dict[str, Any]:
-    return cases.complete(ctx.caller, case_id, body.version, body.land, body.energy, body.note)
+    return cases.complete(
+        ctx.caller, case_id, body.version, body.land, body.energy, body.note, land_use=body.land_use
+    )
 
 
 @api.post(

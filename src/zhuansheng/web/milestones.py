@@ -13,9 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from zhuansheng.errors import Invalid
-from zhuansheng.services import milestones, submissions
+from zhuansheng.services import milestones
 
-from . import schemas
+from . import files, schemas
 from .deps import Ctx, api_ctx, page_ctx
 from .pages import render
 
@@ -28,29 +28,13 @@ ReportId = Annotated[int, Path(ge=1, le=milestones.MAX_ID, description="进展�
 StatusName = Literal["not_started", "in_progress", "completed", "delayed"]
 
 
-async def _saved(ctx: Ctx, files: list[StarletteUpload]) -> list[tuple[Any, str]]:
-    """Each non-empty upload in a private folder (at most one byte past the size limit)."""
-    limit = ctx.state.settings.max_upload_bytes
-    out = []
-    for f in files:
-        data = await f.read(limit + 1)
-        if not data and not f.filename:
-            continue
-        path = await run_in_threadpool(submissions.save_upload, data, f.filename, limit)
-        out.append((path, f.filename or path.name))
-    return out
-
-
 async def _report(
-    ctx: Ctx, target: str, period: str, status: str, text: str, files: list[StarletteUpload]
+    ctx: Ctx, target: str, period: str, status: str, text: str, uploads: list[StarletteUpload]
 ) -> dict[str, Any]:
-    saved = await _saved(ctx, files)
-    try:
+    async with files.saved(ctx, uploads) as saved:
         return await run_in_threadpool(
             milestones.report, ctx.caller, target, period, status, text, saved
         )
-    finally:
-        milestones.discard([p for p, _ in saved])
 
 
 # --- pages -------------------------------------------------------------------------------
@@ -189,11 +173,11 @@ async def post_milestone(request: Request, ctx: Api) -> dict[str, Any]:
     if kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         form = await request.form()
         # the parsed form holds Starlette's upload objects (FastAPI's class derives from them)
-        files = [f for f in form.getlist("evidence") if isinstance(f, StarletteUpload)]
+        uploads = [f for f in form.getlist("evidence") if isinstance(f, StarletteUpload)]
         body = _body(
             {k: form.get(k) for k in ("target", "period", "status", "text") if form.get(k)}
         )
-        return await _report(ctx, body.target, body.period, body.status, body.text, files)
+        return await _report(ctx, body.target, body.period, body.status, body.text, uploads)
     try:
         data = await request.json()
     except ValueError:

@@ -516,7 +516,13 @@ class RectificationCaseOut(Out):
     measure: str | None = Field(
         None, description="upgrade | merger | land_recovered | relocated | closed"
     )
+    measure_zh: str | None = None
     version: int = Field(description="版本号：修改时原样交回，防止覆盖他人修改")
+    overdue: bool = Field(False, description="逾期：方案最后期限已过而未完成整治")
+    deadline: dt.date | None = Field(None, description="方案的最后期限")
+    opened_on: dt.date | None = None
+    closed_on: dt.date | None = Field(None, description="整治完成日期")
+    verified_on: dt.date | None = Field(None, description="验收通过日期")
     responsible: str | None = None
     planned_on: dt.date | None = None
     actions: list[dict[str, Any]] = Field(description="整改措施及截止日期 action、deadline")
@@ -524,10 +530,18 @@ class RectificationCaseOut(Out):
     expected_energy_tce: float | None = None
     freed_land_mu: float | None = None
     freed_energy_tce: float | None = None
+    expected_tax_per_mu: float | None = Field(None, description="预计整治后亩均税收（万元/亩）")
+    land_use: str | None = Field(None, description="腾出土地的用途")
     progress: str | None = None
     reason: str | None = None
     allowed: list[str] = Field(description="当前状态下可执行的操作")
     land_check: str | None = Field(None, description="腾出用地与企业用地的核对（方案、完成时）")
+
+
+class CaseEvidenceOut(Out):
+    evidence_id: int
+    file_name: str
+    size_bytes: int
 
 
 class RectificationEventOut(Out):
@@ -538,11 +552,62 @@ class RectificationEventOut(Out):
     to_state: str | None = None
     actor: str
     note: str | None = None
+    evidence: list[CaseEvidenceOut] = []
+
+
+class StandingOut(Out):
+    year: int | None = None
+    mujun_score: float | None = None
+    mujun_class: str | None = None
+    carbon_grade: int | None = None
 
 
 class RectificationCaseDetailOut(RectificationCaseOut):
     events: list[RectificationEventOut]
     may: list[str] = Field(description="当前状态下本调用者可执行的操作")
+    before: StandingOut = Field(description="列入整治名单当年的亩均效益和碳效")
+    after: StandingOut = Field(description="最新评价年度的亩均效益和碳效")
+    still_poor: bool = Field(description="整治后仍为亩均 D 类或碳效 5 级")
+    warning: str
+
+
+class CaseOutcomeOut(RectificationCaseOut):
+    before: StandingOut
+    after: StandingOut
+    still_poor: bool
+    warning: str
+
+
+class CaseTallyOut(Out):
+    cases: int
+    by_state: dict[str, int]
+    overdue: int
+    awaiting_verification: int = Field(description="已完成、待验收")
+    expected_land_mu: float
+    expected_energy_tce: float
+    freed_land_mu: float = Field(description="已完成和已验收案件腾出的用地（亩）")
+    freed_energy_tce: float
+    verified_land_mu: float = Field(description="已验收案件腾出的用地（亩）")
+    verified_energy_tce: float
+
+
+class CaseCountyOut(CaseTallyOut):
+    region: str
+
+
+class CaseMonthOut(Out):
+    month: str
+    completed: int
+    verified: int
+
+
+class CaseBoardOut(Out):
+    region: str
+    year: int | None = None
+    on: dt.date = Field(description="逾期的判断日期")
+    total: CaseTallyOut
+    by_month: list[CaseMonthOut]
+    counties: list[CaseCountyOut]
 
 
 class CandidateOut(Out):
@@ -553,7 +618,13 @@ class CandidateOut(Out):
     year: int
     state: str = Field(description="candidate | confirmed | dismissed")
     rules: list[str] = Field(description="命中的筛查规则")
+    industry_code: str | None = None
+    mujun_class: str | None = Field(None, description="亩均效益类别（该次筛查）")
+    mujun_score: float | None = None
+    carbon_grade: int | None = Field(None, description="碳效等级（该次筛查）")
     expected_land_mu: float | None = None
     expected_energy_tce: float | None = None
     dismiss_reason: str | None = None
+    dismiss_reason_zh: str | None = None
     note: str | None = None
+    reviewed_by: str | None = None
