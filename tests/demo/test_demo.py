@@ -257,7 +257,7 @@ def test_registries_projects_and_cases_track_their_targets(
             .scalars()
             .all()
         )
-        assert set(first) == {"listed"}
+        assert set(first) == {"confirmed"}
         # registry entries of enterprises point at known enterprises
         orphan = s.scalar(
             text(

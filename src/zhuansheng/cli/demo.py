@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import typer
@@ -65,6 +66,7 @@ LABELS = {
     "project_plans": "重大项目逐月投资计划",
     "cases": "整治案例",
     "case_events": "案例状态记录",
+    "case_evidence": "整治进展佐证文件",
     "milestone_reports": "工作任务进展报告",
     "milestone_evidence": "工作任务进展佐证文件",
     "submissions": "填报上报记录",
@@ -155,6 +157,11 @@ def run(seed: int = SEED, enterprises: int = ENTERPRISES) -> None:
             f"{label}（合成演示数据）：{run.enterprises} 家企业，{run.seconds:.1f} 秒，"
             f"结果 {run.output_path}"
         )
+    reviewed = demo.review_candidates(seed, 2022, dt.date(2022, 6, 30))
+    console.print(
+        f"高耗低效筛查候选（合成演示数据）：各县确认列入 {reviewed['confirmed']} 家、"
+        f"排除 {reviewed['dismissed']} 家，{reviewed['left']} 家留待核实"
+    )
     _assess_and_report()
 
 

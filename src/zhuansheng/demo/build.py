@@ -26,7 +26,7 @@ from zhuansheng.services import allocations as alloc_services
 from zhuansheng.store import audit
 from zhuansheng.store import tables as t
 
-from . import major_projects
+from . import case_replay, major_projects
 from .allocations import allocations
 from .cases import build_cases
 from .population import build_population, geography
@@ -42,7 +42,7 @@ NOTICE = (
 TZ = dt.timezone(dt.timedelta(hours=8))
 OPENED = dt.datetime(2022, 1, 4, 9, 0, tzinfo=TZ)  # when the demo accounts were opened
 Progress = Callable[[str], None]
-STEPS = 6  # calls to progress() in build()
+STEPS = 7  # calls to progress() in build()
 
 
 @dataclass
@@ -258,20 +258,6 @@ def build(seed: int = 42, enterprises: int = 20000, progress: Progress | None = 
             energy_target=cases_goal.get("freed_energy_tce", 1_200_000),
         )
         _insert(s, t.Enterprise, world.extra_firms)
-        _insert(s, t.Case, world.cases)
-        case_ids = dict(
-            ((uscc, year), cid)
-            for uscc, year, cid in s.execute(select(t.Case.uscc, t.Case.year, t.Case.id))
-        )
-        _insert(
-            s,
-            t.CaseEvent,
-            [
-                {**ev, "case_id": case_ids[(case["uscc"], case["year"])]}
-                for case, evs in zip(world.cases, world.events, strict=True)
-                for ev in evs
-            ],
-        )
         audit.record(
             s,
             "demo",
@@ -281,10 +267,13 @@ def build(seed: int = 42, enterprises: int = 20000, progress: Progress | None = 
             detail={"seed": seed, "enterprises": enterprises, "synthetic": True},
         )
 
+    ws = workspace.current()
+    step("各县办理整治案件（列入、方案、进展、完成），设区市验收")
+    case_replay.replay(ws, world.cases)
+
     step("导入重大项目库（一局长一项目、年度投资计划、逐月完成投资）")
     major_projects.load(rng, geo, user="admin")
     # accounts and progress reports through the services, as the units and the office make them
-    ws = workspace.current()
     _report_progress(ws, progress_reports, _department_accounts(ws, targets))
 
     step("汇总")

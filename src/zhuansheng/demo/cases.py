@@ -21,13 +21,10 @@ from .calibration import calibration
 from .names import firm_names, place, usccs
 from .population import Geography
 
-STATES = ("listed", "planned", "in_progress", "completed", "verified")
-
 
 @dataclass
 class CaseWorld:
-    cases: list[dict[str, Any]] = field(default_factory=list)
-    events: list[list[dict[str, Any]]] = field(default_factory=list)  # per case
+    cases: list[dict[str, Any]] = field(default_factory=list)  # scripts, see _case
     extra_firms: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -52,9 +49,11 @@ def build_cases(
     land_target: float,
     energy_target: float,
 ) -> CaseWorld:
+    """The cases of 2021 and 2022 as scripts, for ``replay`` to put through the services."""
     cal = calibration()["cases"]
     world = CaseWorld()
     pool = _candidates(facts)
+    land_of = _latest_land(facts)
     outcomes = list(cal["outcomes"])
     probs = np.array([cal["outcomes"][o] for o in outcomes], dtype=float)
     county_names = {c.code: c.name_zh for c in reference.counties()}
@@ -90,11 +89,20 @@ def build_cases(
                 taken = taken + ids
             for uscc in taken:
                 year_cases.append(_case(rng, geo, i, uscc, code, year, outcomes, probs))
-        _scale_freed(rng, year_cases, land_target, energy_target, year)
-        for case in year_cases:
-            world.events.append(case.pop("_events"))
-            world.cases.append(case)
+        _scale_freed(rng, year_cases, land_target, energy_target, year, land_of)
+        world.cases.extend(year_cases)
     return world
+
+
+def _latest_land(facts: pa.Table) -> dict[str, float]:
+    """Each firm's land (亩) in its latest year, as the freed-land check reads the lake."""
+    out: dict[str, float] = {}
+    order = np.argsort(facts["year"].to_numpy(), kind="stable")
+    ids, lands = facts["uscc"].to_pylist(), facts["land_mu"].to_pylist()
+    for i in order:
+        if lands[i] is not None:
+            out[ids[i]] = float(lands[i])
+    return out
 
 
 def _case(
@@ -107,63 +115,60 @@ def _case(
     outcomes: list[str],
     probs: np.ndarray,
 ) -> dict[str, Any]:
+    """One case's script: when it was listed, planned, started, completed and verified (None:
+    not reached), and what was planned. Every date stays within the list's year, except the
+    verification of a previous year's case."""
     cal = calibration()["cases"]
+    year_end = dt.date(year, 12, 31)
     opened = dt.date(year, int(rng.integers(1, 4)), int(rng.integers(1, 29)))
     # When the case closes follows the county's pace; some are still open at year end.
     u = rng.random() / cal["completed_share_by_year_end"]
     month = None if u > 1 else int(np.searchsorted(geo.schedule[county_index], u)) + 1
-    closed = None
-    if month is not None and year == 2021:
-        closed = dt.date(year, max(month, opened.month + 1), 28)
-    elif month is not None:
-        closed = dt.date(year, max(month, min(opened.month + 2, 12)), 28)
     planned = opened + dt.timedelta(days=int(rng.integers(15, 45)))
-    started = planned + dt.timedelta(days=int(rng.integers(10, 60)))
-    status = "in_progress"
-    events = [("listed", opened), ("planned", planned)]
-    if started < dt.date(year, 12, 31):
-        events.append(("in_progress", started))
-    else:
-        status = "planned"
+    started: dt.date | None = planned + dt.timedelta(days=int(rng.integers(10, 60)))
+    if started is not None and started >= year_end:
+        started = None
+    closed = None
+    if month is not None and started is not None:
+        first = opened.month + 1 if year == 2021 else min(opened.month + 2, 12)
+        closed = max(dt.date(year, max(month, first), 28), started + dt.timedelta(days=1))
+        closed = closed if closed <= year_end else None
+    # the plan's last deadline: the expected completion, met by most, missed by some
+    slack = int(rng.integers(-20, 60))
+    deadline = (closed or year_end) + dt.timedelta(days=slack)
+    deadline = max(deadline, planned + dt.timedelta(days=30))
+    verified = failed = None
     if closed is not None:
-        closed = max(closed, started + dt.timedelta(days=1))
-        if closed.year > year:
-            closed = None
-    if closed is not None:
-        events.append(("completed", closed))
-        status = "completed"
-        if year == 2021:
-            events.append(("verified", closed + dt.timedelta(days=30)))
-            status = "verified"
-    outcome = outcomes[int(rng.choice(len(outcomes), p=probs / probs.sum()))]
-    prev = None
-    history = []
-    for state, when in events:
-        history.append(
-            {
-                "at": when,
-                "from_status": prev,
-                "to_status": state,
-                "actor": f"demo:{county}",
-                "note": "合成演示数据",
-            }
-        )
-        prev = state
+        v = cal["verification"]
+        if year < 2022 or rng.random() < v["share_verified"]:
+            verified = closed + dt.timedelta(days=int(rng.integers(*v["days_after"])))
+        if year >= 2022 and rng.random() < v["share_failed_first"]:
+            failed, verified = verified, None
+            failed = failed or closed + dt.timedelta(days=int(rng.integers(*v["days_after"])))
+        if year >= 2022 and verified is not None and verified > year_end:
+            verified = None
+        if failed is not None and failed > year_end:
+            failed = None
     return {
         "uscc": uscc,
         "county_code": county,
         "year": year,
-        "status": status,
-        "outcome": outcome if status in ("completed", "verified") else None,
-        "reason": "亩均税收低、单位能耗高（演示）",
-        "plan": "一企一方案（演示）",
-        "opened_on": opened,
-        "closed_on": closed if status in ("completed", "verified") else None,
+        "measure": outcomes[int(rng.choice(len(outcomes), p=probs / probs.sum()))],
+        "opened": opened,
+        "planned": planned,
+        "started": started,
+        "closed": closed,
+        "failed": failed,
+        "verified": verified,
+        "deadline": deadline,
+        "responsible": f"{place_of(county)}经信局（演示）",
         "freed_land_mu": 0.0,
         "freed_energy_tce": 0.0,
-        "synthetic": True,
-        "_events": history,
     }
+
+
+def place_of(county: str) -> str:
+    return next(c.name_zh for c in reference.counties() if c.code == county)
 
 
 def _scale_freed(
@@ -172,21 +177,31 @@ def _scale_freed(
     land_target: float,
     energy_target: float,
     year: int,
+    land_of: dict[str, float],
 ) -> None:
-    """Freed land and energy of completed cases, scaled to land near the year's targets."""
+    """Freed land and energy of completed cases, scaled to land near the year's targets; no
+    firm frees more land than it has (the surplus goes to the firms without a land figure)."""
     cal = calibration()["cases"]
-    done = [c for c in cases if c["status"] in ("completed", "verified")]
+    done = [c for c in cases if c["closed"] is not None]
     if not done:
         return
     land = cal["freed_land_mu_per_case"]
     energy = cal["freed_energy_tce_per_case"]
     raw_land = land["median"] * rng.lognormal(0.0, land["sigma"], len(done))
     raw_energy = energy["median"] * rng.lognormal(0.0, energy["sigma"], len(done))
-    upgrade = np.array([c["outcome"] == "upgrade" for c in done])
+    upgrade = np.array([c["measure"] == "upgrade" for c in done])
     raw_land = np.where(upgrade, raw_land * 0.3, raw_land)  # upgrading in place frees less land
     factor = 0.9 if year == 2021 else rng.uniform(0.92, 1.08)
     raw_land *= land_target * factor / raw_land.sum()
     raw_energy *= energy_target * factor / raw_energy.sum()
+    cap = np.array([land_of.get(c["uscc"], np.inf) for c in done]) * 0.95
+    free = ~np.isfinite(cap)
+    for _ in range(3):  # capped firms' surplus moves to the uncapped ones
+        surplus = np.clip(raw_land - cap, 0, None).sum()
+        raw_land = np.minimum(raw_land, cap)
+        if surplus <= 0 or not free.any():
+            break
+        raw_land[free] += surplus * raw_land[free] / raw_land[free].sum()
     for c, fl, fe in zip(done, raw_land, raw_energy, strict=True):
-        c["freed_land_mu"] = round(float(fl), 2)
+        c["freed_land_mu"] = float(np.floor(fl * 100) / 100)
         c["freed_energy_tce"] = round(float(fe), 1)

@@ -51,10 +51,10 @@ PERMISSIONS = {
 }
 
 
-def firm_land_mu(uscc: str) -> float | None:
+def firm_land_mu(caller: Caller, uscc: str) -> float | None:
     """The firm's land (亩) in its latest year of the lake, or None when the lake has none."""
     try:
-        return evaluations.latest_land_mu().get(uscc)
+        return evaluations.latest_land_mu(caller.ws.lake).get(uscc)
     except (OSError, ValueError):
         return None
 
@@ -68,13 +68,12 @@ def land_check(land_mu: float | None) -> str:
 
 def _row(s: Session, c: t.Case, on: dt.date) -> dict[str, Any]:
     """One case as every face shows it; ``overdue`` as of ``on``."""
-    ent = s.get(t.Enterprise, c.uscc)
     state = core.state_of(c)
     measure = c.measure or c.outcome
     return {
         "case_id": c.id,
         "uscc": c.uscc,
-        "name": ent.name if ent else "",
+        "name": _firm_name(s, c.uscc),
         "region": c.county_code,
         "year": c.year,
         "state": state,
@@ -100,6 +99,15 @@ def _row(s: Session, c: t.Case, on: dt.date) -> dict[str, Any]:
         "reason": c.reason,
         "allowed": core.allowed_actions(state),
     }
+
+
+def _firm_name(s: Session, uscc: str) -> str:
+    """The firm's name, read once per session (a list or a batch names a firm many times)."""
+    names: dict[str, str] = s.info.setdefault("firm_names", {})
+    if uscc not in names:
+        ent = s.get(t.Enterprise, uscc)
+        names[uscc] = ent.name if ent else ""
+    return names[uscc]
 
 
 def _event(e: t.CaseEvent) -> dict[str, Any]:
@@ -223,9 +231,22 @@ def show(caller: Caller, case_id: int) -> dict[str, Any]:
     return out
 
 
-def _audit(s: Session, caller: Caller, action: str, case_id: int, **detail: Any) -> None:
+def _audit(
+    s: Session,
+    caller: Caller,
+    action: str,
+    case_id: int,
+    entity: str = "case",
+    **detail: Any,
+) -> None:
     store.audit.record(
-        s, caller.actor.username, f"case.{action}", "case", str(case_id), detail=detail
+        s,
+        caller.actor.username,
+        f"case.{action}",
+        entity,
+        str(case_id),
+        at=caller.now(),
+        detail=detail,
     )
 
 
@@ -253,7 +274,7 @@ def _move(
 ) -> dict[str, Any]:
     """Check scope, version and state, then change the case; ``prepare(case)`` checks the input
     and returns the columns to set (and may name the target state); ``after(session, case,
-    event)`` writes what belongs to the change (its evidence files). Every check comes before the
+    event id)`` writes what belongs to the change (its evidence files). Every check comes before the
     first write, so a refusal leaves ``session`` (the caller's transaction, if given) clean."""
     with _transaction(caller, session) as s:
         case = _load(s, caller, case_id, permission)
@@ -265,20 +286,35 @@ def _move(
         state = core.check_allowed(case, action)
         values = prepare(case) if prepare else {}
         target = values.pop("_to", None) or to_state or state
-        event = core.change(
-            s, case, version, action, target, caller.actor.username, note, caller.today(), **values
+        event_id = core.change(
+            s,
+            case,
+            version,
+            action,
+            target,
+            caller.actor.username,
+            note,
+            caller.today(),
+            caller.now(),
+            **values,
         )
         _audit(s, caller, action, case_id, version=version + 1, to_state=target, note=note)
         if after:
-            after(s, case, event)
+            after(s, case, event_id)
         out = _row(s, case, caller.today())
     return out
 
 
-def confirm(caller: Caller, candidate_id: int, measure: str, note: str = "") -> dict[str, Any]:
+def confirm(
+    caller: Caller,
+    candidate_id: int,
+    measure: str,
+    note: str = "",
+    session: Session | None = None,
+) -> dict[str, Any]:
     """The county puts its screening candidate onto the year's list with a measure."""
     core.check_measure(measure)
-    with store.session(caller.ws.database_url) as s:
+    with _transaction(caller, session) as s:
         cand = _reviewable(s, caller, candidate_id)
         if cand.status != "candidate":
             raise Invalid(f"候选企业 {candidate_id} 已{_screen_zh(cand.status)}，不能再确认")
@@ -305,6 +341,7 @@ def confirm(caller: Caller, candidate_id: int, measure: str, note: str = "") -> 
             reason=reason,
             actor=caller.actor.username,
             today=caller.today(),
+            recorded_at=caller.now(),
         )
         case.expected_land_mu = cand.freed_land_mu
         case.expected_energy_tce = cand.freed_energy_tce
@@ -330,23 +367,24 @@ def _screen_zh(status: str) -> str:
     return {"confirmed": "确认列入名单", "dismissed": "排除"}.get(status, status)
 
 
-def dismiss(caller: Caller, candidate_id: int, reason: str, text: str = "") -> dict[str, Any]:
+def dismiss(
+    caller: Caller,
+    candidate_id: int,
+    reason: str,
+    text: str = "",
+    session: Session | None = None,
+) -> dict[str, Any]:
     """The county takes its candidate off the list with a reason (free text for 其他)."""
     key = core.check_dismissal(reason, text)
-    with store.session(caller.ws.database_url) as s:
+    with _transaction(caller, session) as s:
         cand = _reviewable(s, caller, candidate_id)
         if cand.status != "candidate":
             raise Invalid(f"候选企业 {candidate_id} 已{_screen_zh(cand.status)}，不能再排除")
         cand.status, cand.dismiss_reason, cand.note = "dismissed", key, text.strip()
         cand.reviewed_by = caller.actor.username
         s.flush()
-        store.audit.record(
-            s,
-            caller.actor.username,
-            "case.dismiss",
-            "screening_candidate",
-            str(candidate_id),
-            detail={"reason": key, "text": text.strip()},
+        _audit(
+            s, caller, "dismiss", candidate_id, "screening_candidate", reason=key, text=text.strip()
         )
         return _candidate(cand)
 
@@ -364,13 +402,13 @@ def reopen_dismissal(caller: Caller, candidate_id: int, reason: str) -> dict[str
         cand.note = f"重新打开：{reason.strip()}"
         cand.reviewed_by = caller.actor.username
         s.flush()
-        store.audit.record(
+        _audit(
             s,
-            caller.actor.username,
-            "case.reopen_dismissal",
+            caller,
+            "reopen_dismissal",
+            candidate_id,
             "screening_candidate",
-            str(candidate_id),
-            detail={"reason": reason.strip()},
+            reason=reason.strip(),
         )
         return _candidate(cand)
 
@@ -401,12 +439,19 @@ def _candidate(
     }
 
 
-def add(caller: Caller, uscc: str, year: int, measure: str, reason: str) -> dict[str, Any]:
+def add(
+    caller: Caller,
+    uscc: str,
+    year: int,
+    measure: str,
+    reason: str,
+    session: Session | None = None,
+) -> dict[str, Any]:
     """The county lists a firm the rules did not flag (reason required)."""
     if not reason.strip():
         raise Invalid("自行增列企业须说明理由（--reason）")
     core.check_measure(measure)
-    with store.session(caller.ws.database_url) as s:
+    with _transaction(caller, session) as s:
         ent = s.get(t.Enterprise, uscc)
         if ent is None:
             raise NotFound(f"没有统一社会信用代码为 '{uscc}' 的企业")
@@ -420,6 +465,7 @@ def add(caller: Caller, uscc: str, year: int, measure: str, reason: str) -> dict
             reason=f"县级增列：{reason.strip()}",
             actor=caller.actor.username,
             today=caller.today(),
+            recorded_at=caller.now(),
         )
         _audit(s, caller, "add", case.id, uscc=uscc, measure=measure, reason=reason.strip())
         return _row(s, case, caller.today())
@@ -437,7 +483,7 @@ def plan(
     land: list[float | None] = []
 
     def prepare(case: t.Case) -> dict[str, Any]:
-        land.append(firm_land_mu(case.uscc))
+        land.append(firm_land_mu(caller, case.uscc))
         planned_on = core.check_plan(p, land[0], caller.today())
         return {
             "measure": p.measure,
@@ -469,12 +515,14 @@ def update(
         raise Invalid("请填写整治进展（--progress）")
     files = evidence_files.check_files(evidence, EVIDENCE_DIR, "整治进展")
 
-    def keep(s: Session, case: t.Case, event: t.CaseEvent) -> None:
+    def keep(s: Session, case: t.Case, event_id: int) -> None:
+        if not files:
+            return
         for f in files:
             s.add(
                 t.CaseEvidence(
                     case_id=case.id,
-                    event_id=event.id,
+                    event_id=event_id,
                     file_name=f.file_name[-200:],
                     stored_name=f.stored_name,
                     sha256=f.sha256,
@@ -527,7 +575,7 @@ def complete(
     land: list[float | None] = []
 
     def prepare(case: t.Case) -> dict[str, Any]:
-        land.append(firm_land_mu(case.uscc))
+        land.append(firm_land_mu(caller, case.uscc))
         core.check_figures(land_mu, energy_tce, land[0], "实际")
         return {
             "freed_land_mu": land_mu,
@@ -551,7 +599,12 @@ def complete(
 
 
 def verify(
-    caller: Caller, case_id: int, version: int, passed: bool, reason: str = ""
+    caller: Caller,
+    case_id: int,
+    version: int,
+    passed: bool,
+    reason: str = "",
+    session: Session | None = None,
 ) -> dict[str, Any]:
     """The city's 验收: pass (verified) or fail with a reason (reopened)."""
     if not passed and not reason.strip():
@@ -566,6 +619,7 @@ def verify(
         "verified" if passed else "reopened",
         note if passed else f"验收不通过：{note}",
         lambda case: {"verified_on": caller.today() if passed else None},
+        session,
     )
 
 

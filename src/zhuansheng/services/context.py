@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from .rankings import RankingCache
 
 
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
 @dataclass(frozen=True)
 class Caller:
     ws: Workspace
@@ -35,6 +38,12 @@ class Caller:
 
     def today(self) -> dt.date:
         return self.on or dt.date.today()
+
+    def now(self) -> dt.datetime | None:
+        """When the caller acts: None for now, or nine in the morning (Beijing time) of ``on``."""
+        if self.on is None:
+            return None
+        return dt.datetime.combine(self.on, dt.time(9), tzinfo=BEIJING)
 
     def may(self, action: str, region: str | None = None, **context: object) -> bool:
         context.setdefault("all_regions_visible", self.all_regions_visible)

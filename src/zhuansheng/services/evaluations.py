@@ -87,10 +87,12 @@ def enterprise_facts(uscc: str) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: r["year"])
 
 
-def latest_land_mu() -> dict[str, float]:
-    """Every firm's land (亩) in its latest year of the lake with a figure."""
+def latest_land_mu(root: Path | None = None) -> dict[str, float]:
+    """Every firm's land (亩) in its latest year of the lake (``root``: the workspace's) with a
+    figure."""
     files = tuple(
-        (str(p), p.stat().st_mtime_ns, int(p.parent.name.split("=")[1])) for p in lake.fact_files()
+        (str(p), p.stat().st_mtime_ns, int(p.parent.name.split("=")[1]))
+        for p in lake.fact_files(root)
     )
     return _land_by_firm(files)
 
