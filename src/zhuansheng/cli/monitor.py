@@ -20,6 +20,7 @@ service = lazy("zhuansheng.monitor")
 monitoring = lazy("zhuansheng.services.monitoring")
 context = lazy("zhuansheng.services.context")
 workspace = lazy("zhuansheng.workspace")
+access = lazy("zhuansheng.access")
 
 SUMMARY_COLUMNS = ["targets", "green", "yellow", "red", "grey"]
 STYLE = {"green": "green", "yellow": "yellow", "red": "bold red", "grey": "dim"}
@@ -189,7 +190,8 @@ def monitor(
     dicts = [r.as_dict() for r in rows] if fmt is not OutFormat.table else []
     _write(dicts, service.ROW_COLUMNS, fmt, output, lambda: table(rows, title))
     if by is View.warnings and fmt is OutFormat.table:
-        found = _case_warnings(period, region)
+        # a group or pilot has no cases of its own: the province's are shown
+        found = _case_warnings(period, region if region and access.known_region(region) else None)
         console.print(_county_case_table(found, m.analysis.case_basis_zh))
 
 
@@ -200,7 +202,7 @@ def _case_warnings(period: str, region: str | None) -> dict[str, Any]:
 
 def _county_case_table(found: dict[str, Any], basis: str) -> Table:
     """高耗低效整治预警 by county, the most first, with the region's total as the caption."""
-    title = f"高耗低效整治预警（截至 {found['on']}）"
+    title = f"{found['region_name']}高耗低效整治预警（截至 {found['on']}）"
     total = found["warning_zh"] or "无逾期未完成或待验收的整治企业"
     t = Table(title=title, caption=f"合计：{total}。{basis}", header_style="bold")
     for col in ("地区", "逾期未完成（户）", "已完成待验收（户）", "预警"):
@@ -216,7 +218,8 @@ def _county_case_table(found: dict[str, Any], basis: str) -> Table:
 
 
 def _case_table(found: dict[str, Any]) -> Table:
-    t = Table(title=f"高耗低效整治预警企业（截至 {found['on']}）", header_style="bold")
+    title = f"{found['region_name']}高耗低效整治预警企业（截至 {found['on']}）"
+    t = Table(title=title, header_style="bold")
     for col in ("案件", "企业", "地区", "状态", "预警", "整治期限", "完成日期"):
         t.add_column(col, overflow="fold")
     for c in found["cases"]:

@@ -370,7 +370,7 @@ def case_warnings(caller: Caller, period: str | None, region: str | None = None)
     its cases."""
     period = period_or_latest(caller.ws, period)
     code = region or caller.home
-    regions.region(code)
+    name = regions.region(code).name_zh
     caller.require("progress.view", code)
     on = parse_period(period).last_day
     with store.session(caller.ws.database_url) as s:
@@ -379,6 +379,7 @@ def case_warnings(caller: Caller, period: str | None, region: str | None = None)
         "period": period,
         "on": on,
         "region": code,
+        "region_name": name,
         "overdue": found.overdue,
         "awaiting_verification": found.awaiting_verification,
         "warning_zh": found.text,
