@@ -283,11 +283,22 @@ def test_the_briefing_states_the_cases(world: tuple[str, dict[str, int]], tmp_pa
     ) in text
     assert "已完成待验收的整治企业：上城甲厂（上城区，2022年3月20日完成整治）。" in text
     assert (
-        "较多的是上城区（1户整治企业逾期未完成，1户已完成待验收）、西湖区（1户整治企业逾期未完成）"
+        "户数较多的是上城区（1户整治企业逾期未完成，1户已完成待验收）、西湖区（1户整治企业逾期未完成）。"
+        "请督促逾期企业加快整治，对已完成整治的企业及时组织验收。"
     ) in text
     # C verified 15 June and still class D in 2023; A is not verified, so not listed
     assert "有1户在最近一年的评价中仍为亩均效益D类或碳效5级" in text
     assert "西湖丙厂（西湖区，2022年6月15日验收，2023年亩均效益仍为 D 类）" in text
+    # 上城区's own briefing: its two cases, without naming the county again
+    (own,) = report.generate(
+        "quarterly", "2022Q2", region=SC, formats=("docx",), out_dir=tmp_path / "sc",
+        generated_on=day(7, 8),
+    )  # fmt: skip
+    text = briefing_text(own)
+    text = text[text.index("四、高耗低效企业整治提升") : text.index("五、")]
+    assert "截至2022年6月30日，全区有1户整治企业逾期未完成，1户已完成待验收。请督促" in text
+    assert "逾期未完成的整治企业：上城乙厂（整治中，整治期限2022年5月31日）。" in text
+    assert "户数较多" not in text and "西湖" not in text
     book = openpyxl.load_workbook(xlsx, read_only=True)
     flagged = list(book["整治预警"].iter_rows(values_only=True))
     assert [r[1] for r in flagged[1:]] == ["西湖丁厂", "上城乙厂", "上城甲厂"]

@@ -84,7 +84,10 @@ def _warnings(b: _Builder, flagged: CaseWarnings) -> None:
             for c in top
         )
         text += p["case_counties"].format(items=items)
-    b.report.add(Paragraph(text + p["case_request"]))
+    asks = [(p["case_request_overdue"], flagged.overdue)]
+    asks.append((p["case_request_awaiting"], flagged.awaiting_verification))
+    request = p["case_request"].format(asks="，".join(ask for ask, n in asks if n))
+    b.report.add(Paragraph(text + request))
     lists = (
         ("case_overdue_list", flagged.of("overdue"), _overdue_item),
         ("case_awaiting_list", flagged.of("awaiting_verification"), _awaiting_item),
@@ -94,15 +97,20 @@ def _warnings(b: _Builder, flagged: CaseWarnings) -> None:
             b.report.add(Paragraph(_listed(b, phrase, cases, item, FLAGGED_SHEET)))
 
 
+def _where(b: _Builder, county: str) -> str:
+    """“上城区，” before a firm's details; nothing in the county's own briefing."""
+    return "" if b.level == "county" else b.cfg.phrases["case_where"].format(county=county)
+
+
 def _overdue_item(b: _Builder, c: Flagged) -> str:
     return b.cfg.phrases["case_overdue_item"].format(
-        name=c.name, county=c.county_name, state=c.state_zh, deadline=day(c.deadline)
+        name=c.name, where=_where(b, c.county_name), state=c.state_zh, deadline=day(c.deadline)
     )
 
 
 def _awaiting_item(b: _Builder, c: Flagged) -> str:
     return b.cfg.phrases["case_awaiting_item"].format(
-        name=c.name, county=c.county_name, closed=day(c.closed_on)
+        name=c.name, where=_where(b, c.county_name), closed=day(c.closed_on)
     )
 
 
@@ -128,7 +136,7 @@ def _listed(
 def _poor_item(b: _Builder, row: dict[str, Any]) -> str:
     return b.cfg.phrases["case_still_poor_item"].format(
         name=row["name"],
-        county=row["region_name"],
+        where=_where(b, row["region_name"]),
         verified=day(row["verified_on"]),
         year=row["after"]["year"],
         what=row["still_poor_zh"],
