@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -32,6 +34,11 @@ class Period:
         if self.kind == "quarter":
             return f"{self.year}年第{'一二三四'[self.month // 3 - 1]}季度"
         return f"{self.year}年1—{self.month}月"
+
+    @property
+    def last_day(self) -> dt.date:
+        """The day the period ends (30 June for 2022-06 and 2022Q2)."""
+        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
     def __str__(self) -> str:
         return self.code

@@ -17,6 +17,10 @@ from .lazy import lazy
 from .output import console
 
 service = lazy("zhuansheng.monitor")
+monitoring = lazy("zhuansheng.services.monitoring")
+context = lazy("zhuansheng.services.context")
+workspace = lazy("zhuansheng.workspace")
+access = lazy("zhuansheng.access")
 
 SUMMARY_COLUMNS = ["targets", "green", "yellow", "red", "grey"]
 STYLE = {"green": "green", "yellow": "yellow", "red": "bold red", "grey": "dim"}
@@ -28,6 +32,14 @@ class View(StrEnum):
     area = "area"
     unit = "unit"
     warnings = "warnings"
+    cases = "cases"
+
+
+# --by cases: one row per rectification case overdue or awaiting verification
+CASE_COLUMNS = [
+    "case_id", "uscc", "name", "region", "region_name", "state", "state_zh", "warning",
+    "warning_zh", "deadline", "closed_on",
+]  # fmt: skip
 
 
 class CountFrom(StrEnum):
@@ -40,6 +52,12 @@ class CountFrom(StrEnum):
 COUNT_FROM_HELP = (
     "统计口径：imported（全部已导入，含草稿）|submitted（已上报及以后）|approved（已审核及以后）"
     "|accepted（已确认）；默认按监测规则文件的 count_from（submitted）"
+)
+
+
+BY_HELP = (
+    "视图：target|region|area|unit|warnings（红色预警，表格另列高耗低效整治预警）"
+    "|cases（逾期未完成、已完成待验收的整治企业）"
 )
 
 
@@ -116,7 +134,7 @@ def monitor(
     level: str | None = typer.Option(
         None, "--level", "-l", help="层级：province|city|county|group|pilot（默认 city）"
     ),
-    by: View = typer.Option(View.target, "--by", help="视图：target|region|area|unit|warnings"),
+    by: View = typer.Option(View.target, "--by", help=BY_HELP),
     target: str | None = typer.Option(None, "--target", "-t", help="只看一个目标（目标编号）"),
     unit: str | None = typer.Option(None, "--unit", "-u", help="责任单位（--by unit 时）"),
     fmt: OutFormat = typer.Option(OutFormat.table, "--format", "-f", help="table|json|csv|xlsx"),
@@ -133,6 +151,10 @@ def monitor(
     """
     if fmt is OutFormat.xlsx and output is None:
         raise ZhuanshengError("xlsx 格式须用 -o 指定输出文件 (xlsx needs -o FILE)")
+    if by is View.cases:  # the cases as they stand: no need for the analysis
+        found = _case_warnings(period, region)
+        _write(found["cases"], CASE_COLUMNS, fmt, output, lambda: _case_table(found))
+        return
     m = service.run(
         period,
         config=service.load_config(rules) if rules else None,
@@ -167,6 +189,50 @@ def monitor(
         rows = m.rows(level=level, region=region, target=target)
     dicts = [r.as_dict() for r in rows] if fmt is not OutFormat.table else []
     _write(dicts, service.ROW_COLUMNS, fmt, output, lambda: table(rows, title))
+    if by is View.warnings and fmt is OutFormat.table:
+        # a group or pilot has no cases of its own: the province's are shown
+        found = _case_warnings(period, region if region and access.known_region(region) else None)
+        console.print(_county_case_table(found, m.analysis.case_basis_zh))
+
+
+def _case_warnings(period: str, region: str | None) -> dict[str, Any]:
+    caller = context.console(workspace.current())
+    return monitoring.case_warnings(caller, period, region or PROVINCE_CODE)  # type: ignore[no-any-return]
+
+
+def _county_case_table(found: dict[str, Any], basis: str) -> Table:
+    """高耗低效整治预警 by county, the most first, with the region's total as the caption."""
+    title = f"{found['region_name']}高耗低效整治预警（截至 {found['on']}）"
+    total = found["warning_zh"] or "无逾期未完成或待验收的整治企业"
+    t = Table(title=title, caption=f"合计：{total}。{basis}", header_style="bold")
+    for col in ("地区", "逾期未完成（户）", "已完成待验收（户）", "预警"):
+        t.add_column(col, overflow="fold")
+    for c in found["counties"]:
+        t.add_row(
+            c["region_name"],
+            str(c["overdue"]),
+            str(c["awaiting_verification"]),
+            f"[bold red]{c['warning_zh']}[/]",
+        )
+    return t
+
+
+def _case_table(found: dict[str, Any]) -> Table:
+    title = f"{found['region_name']}高耗低效整治预警企业（截至 {found['on']}）"
+    t = Table(title=title, header_style="bold")
+    for col in ("案件", "企业", "地区", "状态", "预警", "整治期限", "完成日期"):
+        t.add_column(col, overflow="fold")
+    for c in found["cases"]:
+        t.add_row(
+            str(c["case_id"]),
+            c["name"],
+            c["region_name"],
+            c["state_zh"],
+            c["warning_zh"],
+            str(c["deadline"] or "—"),
+            str(c["closed_on"] or "—"),
+        )
+    return t
 
 
 def _write(

@@ -118,10 +118,15 @@ def outcome(results: Results, uscc: str, listed_year: int) -> dict[str, Any]:
     }
 
 
-def still_poor_text(after: Standing) -> str:
+def still_poor_what(after: Standing) -> str:
+    """亩均效益仍为 D 类、碳效仍为 5 级 — what is still poor (empty when nothing is)."""
     what = []
     if after.mujun_class == STILL_POOR_CLASS:
         what.append("亩均效益仍为 D 类")
     if after.carbon_grade == STILL_POOR_GRADE:
         what.append("碳效仍为 5 级")
-    return f"已验收为整治完成，但 {after.year} 年{'、'.join(what)}，请核实整治成效"
+    return "、".join(what)
+
+
+def still_poor_text(after: Standing) -> str:
+    return f"已验收为整治完成，但 {after.year} 年{still_poor_what(after)}，请核实整治成效"

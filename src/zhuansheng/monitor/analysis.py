@@ -75,6 +75,11 @@ class Analysis:
         """统计口径：… — what the figures count, for every page and briefing."""
         return counting.basis_zh(self.count_from)
 
+    @property
+    def case_basis_zh(self) -> str:
+        """How the targets followed by rectification cases count (``case_counts_from``)."""
+        return counting.case_basis_zh(self.config.case_counts_from)
+
 
 def _tolerance(tr: TargetRow) -> float:
     if tr.qualifier != "about" or tr.tolerance is None:
@@ -295,7 +300,7 @@ def analyse(
                 "请先运行 zhuansheng db seed（或 zhuansheng demo build）"
             )
         units = load_units(session)
-        loader = Loader(session, year, units.counties, basis)
+        loader = Loader(session, year, units.counties, basis, cfg.case_counts_from)
         series = loader.series([catalogue[i] for i in sorted(prog.indicator_ids())])
         reports = MilestoneInputs(
             year, milestone_reports(session, year), milestone_reported(session, year)
@@ -365,6 +370,8 @@ def _evaluate(
         other = aggregates[tr.compare_to].reporting_rate[:, 12:]
         result.reporting = np.minimum(result.reporting, other)
     result.extra["tolerance"] = tol
+    if s.indicator.source == "cases":  # the rule text says what the cases count
+        result.extra["basis"] = counting.case_basis_zh(cfg.case_counts_from)
     if s.reported is not None:  # a reported statistic: registers are complete by nature
         _coverage(result, units, cfg)
     return result

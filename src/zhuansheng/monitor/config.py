@@ -49,11 +49,14 @@ class StatusLabel(_Model):
 # period submission has reached the level (see ``counting``).
 COUNT_LEVELS = ("imported", "submitted", "approved", "accepted")
 CountFrom = Literal["imported", "submitted", "approved", "accepted"]
+# What counts towards the targets followed by rectification cases (``sources.CASE_COUNTS``).
+CaseCountsFrom = Literal["completed", "verified"]
 
 
 class MonitorConfig(_Model):
     version: int
     count_from: CountFrom = "submitted"
+    case_counts_from: CaseCountsFrom = "completed"
     coverage_threshold: float = Field(default=0.9, ge=0, le=1)
     pace_bands: PaceBands
     rate_bands: RateBands

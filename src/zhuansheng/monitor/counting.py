@@ -44,6 +44,16 @@ BASIS_EN = {
     "accepted": "data accepted by the province",
 }
 
+# case_counts_from (monitoring.yaml): what the targets followed by rectification cases count
+CASE_BASIS_ZH = {
+    "completed": "整治企业数和腾出用地、用能按整治完成（含已验收）计入完成当月",
+    "verified": "整治企业数和腾出用地、用能按验收通过计入验收当月",
+}
+CASE_BASIS_EN = {
+    "completed": "cases count when completed (or verified), in the month of completion",
+    "verified": "cases count only once verified, in the month of verification",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Counted:
@@ -64,6 +74,11 @@ def level(count_from: str) -> str:
 def basis_zh(count_from: str) -> str:
     """The counting basis in words, for pages and briefings: 统计口径：已报送数据（…）."""
     return f"统计口径：{BASIS_ZH[count_from]}"
+
+
+def case_basis_zh(case_counts_from: str) -> str:
+    """How rectification cases count, in words: 整治企业数和腾出用地、用能按…计."""
+    return CASE_BASIS_ZH[case_counts_from]
 
 
 def _walk(status: str, events: list[tuple[str, int | None]]) -> Counted:

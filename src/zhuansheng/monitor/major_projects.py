@@ -50,9 +50,7 @@ class Progress:
 
 
 def month_end(month: str) -> dt.date:
-    p = parse_period(month)
-    first_next = dt.date(p.year + 1, 1, 1) if p.month == 12 else dt.date(p.year, p.month + 1, 1)
-    return first_next - dt.timedelta(days=1)
+    return parse_period(month).last_day
 
 
 def _ytd(amounts: Mapping[str, float], month: str) -> float:

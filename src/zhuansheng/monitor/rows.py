@@ -87,7 +87,9 @@ class ProgressRow:
         if self._source is None:
             return ""
         result, i, m, cfg = self._source
-        return _rule(result, i, m, self, cfg)
+        text = _rule(result, i, m, self, cfg)
+        basis = result.extra.get("basis")  # what a figure from the cases counts
+        return f"{text}；{basis}" if basis else text
 
     @property
     def coverage_zh(self) -> str:

@@ -27,6 +27,12 @@ from .counting import Rule
 MONTHS = 24  # base year Jan..Dec, then the year Jan..Dec
 TO_UNIT = {"亿元": 1e-4, "万元": 1.0}  # registers hold money in 万元
 DONE = ("completed", "verified")
+# case_counts_from (monitoring.yaml) → the states that count, and the date that places a case in
+# a month. A reopened case is in neither state set, so it counts nothing until done again.
+CASE_COUNTS = {
+    "completed": (DONE, t.Case.closed_on),
+    "verified": (("verified",), t.Case.verified_on),
+}
 
 
 @dataclass
@@ -70,7 +76,12 @@ class Loader:
     """Reads everything one year's monitoring needs in a handful of grouped queries."""
 
     def __init__(
-        self, session: Session, year: int, counties: list[str], count_from: str = "imported"
+        self,
+        session: Session,
+        year: int,
+        counties: list[str],
+        count_from: str = "imported",
+        case_counts_from: str = "completed",
     ) -> None:
         self.session = session
         self.conn = session.connection()  # plain rows: no ORM bookkeeping on bulk reads
@@ -79,6 +90,7 @@ class Loader:
         self.counties = counties
         self.col = {c: i for i, c in enumerate(counties)}
         self.count_from = count_from
+        self.case_counts_from = case_counts_from
 
     # -- statistics --------------------------------------------------------------------------
 
@@ -198,10 +210,30 @@ class Loader:
             direct={r: _flows_to_ytd(v[k : k + 1])[0] * factor for r, v in direct.items()},
         )
 
+    def _cases(self) -> list[tuple[Any, ...]]:
+        """(county, year, month, firms, freed land, freed energy) of the cases that count at
+        ``case_counts_from``, each in the month of its date (completion or verification)."""
+        c = t.Case
+        states, when = CASE_COUNTS[self.case_counts_from]
+        y, m = extract("year", when), extract("month", when)
+        stmt = (
+            select(
+                c.county_code,
+                y,
+                m,
+                func.count(),
+                func.sum(c.freed_land_mu),
+                func.sum(c.freed_energy_tce),
+            )
+            .where(c.status.in_(states), when.is_not(None))
+            .group_by(c.county_code, y, m)
+        )
+        return [tuple(row) for row in self.conn.execute(stmt)]
+
     def series(self, indicators: list[Indicator]) -> dict[str, Series]:
         stats = [i for i in indicators if i.source in ("statistic", "enterprise")]
         out = self.statistics(stats)  # enterprise-derived values arrive as observations for now
-        e, p, inv, c = t.RegistryEntry, t.Project, t.ProjectInvestment, t.Case
+        e, p, inv = t.RegistryEntry, t.Project, t.ProjectInvestment
 
         def by_date(kind: Any, region: Any, when: Any, *values: Any) -> Select:
             y, m = extract("year", when), extract("month", when)
@@ -223,18 +255,7 @@ class Loader:
             .join(inv, inv.project_id == p.id)
             .group_by(sized, p.region_code, y, m)
         )
-        # a case counts when it is completed (整治完成), in the month it closed
-        closed = self._grouped(
-            by_date(
-                c.status.in_(DONE),
-                c.county_code,
-                c.closed_on,
-                func.count(),
-                func.sum(c.freed_land_mu),
-                func.sum(c.freed_energy_tce),
-            ).where(c.status.in_(DONE), c.closed_on.is_not(None))
-        )
-        case_rows = [row for rows in closed.values() for row in rows]
+        case_rows = self._cases()
         measures = {"count": 0, "freed_land_mu": 1, "freed_energy_tce": 2}
         for ind in indicators:
             if ind.source == "registry":

@@ -276,6 +276,7 @@ def _render_forked(
     """Each region's staged files, rendered in ``jobs`` forked processes."""
     # Read everything the workers need before forking; they render only.
     cfg = default_config()
+    src.case_facts()
     ranked = assess_period(src.period)
     levels = {src.unit(r).level for r in regions if r} | ({"city"} if None in regions else set())
     if ranked:

@@ -15,7 +15,7 @@ from zhuansheng.monitor.areas import GOAL, area_key, area_names, grouped
 from zhuansheng.monitor.status import COLOUR_ZH, EVALUATED
 from zhuansheng.reference import PROVINCE_CODE
 
-from . import charts, narrative
+from . import case_section, charts, narrative
 from .config import ReportConfig
 from .content import Figure, Heading, Paragraph, Report, Sheet, Table
 from .narrative import ADDITIVE
@@ -315,6 +315,12 @@ class _Builder:
             Paragraph(self.cfg.phrases["milestones_overdue"].format(count=len(rows), items=items))
         )
 
+    def cases(self, number_: int) -> None:
+        """高耗低效企业整治提升: the rectification targets, overdue and unverified cases, and
+        verified cases still class D or grade 5 (``case_section``)."""
+        self.report.add(Heading(f"{_cn(number_)}、{self.cfg.cases.heading}", 1))
+        case_section.add(self)
+
     def county_warnings(self, rows: list[ProgressRow]) -> None:
         """A city's counties: how many red items each has (the items are in the annex)."""
         red: dict[str, int] = {}
@@ -549,8 +555,9 @@ def province_report(kind: str, src: Sources, cfg: ReportConfig, today: dt.date) 
     red = src.monitor.warnings(level="city")
     b.warnings(red, "全省或设区市", 3)
     b.overdue_milestones(src.monitor.overdue_milestones())
-    b.peers([x for x in src.level_rows("city") if x.level == "city"], 4, "各地进展")
-    b.ranking("city", 5)
+    b.cases(4)
+    b.peers([x for x in src.level_rows("city") if x.level == "city"], 5, "各地进展")
+    b.ranking("city", 6)
     b.annex()
     county = [x for x in src.level_rows("county") if x.level == "county"]
     b.report.sheets.append(_sheet("各市", [x for x in src.level_rows("city") if x.level == "city"]))
@@ -574,8 +581,9 @@ def region_report(src: Sources, region: str, cfg: ReportConfig, today: dt.date) 
     b.warnings(red, b.label, 3)
     if inside:
         b.county_warnings(inside)
-    b.peers(peers, 4, "与全省及各地比较")
-    b.ranking(unit.level, 5)
+    b.cases(4)
+    b.peers(peers, 5, "与全省及各地比较")
+    b.ranking(unit.level, 6)
     b.annex()
     b.report.sheets.append(_sheet("全省", src.region_rows(PROVINCE_CODE)))
     b.report.sheets.append(_sheet("各地对比", peers))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from zhuansheng.datafile import read_yaml
 
@@ -25,6 +25,15 @@ class Fonts(_Model):
     chart: str
 
 
+class CaseSection(_Model):
+    """高耗低效企业整治提升: the targets stated and how much of each list is named."""
+
+    heading: str
+    targets: list[str]
+    top_counties: int = Field(ge=1)
+    list_limit: int = Field(ge=1)
+
+
 class ReportConfig(_Model):
     version: int
     issuer: Issuer
@@ -35,6 +44,7 @@ class ReportConfig(_Model):
     headline_targets: list[str]
     trend_target: str
     ranking_draws: int
+    cases: CaseSection
     phrases: dict[str, str]
     fonts: Fonts
 

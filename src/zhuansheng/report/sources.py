@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from zhuansheng import monitor, store
+from zhuansheng.collect import case_warnings
 from zhuansheng.errors import ZhuanshengError
 from zhuansheng.monitor import ProgressRow
 from zhuansheng.periods import Period, parse_period
@@ -40,11 +41,12 @@ class Sources:
         if not has_data:
             raise ZhuanshengError(
                 f"{self.period.label_zh}（{self.period.code}）没有任何监测数据："
-                "该期的统计报表、认定名单和项目库均为空，未生成报告。"
+                "该期的统计报表、认定名单、项目库和整治完成的案件均为空，未生成报告。"
                 "请先导入该期数据（zhuansheng import …），或换一个已有数据的期间"
             )
         self._rows: dict[str, list[ProgressRow]] = {}
         self._rankings: dict[str, Any] = {}
+        self._cases: tuple[case_warnings.CaseWarnings, list[dict[str, Any]]] | None = None
 
     @property
     def basis_zh(self) -> str:
@@ -79,6 +81,23 @@ class Sources:
             for row in monitor.rows_for(analysis, m, units=[i], targets=[target])
         ]
 
+    def case_facts(self) -> tuple[case_warnings.CaseWarnings, list[dict[str, Any]]]:
+        """The province's rectification cases overdue or awaiting verification at the period's
+        end, and its verified cases still class D or grade 5, read once for every region."""
+        if self._cases is None:
+            on = self.period.last_day
+            with store.session(database_url(self.ws)) as s:
+                self._cases = (
+                    case_warnings.case_warnings(s, PROVINCE_CODE, on),
+                    case_warnings.still_poor(s, PROVINCE_CODE, on),
+                )
+        return self._cases
+
+    def cases(self, code: str) -> tuple[case_warnings.CaseWarnings, list[dict[str, Any]]]:
+        """``case_facts`` of one region."""
+        flagged, poor = self.case_facts()
+        return flagged.within(code), case_warnings.still_poor_within(poor, code)
+
     def ranking(self, level: str, period: str, draws: int) -> tuple[Any | None, str]:
         """The regional assessment for a level (computed, not stored: publishing a ranking is the
         assessment's own step), or None with the reason it is missing."""
@@ -106,7 +125,8 @@ class Sources:
 
 
 def _store_facts(period: Period, ws: Workspace | None) -> tuple[bool, bool]:
-    """(the store holds synthetic data, the store has any data for the year up to the period)."""
+    """(the store holds synthetic data, the store has any data for the year up to the period:
+    statistics, register entries, project investment or completed rectification cases)."""
     y, m = period.year, period.month
     periods = [f"{y}-{k:02d}" for k in range(1, m + 1)] + [f"{y}Q{q}" for q in range(1, m // 3 + 1)]
     if period.kind == "year":
@@ -126,8 +146,11 @@ def _store_facts(period: Period, ws: Workspace | None) -> tuple[bool, bool]:
             .select_from(t.ProjectInvestment)
             .where(t.ProjectInvestment.month.in_(periods))
         )
+        closed = s.scalar(  # rectification cases completed in the year up to the period
+            select(func.count()).select_from(t.Case).where(t.Case.closed_on.between(start, end))
+        )
         synthetic = any(
             s.scalar(select(table.id).where(table.synthetic.is_(True)).limit(1)) is not None
             for table in (t.Observation, t.RegistryEntry, t.Project, t.Allocation)
         )
-    return synthetic, bool(observations or entries or invested)
+    return synthetic, bool(observations or entries or invested or closed)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zhuansheng import monitor, programme, store
+from zhuansheng.collect import case_warnings as case_watch
 from zhuansheng.errors import NotFound
 from zhuansheng.monitor import areas, status
 from zhuansheng.monitor.views import Monitor
@@ -357,3 +358,31 @@ def visible_rows(
         for r in rows
         if caller.may("progress.view", r.region) or r.level in ("group", "pilot", "province")
     ]
+
+
+# --- the rectification cases' warnings ----------------------------------------------------------
+
+
+def case_warnings(caller: Caller, period: str | None, region: str | None = None) -> dict[str, Any]:
+    """A region's rectification cases overdue or awaiting verification as of the period's last
+    day (``collect.case_warnings``): the counts by county for whoever may see the region's
+    progress, and the cases themselves (firm, county, state, deadline) only for those who may see
+    its cases."""
+    period = period_or_latest(caller.ws, period)
+    code = region or caller.home
+    name = regions.region(code).name_zh
+    caller.require("progress.view", code)
+    on = parse_period(period).last_day
+    with store.session(caller.ws.database_url) as s:
+        found = case_watch.case_warnings(s, code, on)
+    return {
+        "period": period,
+        "on": on,
+        "region": code,
+        "region_name": name,
+        "overdue": found.overdue,
+        "awaiting_verification": found.awaiting_verification,
+        "warning_zh": found.text,
+        "counties": [c.as_dict() for c in found.counties()],
+        "cases": [c.as_dict() for c in found.cases] if caller.may("cases.view", code) else [],
+    }
