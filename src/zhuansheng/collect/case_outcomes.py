@@ -6,7 +6,7 @@ class D or grade 5. Used by the case pages, the API and the briefings alike."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +14,26 @@ import pyarrow.parquet as pq
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zhuansheng.datafile import read_yaml
 from zhuansheng.store import tables as t
 
 # runs whose results carry the columns: 亩均 (mujun), 碳效 (carbon) or both (screen)
 _KINDS = {"mujun_score": ("mujun", "screen"), "mujun_class": ("mujun", "screen")}
 _KINDS["carbon_grade"] = ("carbon", "screen")
-STILL_POOR_CLASS = "D"
-STILL_POOR_GRADE = 5
+
+
+@dataclass(frozen=True)
+class StillPoor:
+    """What still counts as not rectified after a verified case (``data/case_outcomes.yaml``)."""
+
+    mujun_classes: tuple[str, ...]
+    carbon_grades: tuple[int, ...]
+
+
+@cache
+def still_poor_rule() -> StillPoor:
+    rule = read_yaml(__package__, "case_outcomes.yaml")["still_poor"]
+    return StillPoor(tuple(rule["mujun_classes"]), tuple(int(g) for g in rule["carbon_grades"]))
 
 
 @dataclass(frozen=True)
@@ -105,11 +118,12 @@ class Results:
 
 def outcome(results: Results, uscc: str, listed_year: int) -> dict[str, Any]:
     """Before (the year the case was listed) and after (the latest evaluated year), and the
-    warning when the firm is still class D or grade 5 after."""
+    warning when the firm still stands at a class or grade of the still-poor rule after."""
     before = results.standing(uscc, listed_year)
     latest = results.latest_year()
     after = results.standing(uscc, latest) if latest and latest > listed_year else Standing(None)
-    warn = after.mujun_class == STILL_POOR_CLASS or after.carbon_grade == STILL_POOR_GRADE
+    rule = still_poor_rule()
+    warn = after.mujun_class in rule.mujun_classes or after.carbon_grade in rule.carbon_grades
     return {
         "before": before.as_dict(),
         "after": after.as_dict(),
@@ -121,10 +135,11 @@ def outcome(results: Results, uscc: str, listed_year: int) -> dict[str, Any]:
 def still_poor_what(after: Standing) -> str:
     """亩均效益仍为 D 类、碳效仍为 5 级 — what is still poor (empty when nothing is)."""
     what = []
-    if after.mujun_class == STILL_POOR_CLASS:
-        what.append("亩均效益仍为 D 类")
-    if after.carbon_grade == STILL_POOR_GRADE:
-        what.append("碳效仍为 5 级")
+    rule = still_poor_rule()
+    if after.mujun_class in rule.mujun_classes:
+        what.append(f"亩均效益仍为 {after.mujun_class} 类")
+    if after.carbon_grade in rule.carbon_grades:
+        what.append(f"碳效仍为 {after.carbon_grade} 级")
     return "、".join(what)
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from zhuansheng.collect import case_outcomes
 from zhuansheng.collect.case_warnings import CaseWarnings, Flagged
 from zhuansheng.formatting import rounded
 from zhuansheng.monitor import ProgressRow
@@ -146,7 +147,10 @@ def _poor_item(b: _Builder, row: dict[str, Any]) -> str:
 def _still_poor(b: _Builder, poor: list[dict[str, Any]]) -> None:
     if not poor:
         return
-    what = b.cfg.phrases["case_still_poor_what"]
+    rule = case_outcomes.still_poor_rule()
+    what = b.cfg.phrases["case_still_poor_what"].format(
+        classes="、".join(rule.mujun_classes), grades="、".join(map(str, rule.carbon_grades))
+    )
     text = _listed(b, "case_still_poor", poor, _poor_item, POOR_SHEET, count=len(poor), what=what)
     b.report.add(Paragraph(text))
 
