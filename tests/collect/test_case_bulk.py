@@ -161,3 +161,19 @@ def test_unknown_and_repeated_cases_are_named(url: str, tmp_path: Path) -> None:
     assert "与第 3 行重复" in refused.value.problems[0].message
     assert "没有编号为 99" in refused.value.problems[1].message
     assert snapshot(url) == before
+
+
+def test_a_completion_row_keeps_what_uses_the_freed_land(url: str, tmp_path: Path) -> None:
+    sc = caller(url, "sc")
+    a = next(r for r in cases.list_cases(sc, year=2022) if r["uscc"] == FIRM_A)
+    cases.update(sc, a["case_id"], a["version"], "设备已更换")
+    path = exported(url, tmp_path)
+    fill(path, {FIRM_A: {"操作": "complete", "腾出用地（亩）": "2.5",
+                         "腾出用能（吨标准煤）": "60", "腾出土地用途": "引进新项目"}})  # fmt: skip
+    (done,) = cases.import_file(sc, path)
+    shown = cases.show(sc, done["case_id"])
+    assert (shown["state"], shown["freed_land_mu"], shown["land_use"]) == (
+        "completed",
+        2.5,
+        "引进新项目",
+    )

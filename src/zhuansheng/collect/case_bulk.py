@@ -23,8 +23,8 @@ from .cases import check_measure, parse_action
 
 SHEET = "整治案件"
 LOCKED = ("案件编号", "版本", "统一社会信用代码", "企业名称", "当前状态", "可执行操作")
-LAND, ENERGY = "腾出用地（亩）", "腾出用能（吨标准煤）"
-FREE = ("操作", "整治措施", "整治责任人", "整改措施", "整治进展", LAND, ENERGY)
+LAND, ENERGY, LAND_USE = "腾出用地（亩）", "腾出用能（吨标准煤）", "腾出土地用途"
+FREE = ("操作", "整治措施", "整治责任人", "整改措施", "整治进展", LAND, ENERGY, LAND_USE)
 COLUMNS = LOCKED + FREE
 BULK_ACTIONS = ("plan", "update", "complete")
 ACTION_SEPARATOR = "；"  # between the 内容@YYYY-MM-DD items of 整改措施
@@ -44,6 +44,7 @@ class BulkRow:
     progress: str = ""
     land_mu: float | None = None
     energy_tce: float | None = None
+    land_use: str = ""
 
 
 def _actions_text(actions: Sequence[dict[str, Any]]) -> str:
@@ -72,13 +73,13 @@ def write_template(path: Path, title: str, cases: Sequence[dict[str, Any]]) -> P
             for j, value in enumerate(fixed):
                 ws.write_string(i, j, str(value), locked)
             filled = ("", c["measure"] or "", c["responsible"] or "",
-                      _actions_text(c["actions"]), "", "", "")  # fmt: skip
+                      _actions_text(c["actions"]), "", "", "", "")  # fmt: skip
             for j, value in enumerate(filled, start=len(LOCKED)):
                 ws.write_string(i, j, value, free)
         last = max(len(cases) + 1, 2)
         ws.data_validation(2, len(LOCKED), last, len(LOCKED),
                            {"validate": "list", "source": list(BULK_ACTIONS)})  # fmt: skip
-        for j, width in enumerate((10, 6, 22, 24, 16, 22, 10, 14, 20, 36, 40, 14, 18)):
+        for j, width in enumerate((10, 6, 22, 24, 16, 22, 10, 14, 20, 36, 40, 14, 18, 20)):
             ws.set_column(j, j, width)
         ws.freeze_panes(2, 2)
         ws.protect("", {"format_columns": True, "format_rows": True})
@@ -155,7 +156,7 @@ def read_template(path: Path, source: str | None = None) -> tuple[list[BulkRow],
             if not text(column):
                 problem(f"操作 {action} 须填写“{column}”", column)
         row.measure, row.responsible = text("整治措施"), text("整治责任人")
-        row.progress = text("整治进展")
+        row.progress, row.land_use = text("整治进展"), text(LAND_USE)
         for column, check in _checks(row, text):
             try:
                 check()

@@ -677,7 +677,9 @@ def _apply(caller: Caller, b: case_bulk.BulkRow, s: Session) -> dict[str, Any]:
     if b.action == "update":
         return update(caller, b.case_id, b.version, b.progress, session=s)
     assert b.land_mu is not None and b.energy_tce is not None
-    return complete(caller, b.case_id, b.version, b.land_mu, b.energy_tce, b.progress, session=s)
+    return complete(
+        caller, b.case_id, b.version, b.land_mu, b.energy_tce, b.progress, s, b.land_use
+    )
 
 
 def import_file(
