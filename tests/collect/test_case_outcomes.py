@@ -112,6 +112,8 @@ def test_board_counts_and_sums(url: str) -> None:
     by_county = {r["region"]: r for r in board["counties"]}
     assert set(by_county) == {SC, "330106"}
     assert by_county[SC]["freed_energy_tce"] == 200.0 and by_county["330106"]["overdue"] == 1
+    (city,) = board["cities"]  # 杭州市: the same sums as its two counties
+    assert (city["region"], city["cases"], city["freed_land_mu"]) == ("330100", 2, 8.0)
     # a county sees its own board only
     assert [r["region"] for r in cases.board(xh, year=2022)["counties"]] == ["330106"]
     with pytest.raises(Forbidden):

@@ -337,7 +337,9 @@ def board(
     if fmt is Format.json:
         _done(b, fmt, "")
         return
-    rows = [_flat(r) for r in [*b["counties"], {"region": "合计", **b["total"]}]]
+    # the cities first when there are several, then the counties, then the total
+    cities = b["cities"] if len(b["cities"]) > 1 else []
+    rows = [_flat(r) for r in [*cities, *b["counties"], {"region": "合计", **b["total"]}]]
     emit(
         rows,
         BOARD_COLUMNS,

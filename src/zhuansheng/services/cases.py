@@ -732,19 +732,21 @@ def _visible_cases(s: Session, caller: Caller, region: str, year: int | None) ->
 def board(caller: Caller, *, region: str = "", year: int | None = None) -> dict[str, Any]:
     """A region's cases at a glance: counts by state, overdue, completions awaiting
     verification, expected and freed land and energy (completed and verified), completions and
-    verifications by month, and one row per county below ``region``."""
+    verifications by month, and one row per city and per county below ``region``."""
     region = region or caller.home
     caller.require("cases.view", region or None, OUT_OF_SCOPE)
     on = caller.today()
     with store.session(caller.ws.database_url) as s:
         found = _visible_cases(s, caller, region, year)
         counties: dict[str, dict[str, Any]] = {}
+        cities: dict[str, dict[str, Any]] = {}
         total = _tally()
         months: dict[str, dict[str, int]] = {}
         for c in found:
             state = core.state_of(c)
-            row = counties.setdefault(c.county_code, _tally())
-            for tally in (row, total):
+            county = counties.setdefault(c.county_code, _tally())
+            city = cities.setdefault(access.parent(c.county_code), _tally())
+            for tally in (county, city, total):
                 _count(tally, c, state, on)
             for when, key in ((c.closed_on, "completed"), (c.verified_on, "verified")):
                 if when is not None and state in core.DONE:
@@ -756,6 +758,7 @@ def board(caller: Caller, *, region: str = "", year: int | None = None) -> dict[
         "on": on,
         "total": total,
         "by_month": [{"month": m, **v} for m, v in sorted(months.items())],
+        "cities": [{"region": code, **v} for code, v in sorted(cities.items())],
         "counties": [{"region": code, **v} for code, v in sorted(counties.items())],
     }
 

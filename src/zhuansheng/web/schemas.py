@@ -607,7 +607,8 @@ class CaseBoardOut(Out):
     on: dt.date = Field(description="逾期的判断日期")
     total: CaseTallyOut
     by_month: list[CaseMonthOut]
-    counties: list[CaseCountyOut]
+    cities: list[CaseCountyOut] = Field(description="分设区市汇总")
+    counties: list[CaseCountyOut] = Field(description="分县（市、区）汇总")
 
 
 class CandidateOut(Out):
