@@ -4,6 +4,8 @@ types of what is served."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -11,6 +13,7 @@ from fastapi import UploadFile
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from zhuansheng.services import reports, submissions
 
@@ -33,6 +36,27 @@ async def read_upload(ctx: Ctx, file: UploadFile) -> Path:
     limit = ctx.state.settings.max_upload_bytes
     data = await file.read(limit + 1)
     return await run_in_threadpool(submissions.save_upload, data, file.filename, limit)
+
+
+@asynccontextmanager
+async def saved_uploads(
+    ctx: Ctx, files: Sequence[StarletteUpload]
+) -> AsyncIterator[list[tuple[Path, str]]]:
+    """Each non-empty upload (evidence files) saved to a private folder as (path, file name),
+    read at most one byte past the size limit; the folders go when the block ends."""
+    limit = ctx.state.settings.max_upload_bytes
+    saved: list[tuple[Path, str]] = []
+    try:
+        for f in files:
+            data = await f.read(limit + 1)
+            if not data and not f.filename:
+                continue  # a file field left empty
+            path = await run_in_threadpool(submissions.save_upload, data, f.filename, limit)
+            saved.append((path, f.filename or path.name))
+        yield saved
+    finally:
+        for path, _ in saved:
+            shutil.rmtree(path.parent, ignore_errors=True)
 
 
 def temporary_download(path: Path, name: str) -> FileResponse:

@@ -13,10 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from zhuansheng.errors import Invalid
-from zhuansheng.services import milestones, submissions
+from zhuansheng.services import milestones
 
 from . import schemas
 from .deps import Ctx, api_ctx, page_ctx
+from .files import saved_uploads
 from .pages import render
 
 pages = APIRouter(include_in_schema=False)
@@ -28,29 +29,13 @@ ReportId = Annotated[int, Path(ge=1, le=milestones.MAX_ID, description="进展�
 StatusName = Literal["not_started", "in_progress", "completed", "delayed"]
 
 
-async def _saved(ctx: Ctx, files: list[StarletteUpload]) -> list[tuple[Any, str]]:
-    """Each non-empty upload in a private folder (at most one byte past the size limit)."""
-    limit = ctx.state.settings.max_upload_bytes
-    out = []
-    for f in files:
-        data = await f.read(limit + 1)
-        if not data and not f.filename:
-            continue
-        path = await run_in_threadpool(submissions.save_upload, data, f.filename, limit)
-        out.append((path, f.filename or path.name))
-    return out
-
-
 async def _report(
     ctx: Ctx, target: str, period: str, status: str, text: str, files: list[StarletteUpload]
 ) -> dict[str, Any]:
-    saved = await _saved(ctx, files)
-    try:
+    async with saved_uploads(ctx, files) as saved:
         return await run_in_threadpool(
             milestones.report, ctx.caller, target, period, status, text, saved
         )
-    finally:
-        milestones.discard([p for p, _ in saved])
 
 
 # --- pages -------------------------------------------------------------------------------
