@@ -120,6 +120,35 @@
     el.dataset.ready = "1";
   }
 
+  // A region's rectification cases: completions and verifications by month.
+  function drawCaseMonths() {
+    var el = document.getElementById("case-months");
+    if (!el || !window.echarts) return;
+    var rows = data("case-months-data") || [];
+    var chart = echarts.init(el);
+    function col(k) { return rows.map(function (r) { return r[k]; }); }
+    chart.setOption({
+      tooltip: { trigger: "axis" },
+      legend: { data: [el.dataset.completed, el.dataset.verified] },
+      xAxis: { type: "category", data: col("month") },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [
+        { name: el.dataset.completed, type: "bar", data: col("completed"), itemStyle: { color: "#3a6ea5" } },
+        { name: el.dataset.verified, type: "bar", data: col("verified"), itemStyle: { color: COLOURS.green } }
+      ]
+    });
+    el.dataset.ready = "1";
+  }
+
+  // A "tick all" box ticks every box of its name (the candidates of the review table).
+  document.addEventListener("change", function (e) {
+    var name = e.target.dataset && e.target.dataset.checkAll;
+    if (!name) return;
+    document.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (box) {
+      box.checked = e.target.checked;
+    });
+  });
+
   // A refused request (400/403/422) still shows its message where the form asked for it to go.
   document.addEventListener("htmx:beforeSwap", function (e) {
     var status = e.detail.xhr.status;
@@ -129,5 +158,5 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { drawMap(); drawTrend(); drawPlan(); });
+  document.addEventListener("DOMContentLoaded", function () { drawMap(); drawTrend(); drawPlan(); drawCaseMonths(); });
 })();
