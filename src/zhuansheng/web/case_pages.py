@@ -14,10 +14,11 @@ import math
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from zhuansheng.errors import Invalid, ZhuanshengError
 from zhuansheng.services import case_views, cases, labels, regions
@@ -306,9 +307,12 @@ async def case_update(
     case_id: CaseId,
     version: Version,
     progress: Text = "",
-    evidence: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
-    async with saved_uploads(ctx, evidence or []) as saved:
+    # the evidence files from the parsed form: an empty file field comes as an empty string
+    # from HTMX (as a nameless file from a plain form), which a typed parameter would refuse
+    form = await request.form()
+    files = [f for f in form.getlist("evidence") if isinstance(f, StarletteUpload)]
+    async with saved_uploads(ctx, files) as saved:
         return await run_in_threadpool(
             _act,
             request,

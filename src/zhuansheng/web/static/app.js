@@ -128,6 +128,7 @@
     var chart = echarts.init(el);
     function col(k) { return rows.map(function (r) { return r[k]; }); }
     chart.setOption({
+      animation: false, // drawn at once: the board is read, not watched
       tooltip: { trigger: "axis" },
       legend: { data: [el.dataset.completed, el.dataset.verified] },
       xAxis: { type: "category", data: col("month") },
@@ -152,9 +153,21 @@
   // A refused request (400/403/422) still shows its message where the form asked for it to go.
   document.addEventListener("htmx:beforeSwap", function (e) {
     var status = e.detail.xhr.status;
-    if (status >= 400 && status < 500 && e.detail.target && e.detail.target.dataset.swapErrors) {
+    var target = e.detail.target;
+    if (status >= 400 && status < 500 && target && target.dataset.swapErrors) {
       e.detail.shouldSwap = true;
       e.detail.isError = false;
+      // a whole error page (a request refused before its handler): only its message, in a
+      // container like the one it replaces
+      var page = new DOMParser().parseFromString(e.detail.serverResponse, "text/html");
+      var message = page.querySelector("section.error-page");
+      if (message && page.querySelector("header.top")) {
+        var box = document.createElement("div");
+        box.id = target.id;
+        box.dataset.swapErrors = "1";
+        box.appendChild(message);
+        e.detail.serverResponse = box.outerHTML;
+      }
     }
   });
 
