@@ -50,26 +50,10 @@ def may_add(caller: Caller) -> bool:
     return caller.may("cases.edit", caller.home)
 
 
-def review(
-    caller: Caller,
-    *,
-    region: str = "",
-    year: int | None = None,
-    state: str = "",
-    rule: str = "",
-    mujun_class: str = "",
-    carbon_grade: int | None = None,
-) -> dict[str, Any]:
-    """The screening candidates for review, each with ``may``, and the choices of the page."""
-    rows = cases.list_candidates(
-        caller,
-        region=region,
-        year=year,
-        state=state,
-        rule=rule,
-        mujun_class=mujun_class,
-        carbon_grade=carbon_grade,
-    )
+def review(caller: Caller, **filters: Any) -> dict[str, Any]:
+    """The screening candidates for review (``filters``: those of ``cases.list_candidates``),
+    each with ``may``, and the choices of the page."""
+    rows = cases.list_candidates(caller, **filters)
     for row in rows:
         row["may"] = candidate_may(caller, row)
     return {

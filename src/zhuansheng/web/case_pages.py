@@ -44,6 +44,13 @@ def _htmx(request: Request) -> bool:
     return bool(request.headers.get("hx-request"))
 
 
+def _page_or_part(
+    request: Request, ctx: Ctx, part: str, page: str, status: int, **data: Any
+) -> Response:
+    """The whole page, or for HTMX the part of it the form replaces."""
+    return render(request, ctx, part if _htmx(request) else page, status=status, **data)
+
+
 def _year(text: str) -> int | None:
     return int(text) if text else None
 
@@ -99,11 +106,12 @@ def _review(
 ) -> Response:
     """The review page (or, for HTMX, its table with what was just done)."""
     data = case_views.review(ctx.caller, **f.args())
-    return render(
+    return _page_or_part(
         request,
         ctx,
-        "_case_review.html" if _htmx(request) else "case_candidates.html",
-        status=status,
+        "_case_review.html",
+        "case_candidates.html",
+        status,
         f=f,
         region_name=regions.name,
         **data,
@@ -226,11 +234,12 @@ def evidence_download(ctx: Page, evidence_id: Annotated[int, Path(ge=1, le=MAX_I
 def _case(request: Request, ctx: Ctx, case_id: int, status: int = 200, **outcome: Any) -> Response:
     """The case page (or, for HTMX, the case itself) with what was just done or refused."""
     case = cases.show(ctx.caller, case_id)
-    return render(
+    return _page_or_part(
         request,
         ctx,
-        "_case_body.html" if _htmx(request) else "case.html",
-        status=status,
+        "_case_body.html",
+        "case.html",
+        status,
         case=case,
         region_name=regions.name(case["region"]),
         measures=labels.codes("case_measure"),
