@@ -19,7 +19,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.routing import Route
 from web_helpers import USERS, Reports, World, client_for, csrf_of, make_settings
 
@@ -45,6 +45,12 @@ ALL_404 = "404 404 404 404 404 404"
 NO_FIRM = {"uscc": "000000000000000000", "year": 2022, "measure": "upgrade", "reason": "矩阵"}
 BAD_MEASURE = {**NO_FIRM, "measure": "nonsense"}
 A_PLAN = {"version": 1, "measure": "upgrade", "action": ["矩阵@2099-01-01"], "responsible": "某"}
+PROVINCE_CASES = "200 200 403 403 403 403"
+NO_CANDIDATE = {"candidate": "999999", "measure": "upgrade", "reason": "data_error"}
+STALE_UPDATE = {"version": 0, "progress": "矩阵"}
+STALE_COMPLETE = {"version": 0, "land": "0", "energy": "0"}
+STALE_VERIFY = {"version": 0, "result": "pass"}
+STALE_REOPEN = {"version": 0, "reason": "矩阵"}
 # (method, path, statuses for A N C K D V[, body of a POST])
 MATRIX = [
     ("GET", "/", ALL),
@@ -211,6 +217,33 @@ MATRIX = [
     ("POST", "/api/v1/cases/999999/complete", ALL_404, {"version": 1, "land": 0, "energy": 0}),
     ("POST", "/api/v1/cases/999999/verify", ALL_404, {"version": 1, "pass": True}),
     ("POST", "/api/v1/cases/999999/reopen", ALL_404, {"version": 1, "reason": "矩阵"}),
+    # the case pages: the same services, so the same answers; a refused action renders the page
+    # again with its status. The actions on a real case carry version 0, which no case has: who
+    # may take the action is refused for the stale version (409), nothing is written.
+    ("GET", "/cases", CASES_VIEW),
+    ("GET", "/cases?region=330603&year=2022&state=completed&overdue=true", PROVINCE_CASES),
+    ("GET", "/cases/candidates?year=2022&state=candidate&mujun_class=D", CASES_VIEW),
+    ("GET", "/cases/candidates?region=330603", PROVINCE_CASES),
+    ("POST", "/cases/candidates?year=2022", CASES_VIEW, {"action": "confirm", **NO_CANDIDATE}),
+    ("POST", "/cases/candidates", CASES_VIEW, {"action": "dismiss", **NO_CANDIDATE}),
+    ("POST", "/cases/candidates/999999/reopen", "404 404 404 404 403 403"),
+    ("POST", "/cases/add", "400 400 400 400 403 403", BAD_MEASURE),
+    ("POST", "/cases/add", "404 404 404 404 403 403", NO_FIRM),
+    ("GET", "/cases/evidence/999999", ALL_404),
+    ("GET", "/cases/999999", ALL_404),
+    ("GET", "/cases/{own_case}", CASES_VIEW),
+    ("GET", "/cases/{other_case}", PROVINCE_CASES),
+    ("POST", "/cases/999999/plan", ALL_404, A_PLAN),
+    ("POST", "/cases/999999/update", ALL_404, {"version": 1, "progress": "矩阵"}),
+    ("POST", "/cases/999999/complete", ALL_404, {"version": 1, "land": 0, "energy": 0}),
+    ("POST", "/cases/999999/verify", ALL_404, {"version": 1, "result": "pass"}),
+    ("POST", "/cases/999999/reopen", ALL_404, {"version": 1, "reason": "矩阵"}),
+    ("POST", "/cases/{own_case}/plan", "403 403 403 409 403 403", {**A_PLAN, "version": 0}),
+    ("POST", "/cases/{own_case}/update", "403 403 403 409 403 403", STALE_UPDATE),
+    ("POST", "/cases/{own_case}/complete", "403 403 403 409 403 403", STALE_COMPLETE),
+    ("POST", "/cases/{own_case}/verify", "403 403 409 403 403 403", STALE_VERIFY),
+    ("POST", "/cases/{own_case}/reopen", "409 409 409 403 403 403", STALE_REOPEN),
+    ("POST", "/cases/{other_case}/verify", "403 403 403 403 403 403", STALE_VERIFY),
     # signing in and out, language, health, map layers and the API's own description: public
     ("GET", "/login", PUBLIC),
     ("POST", "/login", "403 403 403 403 403 403 403"),  # no CSRF field in the form
@@ -262,6 +295,16 @@ def run_id(web_world: World) -> str:
 
 
 @pytest.fixture(scope="module")
+def case_ids(web_world: World) -> dict[str, int]:
+    """A case of 上城区 (own) and one of 柯桥区 (other)."""
+    with store.session(web_world.url) as s:
+        return {
+            f"{key}_case": s.scalar(select(func.min(t.Case.id)).where(t.Case.county_code == code))
+            for key, code in (("own", "330102"), ("other", "330603"))
+        }
+
+
+@pytest.fixture(scope="module")
 def clients(app) -> dict[str | None, TestClient]:  # type: ignore[no-untyped-def]
     out: dict[str | None, TestClient] = {None: client_for(app, None)}
     for role, name in USERS.items():
@@ -275,6 +318,7 @@ def test_route_by_role(
     reports: Reports,
     app,  # type: ignore[no-untyped-def]
     run_id: str,
+    case_ids: dict[str, int],
     clients: dict[str | None, TestClient],
     method: str,
     path: str,
@@ -288,6 +332,7 @@ def test_route_by_role(
         own=web_world.own_uscc,
         other=web_world.other_uscc,
         run_id=run_id,
+        **case_ids,
         province_report=quote(reports.province),
         own_report=quote(reports.own),
         other_report=quote(reports.other),

@@ -9,6 +9,7 @@ import re
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -131,6 +132,30 @@ def web_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             )
         assert county and own and other
         yield World(root, url, county, own, other)
+
+
+@dataclass
+class CaseAccounts:
+    county: str  # the county with the most screening candidates, outside 绍兴市 …
+    county_user: str  # … its user …
+    city_user: str  # … its city's user …
+    stranger: str  # … and the user of 绍兴市, another city
+
+
+def case_accounts(world: World) -> CaseAccounts:
+    """The accounts the case page tests sign in as, with the test password, in ``world`` (a
+    private copy: the county is chosen among the candidates the copy still has)."""
+    stranger_city = OTHER_COUNTY[:4] + "00"
+    with store.session(world.url) as s:
+        q = select(t.ScreeningCandidate.county_code).where(
+            t.ScreeningCandidate.status == "candidate"
+        )
+        found = Counter(c for c in s.scalars(q) if not c.startswith(stranger_city[:4]))
+        county = max(sorted(found), key=found.__getitem__)
+        accounts = CaseAccounts(county, f"u{county}", f"u{county[:4]}00", f"u{stranger_city}")
+        for name in (accounts.county_user, accounts.city_user, accounts.stranger):
+            users.set_password(s, name, PASSWORD)
+    return accounts
 
 
 def make_settings(web_world: World, **changes: object) -> WebSettings:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 
 from zhuansheng import store
+from zhuansheng.collect import cases as case_rules
 from zhuansheng.errors import NotFound
 from zhuansheng.store import tables as t
 
@@ -54,6 +55,34 @@ def search(
         return [_row(x) for x in rows], int(total)
 
 
+def _case(c: t.Case) -> dict[str, Any]:
+    """One of the firm's rectification cases with its timeline (``status`` as stored, ``state``
+    and ``measure`` as the case pages name them)."""
+    return {
+        "case_id": c.id,
+        "year": c.year,
+        "status": c.status,
+        "state": case_rules.state_of(c),
+        "measure": c.measure or c.outcome,
+        "outcome": c.outcome,
+        "reason": c.reason,
+        "plan": c.plan,
+        "opened_on": c.opened_on,
+        "closed_on": c.closed_on,
+        "events": [
+            {
+                "at": e.at,
+                "from": e.from_status,
+                "to": e.to_status,
+                "action": e.action,
+                "actor": e.actor,
+                "note": e.note,
+            }
+            for e in c.events
+        ],
+    }
+
+
 def profile(caller: Caller, uscc: str, *, audited: bool = False) -> dict[str, Any]:
     """Everything shown about one enterprise; ``NotFound`` when unknown, ``Forbidden`` outside
     the scope. ``audited``: the read is written to the audit log (API reads of enterprise data)."""
@@ -83,22 +112,7 @@ def profile(caller: Caller, uscc: str, *, audited: bool = False) -> dict[str, An
                 }
                 for c in candidates
             ],
-            "cases": [
-                {
-                    "year": c.year,
-                    "status": c.status,
-                    "outcome": c.outcome,
-                    "reason": c.reason,
-                    "plan": c.plan,
-                    "opened_on": c.opened_on,
-                    "closed_on": c.closed_on,
-                    "events": [
-                        {"at": e.at, "from": e.from_status, "to": e.to_status, "note": e.note}
-                        for e in c.events
-                    ],
-                }
-                for c in cases
-            ],
+            "cases": [_case(c) for c in cases],
         }
     if audited:
         audit.record(caller, "export.api.enterprise", "enterprise", uscc)

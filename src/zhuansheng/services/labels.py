@@ -5,6 +5,14 @@ from __future__ import annotations
 
 from functools import cache
 
+from zhuansheng.collect import cases as case_rules
+
+
+def _english(chinese: dict[str, str], english: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Labels whose Chinese is defined with the codes, given their English."""
+    return {code: (zh, english[code]) for code, zh in chinese.items()}
+
+
 # Value labels with no other source of truth: category → code → (Chinese, English).
 VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "project_status": {
@@ -33,6 +41,40 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "confirmed": ("已确认", "confirmed"),
         "dismissed": ("已排除", "dismissed"),
     },
+    # the measures of 一企一策, a case's actions and the reasons a candidate is dismissed: the
+    # Chinese of collect.cases
+    "case_measure": _english(
+        case_rules.MEASURES,
+        {
+            "upgrade": "upgrade",
+            "merger": "merger",
+            "land_recovered": "land recovered / change of use",
+            "relocated": "relocation",
+            "closed": "closure",
+        },
+    ),
+    "case_action": {
+        "confirm": ("列入整治名单", "listed"),
+        **_english(
+            case_rules.ACTIONS,
+            {
+                "plan": "plan",
+                "update": "progress report",
+                "complete": "completion",
+                "verify": "verification",
+                "reopen": "reopening",
+            },
+        ),
+    },
+    "dismiss_reason": _english(
+        case_rules.DISMISS_REASONS,
+        {
+            "new_plant": "new plant, in production for less than three years",
+            "data_error": "data error",
+            "other_campaign": "already in another rectification campaign",
+            "other": "other",
+        },
+    ),
     "weights": {
         "expert": ("专家赋权", "expert weights"),
         "equal": ("等权", "equal weights"),
@@ -144,6 +186,11 @@ def _catalogue() -> dict[str, dict[str, tuple[str, str]]]:
             for item in item_set.items:
                 out["mujun_item"].setdefault(item.id, (item.name_zh, item.name_zh))
     return out
+
+
+def codes(category: str) -> list[str]:
+    """The codes of a code set, in their defined order (the choices of a filter)."""
+    return list(VALUES.get(category) or _catalogue().get(category, {}))
 
 
 def label(category: str, code: object, lang: str = "zh") -> str:

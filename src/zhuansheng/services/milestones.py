@@ -6,7 +6,6 @@ province accepts or returns, everyone signed in lists them; and the responsible-
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -198,12 +197,6 @@ def import_file(caller: Caller, path: Path, source: str | None = None) -> list[d
             s.refresh(r)
             out.append(core.as_dict(r, tr))
     return out
-
-
-def discard(paths: Sequence[Path]) -> None:
-    """Remove saved uploads (``services.submissions.save_upload``) and their folders."""
-    for p in paths:
-        shutil.rmtree(p.parent, ignore_errors=True)
 
 
 # --- what each responsible unit has to report ---------------------------------------------

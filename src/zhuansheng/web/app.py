@@ -256,7 +256,7 @@ def _handlers(app: FastAPI) -> None:
 
 
 def create_app(settings: web_settings.WebSettings | None = None) -> FastAPI:
-    from . import allocations, api, cases, milestones, pages
+    from . import allocations, api, case_pages, cases, milestones, pages
 
     settings = settings or web_settings.from_env()
     templates = Jinja2Templates(directory=str(web_settings.PACKAGE_DIR / "templates"))
@@ -296,5 +296,6 @@ def create_app(settings: web_settings.WebSettings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(allocations.router)
     app.include_router(milestones.pages)
+    app.include_router(case_pages.router)
     app.add_middleware(Guard, max_body=settings.max_upload_bytes + 64 * 1024)
     return app

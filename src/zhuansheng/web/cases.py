@@ -266,7 +266,7 @@ async def post_update(request: Request, ctx: Api, case_id: CaseId) -> dict[str, 
     except ValidationError as exc:
         where = "；".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise Invalid(f"请求内容有误：{where}（应有 version、progress，可附 evidence）") from None
-    async with files.saved(ctx, uploads) as saved:
+    async with files.saved_uploads(ctx, uploads) as saved:
         return await run_in_threadpool(
             cases.update, ctx.caller, case_id, body.version, body.progress, evidence=saved
         )

@@ -3,9 +3,9 @@ types of what is served."""
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -38,22 +38,24 @@ async def read_upload(ctx: Ctx, file: UploadFile) -> Path:
     return await run_in_threadpool(submissions.save_upload, data, file.filename, limit)
 
 
-@contextlib.asynccontextmanager
-async def saved(ctx: Ctx, files: list[StarletteUpload]) -> AsyncIterator[list[tuple[Path, str]]]:
-    """Evidence uploads on their way to a service: each non-empty one as (path, file name) in a
-    private folder (read at most one byte past the limit), removed whatever the service said."""
+@asynccontextmanager
+async def saved_uploads(
+    ctx: Ctx, files: Sequence[StarletteUpload]
+) -> AsyncIterator[list[tuple[Path, str]]]:
+    """Each non-empty upload (evidence files) saved to a private folder as (path, file name),
+    read at most one byte past the size limit; the folders go when the block ends."""
     limit = ctx.state.settings.max_upload_bytes
-    out: list[tuple[Path, str]] = []
+    saved: list[tuple[Path, str]] = []
     try:
         for f in files:
             data = await f.read(limit + 1)
             if not data and not f.filename:
-                continue
+                continue  # a file field left empty
             path = await run_in_threadpool(submissions.save_upload, data, f.filename, limit)
-            out.append((path, f.filename or path.name))
-        yield out
+            saved.append((path, f.filename or path.name))
+        yield saved
     finally:
-        for path, _ in out:
+        for path, _ in saved:
             shutil.rmtree(path.parent, ignore_errors=True)
 
 

@@ -15,8 +15,9 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from zhuansheng.errors import Invalid
 from zhuansheng.services import milestones
 
-from . import files, schemas
+from . import schemas
 from .deps import Ctx, api_ctx, page_ctx
+from .files import saved_uploads
 from .pages import render
 
 pages = APIRouter(include_in_schema=False)
@@ -31,7 +32,7 @@ StatusName = Literal["not_started", "in_progress", "completed", "delayed"]
 async def _report(
     ctx: Ctx, target: str, period: str, status: str, text: str, uploads: list[StarletteUpload]
 ) -> dict[str, Any]:
-    async with files.saved(ctx, uploads) as saved:
+    async with saved_uploads(ctx, uploads) as saved:
         return await run_in_threadpool(
             milestones.report, ctx.caller, target, period, status, text, saved
         )

@@ -62,6 +62,7 @@ def setup_templates(templates: Jinja2Templates) -> None:
     env.globals["t"] = i18n.translate
     env.globals["status_zh"] = workflow.STATUS_ZH
     env.globals["csrf_field"] = CSRF_FIELD
+    env.globals["query"] = _query
 
 
 def render(
@@ -361,6 +362,8 @@ def list_page(
 
 
 def _query(**params: Any) -> str:
+    """A query string of the given parameters that have a value (blank, None, 0 and False are
+    left out)."""
     return "&".join(f"{k}={quote(str(v))}" for k, v in params.items() if v not in ("", None, 0))
 
 

@@ -120,14 +120,56 @@
     el.dataset.ready = "1";
   }
 
+  // A region's rectification cases: completions and verifications by month.
+  function drawCaseMonths() {
+    var el = document.getElementById("case-months");
+    if (!el || !window.echarts) return;
+    var rows = data("case-months-data") || [];
+    var chart = echarts.init(el);
+    function col(k) { return rows.map(function (r) { return r[k]; }); }
+    chart.setOption({
+      animation: false, // drawn at once: the board is read, not watched
+      tooltip: { trigger: "axis" },
+      legend: { data: [el.dataset.completed, el.dataset.verified] },
+      xAxis: { type: "category", data: col("month") },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [
+        { name: el.dataset.completed, type: "bar", data: col("completed"), itemStyle: { color: "#3a6ea5" } },
+        { name: el.dataset.verified, type: "bar", data: col("verified"), itemStyle: { color: COLOURS.green } }
+      ]
+    });
+    el.dataset.ready = "1";
+  }
+
+  // A "tick all" box ticks every box of its name (the candidates of the review table).
+  document.addEventListener("change", function (e) {
+    var name = e.target.dataset && e.target.dataset.checkAll;
+    if (!name) return;
+    document.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (box) {
+      box.checked = e.target.checked;
+    });
+  });
+
   // A refused request (400/403/422) still shows its message where the form asked for it to go.
   document.addEventListener("htmx:beforeSwap", function (e) {
     var status = e.detail.xhr.status;
-    if (status >= 400 && status < 500 && e.detail.target && e.detail.target.dataset.swapErrors) {
+    var target = e.detail.target;
+    if (status >= 400 && status < 500 && target && target.dataset.swapErrors) {
       e.detail.shouldSwap = true;
       e.detail.isError = false;
+      // a whole error page (a request refused before its handler): only its message, in a
+      // container like the one it replaces
+      var page = new DOMParser().parseFromString(e.detail.serverResponse, "text/html");
+      var message = page.querySelector("section.error-page");
+      if (message && page.querySelector("header.top")) {
+        var box = document.createElement("div");
+        box.id = target.id;
+        box.dataset.swapErrors = "1";
+        box.appendChild(message);
+        e.detail.serverResponse = box.outerHTML;
+      }
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { drawMap(); drawTrend(); drawPlan(); });
+  document.addEventListener("DOMContentLoaded", function () { drawMap(); drawTrend(); drawPlan(); drawCaseMonths(); });
 })();
