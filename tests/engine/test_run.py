@@ -45,8 +45,12 @@ def test_a_screening_run_is_recorded(run_world: Path) -> None:
         cands = s.scalars(
             select(t.ScreeningCandidate).where(t.ScreeningCandidate.run_id == r.run_id)
         ).all()
+        listed = set(s.scalars(select(t.Case.uscc).where(t.Case.year == 2022)))
     assert len(cands) == r.summary["candidates"] > 0
-    assert all(c.rules and c.status == "candidate" for c in cands)
+    assert all(c.rules for c in cands)
+    # a firm already on the year's list is confirmed at once; the others await the county
+    assert {c.status for c in cands if c.uscc in listed} <= {"confirmed"}
+    assert {c.status for c in cands if c.uscc not in listed} == {"candidate"}
     assert sum(c.freed_land_mu for c in cands) == pytest.approx(r.summary["freed_land_mu"])
 
 

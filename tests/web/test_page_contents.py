@@ -45,6 +45,7 @@ from zhuansheng import collect, lake, monitor, programme, reference, store, user
 from zhuansheng.cli import app as cli_app
 from zhuansheng.formatting import number as num
 from zhuansheng.formatting import pct
+from zhuansheng.periods import parse_period
 from zhuansheng.services import tokens
 from zhuansheng.store import tables as t
 from zhuansheng.web import create_app
@@ -863,3 +864,32 @@ def test_a_user_disabled_from_the_command_line_can_no_longer_sign_in(
     assert c.get("/", follow_redirects=False).status_code == 303  # still signed out
     out = runner.invoke(cli_app, ["user", "list", "-f", "json"])
     assert {u["username"]: u["active"] for u in json.loads(out.stdout)}[name] is False
+
+
+def test_the_overview_names_the_counties_with_cases_to_follow_up(
+    admin: TestClient, web_world: World, shown_period: str
+) -> None:
+    """The side column lists, after the red targets, the counties with overdue cases or
+    completions awaiting verification as of the period's last day, most first."""
+    page = get(admin, "/")
+    side = page[page.index('<aside class="side-col">') :]
+    assert "高耗低效整治预警" in side
+    last_day = parse_period(shown_period).last_day
+    with store.session(web_world.url) as s:
+        awaiting: dict[str, int] = {}
+        for county, closed in s.execute(
+            select(t.Case.county_code, t.Case.closed_on).where(t.Case.status == "completed")
+        ):
+            if closed <= last_day:
+                awaiting[county] = awaiting.get(county, 0) + 1
+    assert awaiting, "the demo world has completions awaiting verification"
+    cases_part = side[side.index("高耗低效整治预警") :]
+    listed = re.findall(
+        r'href="/regions/(\d{6})\?period=[^"]*">[^<]*</a> · ([^<]*)</li>', cases_part
+    )
+    assert listed
+    for county, text in listed:  # each county's count as the store has it
+        if county in awaiting:
+            assert f"{awaiting[county]} 户已完成待验收" in text, (county, text)
+        else:
+            assert "已完成待验收" not in text, (county, text)

@@ -258,8 +258,10 @@ def open_case(
     actor: str,
     today: dt.date,
     recorded_at: dt.datetime | None = None,
+    synthetic: bool = False,
 ) -> t.Case:
-    """A new case in ``confirmed`` (one per firm and year), with its first event."""
+    """A new case in ``confirmed`` (one per firm and year), with its first event; a case of a
+    synthetic (demo) firm is synthetic too."""
     check_measure(measure)
     exists = s.scalar(select(t.Case.id).where(t.Case.uscc == uscc, t.Case.year == year))
     if exists is not None:
@@ -277,6 +279,7 @@ def open_case(
         freed_energy_tce=0.0,
         actions=[],
         version=1,
+        synthetic=synthetic,
     )
     s.add(case)
     s.flush()

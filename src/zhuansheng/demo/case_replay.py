@@ -89,8 +89,8 @@ def _one(desks: Desks, c: dict[str, Any], s: Any) -> None:
             {"action": "制定一企一策整治方案并报批", "deadline": f"{first:%Y-%m-%d}"},
             {"action": ACTIONS[measure], "deadline": f"{c['deadline']:%Y-%m-%d}"},
         ],
-        expected_land_mu=c["freed_land_mu"] or None,
-        expected_energy_tce=c["freed_energy_tce"] or None,
+        expected_land_mu=c["expected_land_mu"],
+        expected_energy_tce=c["expected_energy_tce"],
     )
     version = cases.plan(desks.on(county, c["planned"]), case_id, version, plan, s)["version"]
     if c["started"] is None:

@@ -179,29 +179,35 @@ def _scale_freed(
     year: int,
     land_of: dict[str, float],
 ) -> None:
-    """Freed land and energy of completed cases, scaled to land near the year's targets; no
-    firm frees more land than it has (the surplus goes to the firms without a land figure)."""
+    """Freed land and energy of completed cases, scaled to land near the year's targets, and the
+    figures every plan expects (the freed ones give or take a little); no firm frees or expects
+    more land than it has (the surplus goes to the firms without a land figure)."""
     cal = calibration()["cases"]
-    done = [c for c in cases if c["closed"] is not None]
-    if not done:
+    if not cases:
         return
+    done = np.array([c["closed"] is not None for c in cases])
     land = cal["freed_land_mu_per_case"]
     energy = cal["freed_energy_tce_per_case"]
-    raw_land = land["median"] * rng.lognormal(0.0, land["sigma"], len(done))
-    raw_energy = energy["median"] * rng.lognormal(0.0, energy["sigma"], len(done))
-    upgrade = np.array([c["measure"] == "upgrade" for c in done])
+    raw_land = land["median"] * rng.lognormal(0.0, land["sigma"], len(cases))
+    raw_energy = energy["median"] * rng.lognormal(0.0, energy["sigma"], len(cases))
+    upgrade = np.array([c["measure"] == "upgrade" for c in cases])
     raw_land = np.where(upgrade, raw_land * 0.3, raw_land)  # upgrading in place frees less land
     factor = 0.9 if year == 2021 else rng.uniform(0.92, 1.08)
-    raw_land *= land_target * factor / raw_land.sum()
-    raw_energy *= energy_target * factor / raw_energy.sum()
-    cap = np.array([land_of.get(c["uscc"], np.inf) for c in done]) * 0.95
-    free = ~np.isfinite(cap)
-    for _ in range(3):  # capped firms' surplus moves to the uncapped ones
-        surplus = np.clip(raw_land - cap, 0, None).sum()
+    if done.any():
+        raw_land *= land_target * factor / raw_land[done].sum()
+        raw_energy *= energy_target * factor / raw_energy[done].sum()
+    cap = np.array([land_of.get(c["uscc"], np.inf) for c in cases]) * 0.95
+    free = ~np.isfinite(cap) & done
+    for _ in range(3):  # capped firms' surplus moves to the uncapped completed ones
+        surplus = np.clip(raw_land - cap, 0, None)[done].sum()
         raw_land = np.minimum(raw_land, cap)
         if surplus <= 0 or not free.any():
             break
         raw_land[free] += surplus * raw_land[free] / raw_land[free].sum()
-    for c, fl, fe in zip(done, raw_land, raw_energy, strict=True):
-        c["freed_land_mu"] = float(np.floor(fl * 100) / 100)
-        c["freed_energy_tce"] = round(float(fe), 1)
+    planned = rng.uniform(0.9, 1.15, len(cases))  # what the plan expected, before measuring
+    for i, c in enumerate(cases):
+        c["expected_land_mu"] = float(np.floor(min(raw_land[i] * planned[i], cap[i]) * 100) / 100)
+        c["expected_energy_tce"] = round(float(raw_energy[i] * planned[i]), 1)
+        if done[i]:
+            c["freed_land_mu"] = float(np.floor(raw_land[i] * 100) / 100)
+            c["freed_energy_tce"] = round(float(raw_energy[i]), 1)

@@ -61,7 +61,7 @@ def review(caller: Caller, **filters: Any) -> dict[str, Any]:
         "may_review": any(set(BULK_ACTIONS) & set(r["may"]) for r in rows),
         "may_add": may_add(caller),
         "rules": labels.codes("screen_rule"),
-        "states": list(cases.SCREEN_STATES),
+        "states": labels.codes("screen_status"),
         "measures": labels.codes("case_measure"),
         "dismiss_reasons": labels.codes("dismiss_reason"),
         "mujun_classes": MUJUN_CLASSES,

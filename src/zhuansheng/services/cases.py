@@ -33,7 +33,7 @@ from zhuansheng.errors import (
 )
 from zhuansheng.store import tables as t
 
-from . import evaluations
+from . import evaluations, labels
 from .context import Caller
 
 PlanInput = core.PlanInput
@@ -169,8 +169,9 @@ def list_candidates(
     ``mujun_class``, ``carbon_grade``: its 亩均 class and 碳效 grade in that run), each with the
     rules it hit and its expected freed land and energy."""
     caller.require("cases.view", region or None, OUT_OF_SCOPE)
-    if state and state not in SCREEN_STATES:
-        raise Invalid(f"未知的候选状态 '{state}'：可选 {'、'.join(SCREEN_STATES)}")
+    if state and state not in labels.codes("screen_status"):
+        known = "、".join(labels.codes("screen_status"))
+        raise Invalid(f"未知的候选状态 '{state}'：可选 {known}")
     with store.session(caller.ws.database_url) as s:
         newest = _newest_screen_runs(s, year)
         q = (
@@ -195,9 +196,6 @@ def list_candidates(
                 continue
             rows.append(row)
         return rows
-
-
-SCREEN_STATES = {"candidate": "待核实", "confirmed": "已确认列入", "dismissed": "已排除"}
 
 
 def _newest_screen_runs(s: Session, year: int | None) -> dict[str, case_outcomes.Standings]:
@@ -331,7 +329,8 @@ def confirm(
                 )
             )
             s.flush()
-        reason = note or "筛查命中：" + "、".join(cand.rules)
+        hit = "、".join(labels.label("screen_rule", r) for r in cand.rules if r)
+        reason = note or f"{cand.year} 年高耗低效筛查命中：{hit}"
         case = core.open_case(
             s,
             uscc=cand.uscc,
@@ -342,6 +341,7 @@ def confirm(
             actor=caller.actor.username,
             today=caller.today(),
             recorded_at=caller.now(),
+            synthetic=cand.synthetic,
         )
         case.expected_land_mu = cand.freed_land_mu
         case.expected_energy_tce = cand.freed_energy_tce
@@ -351,10 +351,13 @@ def confirm(
         return _row(s, case, caller.today())
 
 
-def _reviewable(s: Session, caller: Caller, candidate_id: int) -> t.ScreeningCandidate:
-    """A candidate of the county's own, from the newest screening of its year."""
+def _reviewable(
+    s: Session, caller: Caller, candidate_id: int, permission: str = "cases.edit"
+) -> t.ScreeningCandidate:
+    """A candidate the caller may act on (by default the county's own), from the newest
+    screening of its year."""
     cand = core.get_candidate(s, candidate_id)
-    caller.require("cases.edit", cand.county_code, OUT_OF_SCOPE)
+    caller.require(permission, cand.county_code, OUT_OF_SCOPE)
     if cand.run_id not in _newest_screen_runs(s, cand.year):
         raise Invalid(
             f"候选企业 {candidate_id} 来自 {cand.year} 年较早的一次筛查，已被最新筛查取代；"
@@ -394,8 +397,7 @@ def reopen_dismissal(caller: Caller, candidate_id: int, reason: str) -> dict[str
     if not reason.strip():
         raise Invalid("重新打开须说明理由（--reason）")
     with store.session(caller.ws.database_url) as s:
-        cand = core.get_candidate(s, candidate_id)
-        caller.require("cases.reopen", cand.county_code, OUT_OF_SCOPE)
+        cand = _reviewable(s, caller, candidate_id, "cases.reopen")
         if cand.status != "dismissed":
             raise Invalid(f"候选企业 {candidate_id} 未被排除，无需重新打开")
         cand.status, cand.dismiss_reason = "candidate", None
@@ -466,6 +468,7 @@ def add(
             actor=caller.actor.username,
             today=caller.today(),
             recorded_at=caller.now(),
+            synthetic=ent.synthetic,
         )
         _audit(s, caller, "add", case.id, uscc=uscc, measure=measure, reason=reason.strip())
         return _row(s, case, caller.today())
@@ -718,15 +721,24 @@ def import_file(
 
 
 def _visible_cases(s: Session, caller: Caller, region: str, year: int | None) -> list[t.Case]:
-    q = select(t.Case).order_by(t.Case.county_code, t.Case.id)
+    """The cases the caller may see (of ``region`` and ``year``), their firms' names read in
+    the same query for the rows to come."""
+    q = (
+        select(t.Case, t.Enterprise.name)
+        .join(t.Enterprise, t.Enterprise.uscc == t.Case.uscc)
+        .order_by(t.Case.county_code, t.Case.id)
+    )
     if year is not None:
         q = q.where(t.Case.year == year)
-    return [
-        c
-        for c in s.scalars(q)
-        if (not region or access.region_in(c.county_code, region))
-        and caller.may("cases.view", c.county_code)
-    ]
+    names: dict[str, str] = s.info.setdefault("firm_names", {})
+    out = []
+    for c, name in s.execute(q):
+        if (not region or access.region_in(c.county_code, region)) and caller.may(
+            "cases.view", c.county_code
+        ):
+            names[c.uscc] = name
+            out.append(c)
+    return out
 
 
 def board(caller: Caller, *, region: str = "", year: int | None = None) -> dict[str, Any]:

@@ -32,6 +32,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ahead": ("进度正常或超前", "On or ahead of schedule"),
     "behind": ("滞后", "Behind"),
     "warnings": ("最新预警", "Latest warnings"),
+    "case_warnings": ("高耗低效整治预警", "Rectification cases to follow up"),
     "target": ("目标", "Target"),
     "actual": ("实际", "Actual"),
     "target_value": ("目标值", "Target value"),

@@ -255,6 +255,8 @@ def overview(
                 groups=groups,
                 counts=monitoring.counts(all_rows),
                 warnings=warnings,
+                # counts by county only: the same for everyone who may see the region
+                case_warnings=monitoring.case_warnings(caller, period, code)["counties"][:8],
                 screen=bool(screen),
                 basis=m.analysis.basis_zh,
             )
