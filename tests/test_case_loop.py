@@ -27,7 +27,9 @@ from zhuansheng.store import tables as t
 from zhuansheng.workspace import at
 
 SC = "330102"  # 上城区 (杭州市)
-KEPT, DISMISSED = (uscc.make("9", "1", SC, uscc.organization_code(f"{n:08d}")) for n in (21, 22))
+KEPT, DISMISSED, EARLIER = (
+    uscc.make("9", "1", SC, uscc.organization_code(f"{n:08d}")) for n in (21, 22, 23)
+)
 TASK14 = ("low_efficiency_rectified", "freed_land", "freed_energy")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -54,17 +56,22 @@ def test_the_closed_loop_moves_monitoring_by_exactly_one_case(
     with store.session(url) as s:
         users.add_user(s, "sc", "county", SC)
         users.add_user(s, "hz", "city", "330100")
-        worlds.screening(
-            s, [(KEPT, "上城甲厂", SC), (DISMISSED, "上城乙厂", SC)], [KEPT, DISMISSED]
-        )
+        firms = [(KEPT, "上城甲厂", SC), (DISMISSED, "上城乙厂", SC), (EARLIER, "上城丙厂", SC)]
+        worlds.screening(s, firms, [KEPT, DISMISSED])
         cands = dict(s.execute(select(t.ScreeningCandidate.uscc, t.ScreeningCandidate.id)).all())
 
     def as_(name: str, month: int, day: int) -> Caller:
         with store.session(url) as s:
             return Caller(at(url), users.actor(s, name), on=dt.date(2022, month, day))
 
+    # a case 上城区 added and completed in April (5 亩, 100 tce): what the county had before
+    earlier = cases.add(as_("sc", 2, 1), EARLIER, 2022, "upgrade", "环保督察发现")
+    cases.plan(as_("sc", 2, 2), earlier["case_id"], 1, cases.PlanInput(
+        "upgrade", "经信局", [cases.parse_action("改造@2022-05-31")]))  # fmt: skip
+    cases.update(as_("sc", 3, 1), earlier["case_id"], 2, "改造中")
+    cases.complete(as_("sc", 4, 10), earlier["case_id"], 3, 5.0, 100.0)
     before = figures(url, "2022-12")
-    assert before == (0.0, 0.0, 0.0)
+    assert before == (1.0, 5.0, 100.0)
 
     # the county confirms one candidate and dismisses the other, whose reason is required
     case = cases.confirm(as_("sc", 3, 1), cands[KEPT], "closed")
@@ -90,9 +97,9 @@ def test_the_closed_loop_moves_monitoring_by_exactly_one_case(
         cases.verify(as_("sc", 7, 1), cid, 4, passed=True)  # a county cannot verify
     assert cases.show(as_("hz", 7, 1), cid)["state"] == "completed"
 
-    # completed in June: 上城区 counts 1 firm, 11.5 亩, 280 tce from June on, nothing in May
+    # completed in June: 上城区 counts 1 more firm, 11.5 亩, 280 tce from June on, not in May
     assert figures(url, "2022-05") == before
-    assert figures(url, "2022-06") == (0.0 + 1, 0.0 + 11.5, 0.0 + 280.0)
+    assert figures(url, "2022-06") == (1.0 + 1, 5.0 + 11.5, 100.0 + 280.0)
 
     # the city's verification fails: reopened, it counts nothing
     cases.verify(as_("hz", 7, 10), cid, 4, passed=False, reason="现场仍有设备未拆除")
@@ -103,15 +110,19 @@ def test_the_closed_loop_moves_monitoring_by_exactly_one_case(
     cases.update(as_("sc", 8, 1), cid, 5, "剩余设备已拆除")
     cases.complete(as_("sc", 9, 5), cid, 6, 12.0, 280.0, land_use="政府收储")
     text = briefing(tmp_path / "awaiting")
-    assert "已完成待验收的整治企业：上城甲厂（2022年9月5日完成整治）" in text
+    assert (
+        "已完成待验收的整治企业：上城丙厂（2022年4月10日完成整治）、"
+        "上城甲厂（2022年9月5日完成整治）。"
+    ) in text
     cases.verify(as_("hz", 9, 20), cid, 7, passed=True)
 
     # verified: 上城区's figures are exactly before + the case: 1 firm, 12 亩, 280 tce (from
     # September, the month it was completed again)
     assert figures(url, "2022-08") == before
-    assert figures(url, "2022-12") == (0.0 + 1, 0.0 + 12.0, 0.0 + 280.0)
+    assert figures(url, "2022-12") == (1.0 + 1, 5.0 + 12.0, 100.0 + 280.0)
     text = briefing(tmp_path / "verified")
-    assert "全区整治提升高耗低效企业1家" in text and "上城甲厂" not in text
+    assert "全区整治提升高耗低效企业2家" in text
+    assert "已完成待验收的整治企业：上城丙厂（2022年4月10日完成整治）。" in text  # 甲 verified
     shown = cases.show(as_("hz", 9, 20), cid)
     assert [e["action"] for e in shown["events"]] == [
         "confirm", "plan", "update", "complete", "verify", "update", "complete", "verify",

@@ -171,3 +171,28 @@ def test_outcomes_before_and_after_and_the_still_poor_warning(url: str, tmp_path
     (o,) = cases.outcomes(hz, year=2022)
     assert (o["after"]["mujun_class"], o["still_poor"], o["warning"]) == ("C", False, "")
     assert cases.outcomes(hz, still_poor=True) == []
+
+
+def test_no_still_poor_warning_before_verification(url: str, tmp_path: Path) -> None:
+    sc = caller(url, "sc")
+    cid = cases.confirm(sc, candidate_id(url, FIRM_A), "upgrade")["case_id"]
+    poor = {"uscc": FIRM_A, "mujun_score": 30.0, "mujun_class": "D", "carbon_grade": 5}
+    _run(url, tmp_path, "screen", 2023, [poor])
+    shown = cases.show(sc, cid)  # still confirmed: the standing shows, no warning
+    assert (shown["after"]["mujun_class"], shown["still_poor"], shown["warning"]) == (
+        "D",
+        False,
+        "",
+    )
+
+
+def test_a_stranger_uploading_a_bad_file_is_refused_for_scope_first(
+    url: str, tmp_path: Path
+) -> None:
+    sc = caller(url, "sc")
+    cid = cases.confirm(sc, candidate_id(url, FIRM_A), "upgrade")["case_id"]
+    cases.plan(sc, cid, 1, plan_input())
+    fake = tmp_path / "x.pdf"
+    fake.write_bytes(b"not a pdf")
+    with pytest.raises(Forbidden):  # not a content error: the file is not even read
+        cases.update(caller(url, "xh"), cid, 2, "进展", evidence=[(fake, "x.pdf")])

@@ -6,6 +6,7 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 from case_helpers import (
@@ -184,3 +185,44 @@ def test_concurrent_updates_one_wins(url: str) -> None:
     shown = cases.show(sc, cid)
     assert shown["version"] == 3 and shown["progress"] == winners[0]
     assert [e["note"] for e in shown["events"] if e["action"] == "update"] == winners
+
+
+def test_a_flagged_firm_is_confirmed_not_added(url: str) -> None:
+    sc = caller(url, "sc")
+    with pytest.raises(Invalid, match=r"在 2022 年高耗低效筛查名单中（候选编号 \d+，待核实）"):
+        cases.add(sc, FIRM_A, 2022, "closed", "自行增列")
+    assert cases.list_cases(sc, year=2022) == []
+    assert cases.add(sc, FIRM_A, 2023, "closed", "2023 年另行列入")["year"] == 2023  # other year
+
+
+def test_confirm_and_dismiss_at_once_one_decision_stands(url: str) -> None:
+    sc, cand = caller(url, "sc"), candidate_id(url, FIRM_A)
+    start = threading.Barrier(2)
+    outcome: dict[str, str] = {}
+
+    def act(name: str, do: Callable[[], object]) -> None:
+        start.wait()
+        try:
+            do()
+            outcome[name] = "ok"
+        except (Conflict, Invalid):  # the other came first: refused, nothing written
+            outcome[name] = "refused"
+
+    threads = [
+        threading.Thread(target=act, args=("confirm", lambda: cases.confirm(sc, cand, "upgrade"))),
+        threading.Thread(
+            target=act, args=("dismiss", lambda: cases.dismiss(sc, cand, "data_error"))
+        ),
+    ]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(outcome.values()) == ["ok", "refused"], outcome
+    with store.session(url) as s:
+        status = s.get(t.ScreeningCandidate, cand).status
+        listed = s.scalars(select(t.Case.uscc)).all()
+    if outcome["confirm"] == "ok":
+        assert (status, listed) == ("confirmed", [FIRM_A])
+    else:
+        assert (status, listed) == ("dismissed", [])

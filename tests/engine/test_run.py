@@ -49,7 +49,7 @@ def test_a_screening_run_is_recorded(run_world: Path) -> None:
     assert len(cands) == r.summary["candidates"] > 0
     assert all(c.rules for c in cands)
     # a firm already on the year's list is confirmed at once; the others await the county
-    assert {c.status for c in cands if c.uscc in listed} <= {"confirmed"}
+    assert {c.status for c in cands if c.uscc in listed} == {"confirmed"}
     assert {c.status for c in cands if c.uscc not in listed} == {"candidate"}
     assert sum(c.freed_land_mu for c in cands) == pytest.approx(r.summary["freed_land_mu"])
 
@@ -150,3 +150,40 @@ def test_the_connection_given_decides_the_backend(run_world: Path) -> None:
     # the engine named does not matter when a connection is given: it is a DuckDB run
     r = evaluate("screen", 2022, engine="spark", con=con, store=False)
     assert r.engine == "duckdb" and Path(r.output_path).is_file()
+
+
+def test_a_rerun_keeps_the_counties_decisions(run_world: Path) -> None:
+    """Dismissed stays dismissed with its reason, confirmed stays confirmed; a dismissal the
+    city reopened is not brought back from an older run."""
+    from zhuansheng import users, workspace
+    from zhuansheng.services import cases
+    from zhuansheng.services.context import Caller
+
+    def people(code: str) -> tuple[Caller, Caller]:
+        with store.session() as s:
+            ws = workspace.current()
+            return Caller(ws, users.actor(s, f"u{code}")), Caller(
+                ws, users.actor(s, f"u{code[:4]}00")
+            )
+
+    def newest(run_id: str) -> dict[str, t.ScreeningCandidate]:
+        with store.session() as s:
+            q = select(t.ScreeningCandidate).where(t.ScreeningCandidate.run_id == run_id)
+            return {c.uscc: c for c in s.scalars(q)}
+
+    first = newest(evaluate("screen", 2022).run_id)
+    waiting = [c for c in first.values() if c.status == "candidate"]
+    a, b = waiting[0], next(c for c in waiting[1:] if c.county_code == waiting[0].county_code)
+    county, city = people(a.county_code)
+    cases.dismiss(county, a.id, "data_error", "用地面积登记有误")
+    second = newest(evaluate("screen", 2022).run_id)
+    assert (second[a.uscc].status, second[a.uscc].dismiss_reason) == ("dismissed", "data_error")
+    assert second[a.uscc].note == "用地面积登记有误"
+    assert second[b.uscc].status == "candidate"
+    # an older run's candidate is no longer the one to act on
+    with pytest.raises(ZhuanshengError, match="较早的一次筛查"):
+        cases.confirm(county, b.id, "upgrade")
+    cases.reopen_dismissal(city, second[a.uscc].id, "面积已核实无误")
+    cases.confirm(county, second[b.uscc].id, "upgrade")
+    third = newest(evaluate("screen", 2022).run_id)
+    assert (third[a.uscc].status, third[b.uscc].status) == ("candidate", "confirmed")

@@ -26,6 +26,9 @@ def doc(app) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     return TestClient(app).get("/openapi.json").json()
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     return [
         (method.upper(), path, op)
@@ -37,11 +40,15 @@ def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 
 def test_every_route_names_its_response_model(doc: dict[str, Any]) -> None:
     operations = _operations(doc)
-    assert len(operations) == 26 + 14  # … and the cases' (with the board, outcomes, evidence)
+    # … and the cases' (with the board, outcomes, evidence, workbook and reopened dismissals)
+    assert len(operations) == 26 + 17
     for method, path, op in operations:
         ok = next(op["responses"][c] for c in ("200", "201") if c in op["responses"])
         if path == "/api/v1/cases/evidence/{evidence_id}":  # a file as it was uploaded
             assert "application/octet-stream" in ok["content"]
+            continue
+        if path == "/api/v1/cases/template":  # the county's workbook
+            assert XLSX in ok["content"]
             continue
         if path == "/api/v1/reports/{name}":  # a file download: the formats, as binary
             content = ok["content"]

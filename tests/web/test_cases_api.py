@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import openpyxl
 import pytest
 from web_helpers import OTHER_COUNTY, USERS, World, private_world, serving
 
+from zhuansheng.collect import case_bulk
 from zhuansheng.services import tokens
 
 
@@ -191,3 +193,67 @@ def test_refusals_without_change(api: httpx.Client) -> None:
     assert api.get("/cases/2147483648", headers=county).status_code == 422  # beyond the ids
     assert api.get("/cases", headers=_bearer(USERS["viewer"])).status_code == 403
     assert api.get("/cases", params={"state": "nonsense"}, headers=county).status_code == 400
+
+
+def test_the_level_above_reopens_a_dismissal_and_the_reason_stays_readable(
+    api: httpx.Client,
+) -> None:
+    admin = _bearer(USERS["province_admin"])
+    found = _ok(api.get("/cases/candidates", params={"year": 2022}, headers=admin))["items"]
+    cand = next(c for c in found if c["region"] != OTHER_COUNTY)
+    county, city = _bearer(f"u{cand['region']}"), _bearer(f"u{cand['region'][:4]}00")
+    url = f"/cases/candidates/{cand['candidate_id']}"
+    _ok(api.post(f"{url}/dismiss", json={"reason": "new_plant", "text": "2021 年投产"},
+                 headers=county))  # fmt: skip
+    # the county may not undo its own dismissal; its city may, with a reason
+    assert api.post(f"{url}/reopen", json={"reason": "x"}, headers=county).status_code == 403
+    assert api.post(f"{url}/reopen", json={"reason": " "}, headers=city).status_code == 400
+    back = _ok(api.post(f"{url}/reopen", json={"reason": "投产日期有误"}, headers=city))
+    assert back["state"] == "candidate"
+    assert back["note"] == "重新打开：投产日期有误（原排除理由：新建投产未满三年：2021 年投产）"
+
+
+def test_the_county_workbook_over_http(api: httpx.Client, tmp_path: Any) -> None:
+    admin = _bearer(USERS["province_admin"])
+    listed = _ok(api.get("/cases", params={"year": 2022, "state": "in_progress"}, headers=admin))
+    target = next(c for c in listed["items"] if c["region"] != OTHER_COUNTY)
+    code = target["region"]
+    county = _bearer(f"u{code}")
+    r = api.get("/cases/template", params={"region": code, "year": 2022}, headers=county)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert api.get("/cases/template", params={"region": code, "year": 2022},
+                   headers=_bearer(f"u{OTHER_COUNTY}")).status_code == 403  # fmt: skip
+    book = tmp_path / "cases.xlsx"
+    book.write_bytes(r.content)
+    ws_book = openpyxl.load_workbook(book)
+    ws = ws_book[case_bulk.SHEET]
+    header = [c.value for c in ws[2]]
+    for row in ws.iter_rows(min_row=3):
+        if row[header.index("案件编号")].value == str(target["case_id"]):
+            row[header.index("操作")].value = "update"
+            row[header.index("整治进展")].value = "（接口）设备已进场"
+    ws_book.save(book)
+
+    def upload(dry_run: bool) -> httpx.Response:
+        return api.post(
+            "/cases/import",
+            files={"file": ("cases.xlsx", book.read_bytes())},
+            data={"dry_run": str(dry_run).lower()},
+            headers=county,
+        )
+
+    checked = _ok(upload(True))
+    assert checked["dry_run"] is True and checked["total"] == 1
+    assert (
+        _ok(api.get(f"/cases/{target['case_id']}", headers=county))["version"] == target["version"]
+    )  # a dry run writes nothing
+    done = _ok(upload(False))
+    (row,) = done["items"]
+    assert (row["case_id"], row["version"]) == (target["case_id"], target["version"] + 1)
+    assert row["progress"] == "（接口）设备已进场"
+    again = upload(False)  # the same file again: its version is stale now
+    assert again.status_code == 422, again.text
+    assert "版本" in again.text

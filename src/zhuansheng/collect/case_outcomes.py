@@ -116,14 +116,19 @@ class Results:
         return self.years[-1] if self.years else None
 
 
-def outcome(results: Results, uscc: str, listed_year: int) -> dict[str, Any]:
-    """Before (the year the case was listed) and after (the latest evaluated year), and the
-    warning when the firm still stands at a class or grade of the still-poor rule after."""
+def outcome(
+    results: Results, uscc: str, listed_year: int, *, verified: bool = True
+) -> dict[str, Any]:
+    """Before (the year the case was listed) and after (the latest evaluated year), and, for a
+    case verified as rectified, the warning when the firm still stands at a class or grade of
+    the still-poor rule after."""
     before = results.standing(uscc, listed_year)
     latest = results.latest_year()
     after = results.standing(uscc, latest) if latest and latest > listed_year else Standing(None)
     rule = still_poor_rule()
-    warn = after.mujun_class in rule.mujun_classes or after.carbon_grade in rule.carbon_grades
+    warn = verified and (
+        after.mujun_class in rule.mujun_classes or after.carbon_grade in rule.carbon_grades
+    )
     return {
         "before": before.as_dict(),
         "after": after.as_dict(),

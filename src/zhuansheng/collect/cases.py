@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -282,9 +283,30 @@ def open_case(
         synthetic=synthetic,
     )
     s.add(case)
-    s.flush()
+    try:
+        s.flush()
+    except IntegrityError:  # listed by someone else between the check above and now
+        raise Conflict(f"企业 {uscc} 已由他人列入 {year} 年整治名单，请刷新后查看") from None
     _event(s, case.id, "confirm", None, "confirmed", actor, reason, today, recorded_at)
     return _held(s, case)
+
+
+def review_candidate(
+    s: Session, cand: t.ScreeningCandidate, from_state: str, to_state: str, **values: Any
+) -> None:
+    """Move a screening candidate on the state the caller read (one conditional UPDATE): of
+    two officials deciding on one candidate at once, one wins, the other gets a ``Conflict``."""
+    table = t.ScreeningCandidate.__table__
+    s.flush()
+    done = s.connection().execute(
+        update(table)
+        .where(table.c.id == cand.id, table.c.status == from_state)
+        .values(status=to_state, **values)
+    )
+    if done.rowcount != 1:
+        raise Conflict(f"候选企业 {cand.id} 已被他人处理，本次操作未保存；请刷新核实名单后再办理")
+    for key, value in {"status": to_state, **values}.items():
+        set_committed_value(cand, key, value)
 
 
 def check_dismissal(reason: str, text: str) -> str:

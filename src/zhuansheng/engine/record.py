@@ -118,14 +118,14 @@ def _carry_decisions(s: Any, rows: list[dict[str, Any]], year: int) -> None:
     note kept), so a rerun never puts a reviewed firm back in front of its county."""
     listed = set(s.scalars(select(t.Case.uscc).where(t.Case.year == year)))
     c = t.ScreeningCandidate
-    dismissed = {
-        uscc: (reason, note, who)
-        for uscc, reason, note, who in s.execute(
-            select(c.uscc, c.dismiss_reason, c.note, c.reviewed_by)
-            .where(c.year == year, c.status == "dismissed")
-            .order_by(c.id)
-        )
-    }
+    newest: dict[str, tuple[str, str | None, str, str | None]] = {}
+    for uscc, status, reason, note, who in s.execute(
+        select(c.uscc, c.status, c.dismiss_reason, c.note, c.reviewed_by)
+        .where(c.year == year)
+        .order_by(c.id)  # a later run's rows come later: the last one per firm stands
+    ):
+        newest[uscc] = (status, reason, note, who)
+    dismissed = {u: v[1:] for u, v in newest.items() if v[0] == "dismissed"}
     for row in rows:
         if row["uscc"] in listed:
             row["status"] = "confirmed"

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -51,10 +53,11 @@ PERMISSIONS = {
 }
 
 
-def firm_land_mu(caller: Caller, uscc: str) -> float | None:
-    """The firm's land (亩) in its latest year of the lake, or None when the lake has none."""
+def firm_land_mu(caller: Caller, case: t.Case) -> float | None:
+    """The case firm's land (亩) in its latest year of the lake, or None when the lake has
+    none."""
     try:
-        return evaluations.latest_land_mu(caller.ws.lake).get(uscc)
+        return evaluations.latest_land_mu(case.county_code, caller.ws.lake).get(case.uscc)
     except (OSError, ValueError):
         return None
 
@@ -224,7 +227,9 @@ def show(caller: Caller, case_id: int) -> dict[str, Any]:
         case = _load(s, caller, case_id, "cases.view")
         out = _row(s, case, caller.today())
         out["events"] = [_event(e) for e in case.events]
-        out.update(case_outcomes.outcome(case_outcomes.Results(s), case.uscc, case.year))
+        verified = core.state_of(case) == "verified"
+        results = case_outcomes.Results(s)
+        out.update(case_outcomes.outcome(results, case.uscc, case.year, verified=verified))
         out["may"] = [a for a in out["allowed"] if caller.may(PERMISSIONS[a], case.county_code)]
     return out
 
@@ -311,11 +316,12 @@ def confirm(
     session: Session | None = None,
 ) -> dict[str, Any]:
     """The county puts its screening candidate onto the year's list with a measure."""
-    core.check_measure(measure)
     with _transaction(caller, session) as s:
         cand = _reviewable(s, caller, candidate_id)
+        core.check_measure(measure)
         if cand.status != "candidate":
             raise Invalid(f"候选企业 {candidate_id} 已{_screen_zh(cand.status)}，不能再确认")
+        core.review_candidate(s, cand, "candidate", "confirmed", reviewed_by=caller.actor.username)
         if s.get(t.Enterprise, cand.uscc) is None:
             # screened firms come from the lake of 规上 firms; the register learns them here
             s.add(
@@ -345,7 +351,6 @@ def confirm(
         )
         case.expected_land_mu = cand.freed_land_mu
         case.expected_energy_tce = cand.freed_energy_tce
-        cand.status, cand.reviewed_by = "confirmed", caller.actor.username
         s.flush()
         _audit(s, caller, "confirm", case.id, candidate=candidate_id, measure=measure)
         return _row(s, case, caller.today())
@@ -366,6 +371,22 @@ def _reviewable(
     return cand
 
 
+def _not_screened(s: Session, uscc: str, year: int) -> None:
+    """A firm the newest screening of ``year`` flagged is confirmed or dismissed on that list,
+    not added beside it."""
+    c = t.ScreeningCandidate
+    found = s.execute(
+        select(c.id, c.status).where(
+            c.uscc == uscc, c.year == year, c.run_id.in_(_newest_screen_runs(s, year))
+        )
+    ).first()
+    if found is not None and found.status != "confirmed":
+        raise Invalid(
+            f"企业 {uscc} 在 {year} 年高耗低效筛查名单中（候选编号 {found.id}，"
+            f"{labels.label('screen_status', found.status)}），请在核实名单中确认列入，不必增列"
+        )
+
+
 def _screen_zh(status: str) -> str:
     return {"confirmed": "确认列入名单", "dismissed": "排除"}.get(status, status)
 
@@ -378,14 +399,20 @@ def dismiss(
     session: Session | None = None,
 ) -> dict[str, Any]:
     """The county takes its candidate off the list with a reason (free text for 其他)."""
-    key = core.check_dismissal(reason, text)
     with _transaction(caller, session) as s:
         cand = _reviewable(s, caller, candidate_id)
+        key = core.check_dismissal(reason, text)
         if cand.status != "candidate":
             raise Invalid(f"候选企业 {candidate_id} 已{_screen_zh(cand.status)}，不能再排除")
-        cand.status, cand.dismiss_reason, cand.note = "dismissed", key, text.strip()
-        cand.reviewed_by = caller.actor.username
-        s.flush()
+        core.review_candidate(
+            s,
+            cand,
+            "candidate",
+            "dismissed",
+            dismiss_reason=key,
+            note=text.strip(),
+            reviewed_by=caller.actor.username,
+        )
         _audit(
             s, caller, "dismiss", candidate_id, "screening_candidate", reason=key, text=text.strip()
         )
@@ -400,10 +427,18 @@ def reopen_dismissal(caller: Caller, candidate_id: int, reason: str) -> dict[str
         cand = _reviewable(s, caller, candidate_id, "cases.reopen")
         if cand.status != "dismissed":
             raise Invalid(f"候选企业 {candidate_id} 未被排除，无需重新打开")
-        cand.status, cand.dismiss_reason = "candidate", None
-        cand.note = f"重新打开：{reason.strip()}"
-        cand.reviewed_by = caller.actor.username
-        s.flush()
+        # the dismissal stays readable on the candidate (and in the audit log)
+        was = core.DISMISS_REASONS.get(cand.dismiss_reason or "", "")
+        was += f"：{cand.note}" if cand.note else ""
+        core.review_candidate(
+            s,
+            cand,
+            "dismissed",
+            "candidate",
+            dismiss_reason=None,
+            note=f"重新打开：{reason.strip()}（原排除理由：{was}）",
+            reviewed_by=caller.actor.username,
+        )
         _audit(
             s,
             caller,
@@ -458,6 +493,7 @@ def add(
         if ent is None:
             raise NotFound(f"没有统一社会信用代码为 '{uscc}' 的企业")
         caller.require("cases.edit", ent.county_code, OUT_OF_SCOPE)
+        _not_screened(s, uscc, year)
         case = core.open_case(
             s,
             uscc=uscc,
@@ -486,7 +522,7 @@ def plan(
     land: list[float | None] = []
 
     def prepare(case: t.Case) -> dict[str, Any]:
-        land.append(firm_land_mu(caller, case.uscc))
+        land.append(firm_land_mu(caller, case))
         planned_on = core.check_plan(p, land[0], caller.today())
         return {
             "measure": p.measure,
@@ -516,7 +552,12 @@ def update(
     checked like every upload before anything is written, kept by their SHA-256."""
     if not progress.strip():
         raise Invalid("请填写整治进展（--progress）")
-    files = evidence_files.check_files(evidence, EVIDENCE_DIR, "整治进展")
+    files: list[evidence_files.Evidence] = []
+
+    def prepare(case: t.Case) -> dict[str, Any]:
+        # read only once the caller may act on this case in this state
+        files.extend(evidence_files.check_files(evidence, EVIDENCE_DIR, "整治进展"))
+        return {"progress": progress.strip()}
 
     def keep(s: Session, case: t.Case, event_id: int) -> None:
         if not files:
@@ -543,7 +584,7 @@ def update(
         "cases.edit",
         "in_progress",
         progress.strip(),
-        lambda case: {"progress": progress.strip()},
+        prepare,
         session,
         keep,
     )
@@ -578,7 +619,7 @@ def complete(
     land: list[float | None] = []
 
     def prepare(case: t.Case) -> dict[str, Any]:
-        land.append(firm_land_mu(caller, case.uscc))
+        land.append(firm_land_mu(caller, case))
         core.check_figures(land_mu, energy_tce, land[0], "实际")
         return {
             "freed_land_mu": land_mu,
@@ -656,6 +697,18 @@ def template(caller: Caller, region: str, year: int, output: Path) -> Path:
     return case_bulk.write_template(output, f"{region} {year} 年整治案件批量填报表", rows)
 
 
+def template_file(caller: Caller, region: str, year: int) -> tuple[Path, str]:
+    """The workbook of ``template`` in a private temporary folder, and the name to offer it as
+    (for a download: the caller removes the folder)."""
+    name = f"整治案件批量填报表-{region}-{year}.xlsx"
+    folder = Path(tempfile.mkdtemp(prefix="zs-cases-"))
+    try:
+        return template(caller, region, year, folder / name), name
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
 class _DryRun(Exception):
     """Raised inside the transaction to roll a checked dry run back."""
 
@@ -675,6 +728,7 @@ def _apply(caller: Caller, b: case_bulk.BulkRow, s: Session) -> dict[str, Any]:
             # blank figures keep what the case expected
             expected_land_mu=case.expected_land_mu if b.land_mu is None else b.land_mu,
             expected_energy_tce=case.expected_energy_tce if b.energy_tce is None else b.energy_tce,
+            expected_tax_per_mu=case.expected_tax_per_mu,
         )
         return plan(caller, b.case_id, b.version, p, session=s)
     if b.action == "update":

@@ -37,7 +37,9 @@ class Caller:
     on: dt.date | None = None
 
     def today(self) -> dt.date:
-        return self.on or dt.date.today()
+        """The day in Zhejiang (deadlines fall due at midnight Beijing time, whatever the
+        server's zone)."""
+        return self.on or dt.datetime.now(BEIJING).date()
 
     def now(self) -> dt.datetime | None:
         """When the caller acts: None for now, or nine in the morning (Beijing time) of ``on``."""

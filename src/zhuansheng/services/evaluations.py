@@ -87,22 +87,24 @@ def enterprise_facts(uscc: str) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: r["year"])
 
 
-def latest_land_mu(root: Path | None = None) -> dict[str, float]:
-    """Every firm's land (亩) in its latest year of the lake (``root``: the workspace's) with a
-    figure."""
+def latest_land_mu(county: str, root: Path | None = None) -> dict[str, float]:
+    """The land (亩) of every firm of ``county`` in its latest year of the lake (``root``: the
+    workspace's) with a figure: one county's rows read, whatever the size of the lake."""
     files = tuple(
         (str(p), p.stat().st_mtime_ns, int(p.parent.name.split("=")[1]))
         for p in lake.fact_files(root)
     )
-    return _land_by_firm(files)
+    return _land_by_firm(files, county)
 
 
-@lru_cache(maxsize=4)
-def _land_by_firm(files: tuple[tuple[str, int, int], ...]) -> dict[str, float]:
+@lru_cache(maxsize=128)
+def _land_by_firm(files: tuple[tuple[str, int, int], ...], county: str) -> dict[str, float]:
     # keyed by the files and their times: a re-imported year is a new key
     out: dict[str, float] = {}
     for path, _mtime, _year in sorted(files, key=lambda f: f[2]):
-        table = pq.read_table(path, columns=["uscc", "land_mu"])
+        table = pq.read_table(
+            path, columns=["uscc", "land_mu"], filters=[("county_code", "=", county)]
+        )
         for uscc, land in zip(
             table.column("uscc").to_pylist(), table.column("land_mu").to_pylist(), strict=True
         ):

@@ -4,13 +4,14 @@ render; ``services.cases`` checks scope, state and version (409 on a stale ``ver
 
 from __future__ import annotations
 
+import shutil
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from zhuansheng.errors import Invalid
 from zhuansheng.services import cases
@@ -83,6 +84,10 @@ class VerifyIn(BaseModel):
     version: Version
     passed: bool = Field(alias="pass", description="验收通过（true）或不通过（false）")
     reason: str = Field("", max_length=2000, description="不通过的理由（不通过时必填）")
+
+
+class ReopenDismissalIn(BaseModel):
+    reason: str = Field(max_length=2000, description="重新打开的理由")
 
 
 class ReopenIn(BaseModel):
@@ -165,6 +170,17 @@ def get_evidence(ctx: Api, evidence_id: EvidenceId) -> FileResponse:
 
 
 @api.get(
+    "/template",
+    summary="导出本县整治案件批量填报表（xlsx）",
+    response_class=FileResponse,
+    responses={200: {"content": {files.XLSX: {}}}},
+)
+def get_template(ctx: Api, region: Region, year: Annotated[int, Query(ge=2000, le=2100)]) -> Any:
+    path, name = cases.template_file(ctx.caller, region, year)
+    return files.temporary_download(path, name)
+
+
+@api.get(
     "/{case_id}",
     summary="一个案件：方案、状态、全部变更记录和本调用者可执行的操作",
     response_model=schemas.RectificationCaseDetailOut,
@@ -190,6 +206,38 @@ def post_confirm(ctx: Api, candidate_id: CandidateId, body: ConfirmIn) -> dict[s
 )
 def post_dismiss(ctx: Api, candidate_id: CandidateId, body: DismissIn) -> dict[str, Any]:
     return cases.dismiss(ctx.caller, candidate_id, body.reason, body.text)
+
+
+@api.post(
+    "/candidates/{candidate_id}/reopen",
+    summary="上一级重新打开被排除的筛查候选（须说明理由）",
+    response_model=schemas.CandidateOut,
+)
+def post_reopen_dismissal(
+    ctx: Api, candidate_id: CandidateId, body: ReopenDismissalIn
+) -> dict[str, Any]:
+    return cases.reopen_dismissal(ctx.caller, candidate_id, body.reason)
+
+
+@api.post(
+    "/import",
+    summary="导入整治案件批量填报表：整份写入或整份拒收，问题注明工作表、行和列",
+    response_model=schemas.CaseImportOut,
+    responses=WRITE,
+)
+async def post_import(
+    ctx: Api,
+    file: Annotated[UploadFile, File(description="case template 导出并填好的 xlsx")],
+    dry_run: Annotated[bool, Form(description="只检查，不写入")] = False,
+) -> dict[str, Any]:
+    path = await files.read_upload(ctx, file)
+    try:
+        rows = await run_in_threadpool(
+            cases.import_file, ctx.caller, path, source=file.filename, dry_run=dry_run
+        )
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
+    return {"dry_run": dry_run, "items": rows, "total": len(rows)}
 
 
 @api.post(
@@ -251,10 +299,10 @@ def post_plan(ctx: Api, case_id: CaseId, body: PlanIn) -> dict[str, Any]:
 async def post_update(request: Request, ctx: Api, case_id: CaseId) -> dict[str, Any]:
     """Evidence files: pdf, docx, xlsx, png, jpg (content checked, 422)."""
     kind = request.headers.get("content-type", "")
-    uploads: list[UploadFile] = []
+    uploads: list[StarletteUpload] = []
     if kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         form = await request.form()
-        uploads = [f for f in form.getlist("evidence") if isinstance(f, UploadFile)]
+        uploads = [f for f in form.getlist("evidence") if isinstance(f, StarletteUpload)]
         data: Any = {k: form.get(k) for k in ("version", "progress") if form.get(k) is not None}
     else:
         try:

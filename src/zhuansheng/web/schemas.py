@@ -578,6 +578,17 @@ class CaseOutcomeOut(RectificationCaseOut):
     warning: str
 
 
+class CaseImportRowOut(RectificationCaseOut):
+    row: int = Field(description="工作表中的行号")
+    action: str = Field(description="plan | update | complete")
+
+
+class CaseImportOut(Out):
+    dry_run: bool = Field(description="只检查、未写入")
+    items: list[CaseImportRowOut]
+    total: int
+
+
 class CaseTallyOut(Out):
     cases: int
     by_state: dict[str, int]
