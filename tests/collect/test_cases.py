@@ -42,6 +42,8 @@ def test_lifecycle_end_to_end(url: str) -> None:
     assert (c["state"], c["measure"], c["version"]) == ("confirmed", "upgrade", 1)
     assert c["expected_land_mu"] == 12.5  # taken from the candidate until planned
     cid = c["case_id"]
+    (listed,) = cases.list_candidates(hz, year=2022, state="confirmed")
+    assert (listed["uscc"], listed["case_id"]) == (FIRM_A, cid)  # the candidate names its case
 
     c = cases.plan(sc, cid, 1, plan_input())
     assert (c["state"], c["version"], c["expected_land_mu"]) == ("planned", 2, 10.0)

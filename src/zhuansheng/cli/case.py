@@ -282,10 +282,15 @@ def template(
     year: int = typer.Option(..., "--year", "-y", help="整治名单年度"),
     output: Path = typer.Option(..., "--output", "-o", help="输出的 xlsx 文件"),
     user: str | None = USER,
+    fmt: Format = FMT,
 ) -> None:
     """导出本县整治案件批量填报表（当前状态、版本和可填写的各列）。Export the county's cases."""
     out = cases.template(_caller(user), region, year, output)
-    console.print(f"已导出整治案件批量填报表：{out}", highlight=False)
+    _done(
+        {"region": region, "year": year, "path": str(out)},
+        fmt,
+        f"已导出整治案件批量填报表：{out}",
+    )
 
 
 @app.command("import")
@@ -311,11 +316,13 @@ def evidence(
     evidence_id: int = typer.Argument(..., help="佐证文件编号（case show 显示）"),
     output: Path = typer.Option(..., "--output", "-o", help="保存到的文件"),
     user: str | None = USER,
+    fmt: Format = FMT,
 ) -> None:
     """下载进展报告的佐证文件。Save a progress update's evidence file."""
     path, name = cases.evidence_file(_caller(user), evidence_id)
     atomic.write_bytes(output, path.read_bytes())
-    console.print(f"已保存佐证文件“{name}”：{output}", highlight=False)
+    line = f"已保存佐证文件“{name}”：{output}"
+    _done({"evidence_id": evidence_id, "file_name": name, "path": str(output)}, fmt, line)
 
 
 BOARD_COLUMNS = [

@@ -186,19 +186,28 @@ def list_candidates(
         )
         if state:
             q = q.where(t.ScreeningCandidate.status == state)
+        listed = _case_ids(s, year)
         rows = []
         for c in s.scalars(q):
             if region and region not in _chain(c.county_code):
                 continue
             if not caller.may("cases.view", c.county_code) or (rule and rule not in c.rules):
                 continue
-            row = _candidate(c, newest[c.run_id])
+            row = _candidate(c, newest[c.run_id], listed.get((c.uscc, c.year)))
             if mujun_class and row["mujun_class"] != mujun_class:
                 continue
             if carbon_grade is not None and row["carbon_grade"] != carbon_grade:
                 continue
             rows.append(row)
         return rows
+
+
+def _case_ids(s: Session, year: int | None) -> dict[tuple[str, int], int]:
+    """(firm, year) → its case on that year's list."""
+    q = select(t.Case.uscc, t.Case.year, t.Case.id)
+    if year is not None:
+        q = q.where(t.Case.year == year)
+    return {(uscc, y): cid for uscc, y, cid in s.execute(q)}
 
 
 def _newest_screen_runs(s: Session, year: int | None) -> dict[str, case_outcomes.Standings]:
@@ -451,11 +460,15 @@ def reopen_dismissal(caller: Caller, candidate_id: int, reason: str) -> dict[str
 
 
 def _candidate(
-    c: t.ScreeningCandidate, standings: case_outcomes.Standings | None = None
+    c: t.ScreeningCandidate,
+    standings: case_outcomes.Standings | None = None,
+    case_id: int | None = None,
 ) -> dict[str, Any]:
+    """One candidate as every face shows it; ``case_id``: its case once on the list."""
     standing = (standings or {}).get(c.uscc, {})
     return {
         "candidate_id": c.id,
+        "case_id": case_id,
         "uscc": c.uscc,
         "name": c.name,
         "region": c.county_code,

@@ -624,6 +624,7 @@ class CaseBoardOut(Out):
 
 class CandidateOut(Out):
     candidate_id: int
+    case_id: int | None = Field(None, description="确认列入后的案件编号")
     uscc: str
     name: str
     region: str
