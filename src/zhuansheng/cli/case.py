@@ -35,8 +35,6 @@ CANDIDATE_COLUMNS = [
     "candidate_id", "uscc", "name", "region", "year", "state", "rules", "mujun_class",
     "carbon_grade", "expected_land_mu", "expected_energy_tce", "dismiss_reason", "note",
 ]  # fmt: skip
-# the case states (zhuansheng.collect.cases.STATES), one column each in the board's csv
-STATE_IDS = ("confirmed", "planned", "in_progress", "completed", "verified", "reopened")
 COLUMNS = [
     "case_id", "uscc", "name", "region", "year", "state", "state_zh", "measure", "overdue",
     "deadline", "version",
@@ -328,7 +326,7 @@ def evidence(
 BOARD_COLUMNS = [
     "region", "cases", "overdue", "awaiting_verification", "expected_land_mu",
     "expected_energy_tce", "freed_land_mu", "freed_energy_tce", "verified_land_mu",
-    "verified_energy_tce", *(f"state_{s}" for s in STATE_IDS),
+    "verified_energy_tce",
 ]  # fmt: skip
 
 
@@ -349,7 +347,7 @@ def board(
     rows = [_flat(r) for r in [*cities, *b["counties"], {"region": "合计", **b["total"]}]]
     emit(
         rows,
-        BOARD_COLUMNS,
+        [*BOARD_COLUMNS, *(f"state_{s}" for s in cases.STATES)],  # one column per state
         fmt,
         title=f"{b['region'] or '全省'} 整治案件看板（截至 {b['on']}）",
         table_columns=["region", "cases", "overdue", "awaiting_verification",

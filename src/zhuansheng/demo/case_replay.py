@@ -20,6 +20,8 @@ from zhuansheng import access, store, workspace
 from zhuansheng.services import accounts, cases
 from zhuansheng.services.context import Caller
 
+from .cases import place_of
+
 REASON = "{year} 年亩均效益综合评价排名靠后、单位能耗偏高，经属地核实列入整治名单（演示）"
 ACTIONS = {
     "upgrade": "实施节能降耗和数字化改造",
@@ -149,7 +151,8 @@ DISMISSALS = (
 
 def review_candidates(seed: int, year: int, on: dt.date) -> dict[str, int]:
     """In each county, of the year's remaining candidates of the newest screening: confirm one
-    in ten with a measure, dismiss one in twenty with a reason, leave the rest for review."""
+    in ten with a measure and plan it, dismiss one in twenty with a reason, leave the rest for
+    review."""
     ws = workspace.current()
     rng = np.random.default_rng([seed, year])
     console = Caller(ws, access.Actor("console", "province_admin", None))
@@ -162,7 +165,8 @@ def review_candidates(seed: int, year: int, on: dt.date) -> dict[str, int]:
             for cand in group:
                 u = rng.random()
                 if u < 0.10:
-                    cases.confirm(caller, cand["candidate_id"], "upgrade", "", s)
+                    made = cases.confirm(caller, cand["candidate_id"], "upgrade", "", s)
+                    _plan_new(desks, county, made, on, s)
                     counts["confirmed"] += 1
                 elif u < 0.15:
                     reason, text = DISMISSALS[int(rng.integers(len(DISMISSALS)))]
@@ -171,6 +175,25 @@ def review_candidates(seed: int, year: int, on: dt.date) -> dict[str, int]:
                 else:
                     counts["left"] += 1
     return counts
+
+
+def _plan_new(desks: Desks, county: str, case: dict[str, Any], on: dt.date, s: Any) -> None:
+    """A confirmed candidate's plan, made ten days later, due by the year's end."""
+    day = on + dt.timedelta(days=10)
+    plan = cases.PlanInput(
+        measure="upgrade",
+        responsible=f"{place_of(county)}经信局（演示）",
+        actions=[
+            {
+                "action": "制定一企一策整治方案并报批",
+                "deadline": f"{day + dt.timedelta(days=30):%Y-%m-%d}",
+            },
+            {"action": ACTIONS["upgrade"], "deadline": f"{day.year}-12-31"},
+        ],
+        expected_land_mu=case["expected_land_mu"],
+        expected_energy_tce=case["expected_energy_tce"],
+    )
+    cases.plan(desks.on(county_user(county), day), case["case_id"], case["version"], plan, s)
 
 
 def _by_county(rows: Iterable[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:

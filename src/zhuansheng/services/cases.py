@@ -39,6 +39,7 @@ from . import evaluations, labels
 from .context import Caller
 
 PlanInput = core.PlanInput
+STATES = core.STATES
 EVIDENCE_DIR = Path("cases") / "evidence"  # under the workspace's var/
 EVIDENCE_SUFFIXES = evidence_files.SUFFIXES
 parse_action = core.parse_action
@@ -397,7 +398,7 @@ def _not_screened(s: Session, uscc: str, year: int) -> None:
 
 
 def _screen_zh(status: str) -> str:
-    return {"confirmed": "确认列入名单", "dismissed": "排除"}.get(status, status)
+    return labels.label("screen_status", status)
 
 
 def dismiss(

@@ -28,13 +28,18 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
         "start_overdue": ("逾期未开工", "planned start passed"),
     },
     "case_status": {
-        "listed": ("已列入整治名单", "listed"),
-        "confirmed": ("已列入整治名单", "confirmed"),
-        "reopened": ("验收未通过/重新打开", "reopened"),
-        "planned": ("已制定整治方案", "planned"),
-        "in_progress": ("整治中", "in progress"),
-        "completed": ("整治完成", "completed"),
-        "verified": ("已验收", "verified"),
+        "listed": (case_rules.STATES["confirmed"], "listed"),  # an older confirmed case
+        **_english(
+            case_rules.STATES,
+            {
+                "confirmed": "confirmed",
+                "planned": "planned",
+                "in_progress": "in progress",
+                "completed": "completed",
+                "verified": "verified",
+                "reopened": "reopened",
+            },
+        ),
     },
     "screen_status": {
         "candidate": ("待核实", "candidate"),
