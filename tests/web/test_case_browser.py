@@ -2,7 +2,8 @@
 server over a private copy of the web world: a county filters its review table, confirms one
 candidate and dismisses another with a reason; plans, reports progress with an evidence file
 (a second, stale tab is told of the conflict) and completes its case; its city fails the
-verification with a reason and the case shows as reopened. With ZHUANSHENG_SCREENSHOTS=docs/img
+verification with a reason and the case shows as reopened, then reads the county's dismissal
+with its reason and reopens it, and the county sees the candidate back with why. With ZHUANSHENG_SCREENSHOTS=docs/img
 the review, the board and the case page are also saved there for the docs."""
 
 from __future__ import annotations
@@ -45,9 +46,9 @@ def screenshot(page: Page, tmp_path: Path, name: str) -> None:
         page.screenshot(path=str(folder / name), full_page=False)
 
 
-def review(page: Page, base: str, tmp_path: Path) -> str:
+def review(page: Page, base: str, tmp_path: Path) -> tuple[str, str]:
     """Filter the county's review table, confirm one candidate and dismiss another; the case
-    page of the confirmed one."""
+    page of the confirmed one and the dismissed candidate."""
     page.click("header nav >> text=整治提升")
     page.wait_for_url(f"{base}/cases")
     page.click("p.tabs >> text=筛查候选核实")
@@ -79,15 +80,16 @@ def review(page: Page, base: str, tmp_path: Path) -> str:
     expect(page.locator(f"#candidate-list tr[data-candidate='{second}']")).to_have_count(0)
     no_tofu(page)
     screenshot(page, tmp_path, "cases-review.png")
-    assert href
-    return href
+    assert href and second
+    return href, second
 
 
 def test_a_county_works_a_case_and_its_city_fails_the_verification(
     browser, base: str, accounts: CaseAccounts, tmp_path: Path
 ) -> None:
     county = sign_in(browser, base, accounts.county_user)
-    case = base + review(county, base, tmp_path)
+    href, dismissed = review(county, base, tmp_path)
+    case = base + href
     county.goto(case)
     county.fill("#form-plan input[name=responsible]", "经信局 张三")
     county.fill(
@@ -140,6 +142,19 @@ def test_a_county_works_a_case_and_its_city_fails_the_verification(
     expect(county.locator("#form-update")).to_be_visible()  # the county works it again
     no_tofu(county)
     screenshot(county, tmp_path, "cases-case.png")
+    # the city reads the county's dismissal with its reason and reopens it for review
+    city.goto(f"{base}/cases/candidates?year=2022&state=dismissed")
+    row = city.locator(f"#candidate-list tr[data-candidate='{dismissed}']")
+    expect(row).to_contain_text("企业已于2022年停产")
+    expect(city.locator("#bulk button[value=confirm]")).to_have_count(0)  # the county's to do
+    row.locator("input[name=reason]").fill("停产时间有误，请重新核实")
+    row.locator("form.reopen-dismissal button[type=submit]").click()
+    expect(city.locator("#reopened")).to_be_visible()
+    expect(city.locator(f"#candidate-list tr[data-candidate='{dismissed}']")).to_have_count(0)
+    county.goto(f"{base}/cases/candidates?year=2022&state=candidate")
+    back = county.locator(f"#candidate-list tr[data-candidate='{dismissed}']")
+    expect(back).to_contain_text("停产时间有误，请重新核实")  # the county sees why
+
     city.goto(f"{base}/cases")
     city.wait_for_selector("#case-months[data-ready='1']")
     expect(city.locator("#case-counties tr[data-region]").first).to_be_visible()
