@@ -3,8 +3,9 @@ server over a private copy of the web world: a county filters its review table, 
 candidate and dismisses another with a reason; plans, reports progress with an evidence file
 (a second, stale tab is told of the conflict) and completes its case; its city fails the
 verification with a reason and the case shows as reopened, then reads the county's dismissal
-with its reason and reopens it, and the county sees the candidate back with why. With ZHUANSHENG_SCREENSHOTS=docs/img
-the review, the board and the case page are also saved there for the docs."""
+with its reason and reopens it, and the county sees the candidate back with why. With
+ZHUANSHENG_SCREENSHOTS=docs/img the review, the board and the case page are also saved there
+for the docs."""
 
 from __future__ import annotations
 
