@@ -37,7 +37,7 @@ from zhuansheng.access import Actor
 from zhuansheng.errors import InputRejected, Problem
 from zhuansheng.programme.schema import ADDITIVE_KINDS, PERCENT_KINDS
 from zhuansheng.reference import PROVINCE_CODE
-from zhuansheng.store import audit
+from zhuansheng.store import audit, races
 from zhuansheng.store import tables as t
 from zhuansheng.workspace import Workspace, database_url
 
@@ -559,6 +559,7 @@ def _write(
     )
 
 
+@races.run_again_on_race("导入目标分解")
 def import_entries(
     entries: list[Entry],
     *,

@@ -21,7 +21,7 @@ from zhuansheng import uploads as files
 from zhuansheng.access import Actor
 from zhuansheng.errors import InputRejected, Problem, ZhuanshengError
 from zhuansheng.periods import Period, parse_period
-from zhuansheng.store import audit
+from zhuansheng.store import audit, races
 from zhuansheng.store import observations as obs
 from zhuansheng.store import tables as t
 from zhuansheng.users import actor
@@ -329,6 +329,7 @@ def _history(session: Session, region: str, p: Period) -> dict[tuple[str, str], 
     return out
 
 
+@races.run_again_on_race("导入填报数据")
 def import_observations(
     path: Path,
     *,

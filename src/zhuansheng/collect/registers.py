@@ -29,7 +29,7 @@ from zhuansheng.access import Actor
 from zhuansheng.errors import InputRejected, Problem
 from zhuansheng.lake import uscc as uscc_rules
 from zhuansheng.periods import parse_period
-from zhuansheng.store import audit
+from zhuansheng.store import audit, races
 from zhuansheng.store import tables as t
 from zhuansheng.users import actor
 from zhuansheng.workspace import Workspace, database_url
@@ -423,6 +423,7 @@ def _check_scope(
             )
 
 
+@races.run_again_on_race("导入名单或项目数据")
 def import_register(
     kind: str,
     path: Path,
