@@ -63,10 +63,11 @@ MATRIX = [
     ("GET", "/enterprises?q=演示", ENTERPRISE),
     ("GET", "/enterprises/{own}", ENTERPRISE),
     ("GET", "/enterprises/{other}", PROVINCE_ONLY),
-    ("GET", "/lists/registries", ALL),
-    ("GET", "/lists/projects", ALL),
-    ("GET", "/lists/registries/export.xlsx", ALL),
-    ("GET", "/lists/projects/export.xlsx?sub_kind=waste_gas", ALL),
+    # every list names firms: departments and viewers see aggregates only (docs/*/web.md)
+    ("GET", "/lists/registries", ENTERPRISE),
+    ("GET", "/lists/projects", ENTERPRISE),
+    ("GET", "/lists/registries/export.xlsx", ENTERPRISE),
+    ("GET", "/lists/projects/export.xlsx?sub_kind=waste_gas", ENTERPRISE),
     ("GET", "/major-projects?warning=any", ALL),  # rows limited to the scope
     ("GET", "/major-projects/export.xlsx?size_class=over_1bn", ALL),
     ("GET", "/major-projects/no-such-project", "404 404 404 404 404 404"),
@@ -341,7 +342,7 @@ def test_route_by_role(
     if method == "GET":
         r = c.get(url, follow_redirects=False)
     else:
-        page = c.get("/healthz") if role is None else c.get("/lists/registries")
+        page = c.get("/healthz") if role is None else c.get("/")
         token = re.search(r'value="([^"]+)"', page.text) if role else None
         as_json = url.startswith(("/api/v1/reports", "/api/v1/cases"))
         form = {k: v for k, v in body.items() if k != "file"}

@@ -144,6 +144,11 @@ _MODELS: dict[str, Any] = {
 }
 
 
+ENTERPRISE_DATA = (
+    "名单含企业名称和统一社会信用代码，仅省、市、县用户可查看；厅局和只读用户只能查看汇总数据"
+)
+
+
 def spec(kind: str) -> ListSpec:
     found = LISTS.get(kind)
     if found is None:
@@ -166,10 +171,10 @@ def page(
     caller: Caller, kind: str, f: ListFilter, page: int, page_size: int
 ) -> tuple[ListSpec, list[dict[str, Any]], int, list[str]]:
     """The list's spec, one page of rows, the total and the sub-kinds, within the caller's
-    scope (the 高耗低效 list only for those who may see enterprise data)."""
+    scope. Every list names firms (names, USCCs), so only those who may see enterprise data
+    read them: departments and viewers see aggregates only."""
     found = spec(kind)
-    if kind == "screening":
-        caller.require("enterprises.view")
+    caller.require("enterprises.view", message=ENTERPRISE_DATA)
     with store.session(caller.ws.database_url) as s:
         rows, total = list_rows(
             s,
