@@ -17,7 +17,8 @@ from zhuansheng.services import sessions, tokens
 from zhuansheng.services.sessions import COOKIE, LOGIN_COOKIE
 from zhuansheng.store import tables as t
 from zhuansheng.web import create_app
-from zhuansheng.web.deps import client_address
+from zhuansheng.web import settings as web_settings
+from zhuansheng.web.deps import client_address, proxy_networks
 
 
 def test_passwords_are_stored_as_argon2_hashes(web_world: World) -> None:
@@ -291,3 +292,16 @@ def test_a_disabled_users_session_ends_at_once(web_world: World, app) -> None:  
     with store.session(web_world.url) as s:
         users.disable_user(s, "mover")
     assert c.get("/", follow_redirects=False).status_code == 303
+
+
+def test_sign_in_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZHUANSHENG_WEB_LOGIN_ATTEMPTS", "4")
+    monkeypatch.setenv("ZHUANSHENG_WEB_LOGIN_ADDRESS_ATTEMPTS", "40")
+    monkeypatch.setenv("ZHUANSHENG_WEB_LOGIN_WINDOW", "600")
+    monkeypatch.setenv("ZHUANSHENG_WEB_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")
+    s = web_settings.from_env()
+    assert (s.login_attempts, s.login_address_attempts, s.login_window_s) == (4, 40, 600)
+    assert s.trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
+    assert web_settings.WebSettings().trusted_proxies == ()  # default: no proxy trusted
+    with pytest.raises(ValueError, match="TRUSTED_PROXIES"):
+        proxy_networks(["10.0.0.0/8", "proxy.example"])
