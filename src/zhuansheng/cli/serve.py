@@ -30,7 +30,14 @@ def serve(
         f"转升平台网页：http://{host}:{port}/  （API 文档 http://{host}:{port}/api/docs）"
         + (f"，{workers} 个服务进程" if workers > 1 else "")
     )
-    options = {"host": host, "port": port, "log_level": "warning", "access_log": False}
+    # forwarding headers are read by the app, from ZHUANSHENG_WEB_TRUSTED_PROXIES only
+    options = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "access_log": False,
+        "proxy_headers": False,
+    }
     if workers > 1:  # each process builds its own app from the same settings
         uvicorn.run("zhuansheng.web:create_app", factory=True, workers=workers, **options)
     else:

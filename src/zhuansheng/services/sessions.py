@@ -1,16 +1,23 @@
-"""Server-side sessions kept in the store, and the login rate limiter.
+"""Server-side sessions kept in the store, the sign-in form's token, and the login rate limiter.
 
 The cookie holds only a random id; the store keeps its SHA-256 (``web_sessions``), so sessions
-survive a restart and every server process (``zhuansheng serve --workers N``) shares them. Every
-session, signed in or not, carries its own CSRF token; signing in discards the old session and
-issues a new id (no session fixation). A session unused for ``idle_timeout_s`` is gone. The
-user is read with the session on every request, so a disabled account or a changed role takes
-effect at once.
+survive a restart and every server process (``zhuansheng serve --workers N``) shares them. A
+session is created only at sign-in and carries its own CSRF token; signing in discards any old
+session and issues a new id (no session fixation). A session unused for ``idle_timeout_s`` is
+gone. The user is read with the session on every request, so a disabled account or a changed
+role takes effect at once.
+
+Anonymous visitors write nothing: the sign-in form carries a stateless token,
+``<timestamp>.<nonce>.<HMAC-SHA256>`` signed with the server's secret, which expires and must
+name the nonce the browser holds in a cookie (``zs_login``), so a page elsewhere cannot sign a
+visitor into its own account.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 import threading
 import time
@@ -26,6 +33,7 @@ from zhuansheng.store import tables as t
 from zhuansheng.workspace import Workspace
 
 COOKIE = "zs_session"
+LOGIN_COOKIE = "zs_login"  # the nonce the sign-in form's token must name
 SWEEP_EVERY = 256  # new sessions between two deletions of the expired ones
 
 
@@ -111,32 +119,81 @@ class SessionStore:
                 conn.execute(delete(t.WebSession).where(t.WebSession.id_hash == _hash(sid)))
 
 
-class LoginLimiter:
-    """At most ``attempts`` failed logins per key (user name, client address) per window."""
+_NONCE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
-    def __init__(self, attempts: int, window_s: int) -> None:
+
+def _login_mac(secret: str, body: str) -> str:
+    mac = hmac.new(secret.encode(), f"login-form.{body}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def login_nonce(kept: str | None = None) -> str:
+    """The browser's nonce when it holds a well-formed one, else a new one."""
+    if kept and 16 <= len(kept) <= 64 and all(c in _NONCE_CHARS for c in kept):
+        return kept
+    return secrets.token_urlsafe(18)
+
+
+def login_token(secret: str, nonce: str, now: float | None = None) -> str:
+    """The sign-in form's CSRF token: a timestamp and the browser's nonce, signed."""
+    body = f"{int(now if now is not None else time.time())}.{nonce}"
+    return f"{body}.{_login_mac(secret, body)}"
+
+
+def login_token_ok(
+    token: str, nonce: str | None, secret: str, max_age_s: int, now: float | None = None
+) -> bool:
+    """The token is ours, not older than ``max_age_s`` and names the browser's nonce."""
+    try:
+        issued, sent_nonce, mac = token.split(".")
+        age = (now if now is not None else time.time()) - int(issued)
+    except ValueError:
+        return False
+    if not hmac.compare_digest(mac, _login_mac(secret, f"{issued}.{sent_nonce}")):
+        return False
+    if not nonce or not hmac.compare_digest(sent_nonce, nonce):
+        return False
+    return -60 <= age <= max_age_s  # a minute of clock skew between server processes
+
+
+class LoginLimiter:
+    """Failed sign-ins counted per (user name, client address) and per client address.
+
+    ``attempts`` failures for one user name from one address within ``window_s`` pause that
+    name at that address only, so guessing at names that do not exist locks nobody else out;
+    ``address_attempts`` failures from one address, whatever the names, pause that address.
+    """
+
+    def __init__(self, attempts: int, address_attempts: int, window_s: int) -> None:
         self.attempts = attempts
+        self.address_attempts = address_attempts
         self.window_s = window_s
-        self._failures: dict[str, deque[float]] = {}
+        self._failures: dict[tuple[str, ...], deque[float]] = {}
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
+    def _recent(self, key: tuple[str, ...], now: float) -> deque[float]:
         q = self._failures.setdefault(key, deque())
         while q and now - q[0] > self.window_s:
             q.popleft()
         return q
 
-    def blocked(self, *keys: str) -> bool:
+    def blocked(self, username: str, address: str) -> bool:
         now = time.monotonic()
         with self._lock:
-            return any(len(self._recent(k, now)) >= self.attempts for k in keys)
+            return (
+                len(self._recent(("user", username, address), now)) >= self.attempts
+                or len(self._recent(("address", address), now)) >= self.address_attempts
+            )
 
-    def failed(self, *keys: str) -> None:
+    def failed(self, username: str, address: str) -> None:
         now = time.monotonic()
         with self._lock:
-            for k in keys:
-                self._recent(k, now).append(now)
+            self._recent(("user", username, address), now).append(now)
+            self._recent(("address", address), now).append(now)
+            if len(self._failures) > 100_000:  # forget the keys whose failures have expired
+                for key in [k for k, q in self._failures.items() if not self._recent(k, now)]:
+                    del self._failures[key]
 
-    def succeeded(self, key: str) -> None:
+    def succeeded(self, username: str, address: str) -> None:
         with self._lock:
-            self._failures.pop(key, None)
+            self._failures.pop(("user", username, address), None)

@@ -27,7 +27,7 @@ from zhuansheng.workspace import Workspace
 
 from . import i18n
 from . import settings as web_settings
-from .deps import CsrfRejected, LoginRequired
+from .deps import CsrfRejected, LoginRequired, Network, proxy_networks
 
 log = logging.getLogger("zhuansheng.web")
 
@@ -53,6 +53,7 @@ class WebState:
     templates: Jinja2Templates
     monitor: monitoring.MonitorCache
     rankings: rankings.RankingCache
+    proxies: tuple[Network, ...] = ()  # trusted reverse proxies (X-Forwarded-For)
     _synthetic: bool | None = None
 
     @property
@@ -276,10 +277,13 @@ def create_app(settings: web_settings.WebSettings | None = None) -> FastAPI:
         ws=ws,
         secret=settings.secret or tokens.secret_key(ws),
         sessions=SessionStore(ws, settings.idle_timeout_s),
-        limiter=LoginLimiter(settings.login_attempts, settings.login_window_s),
+        limiter=LoginLimiter(
+            settings.login_attempts, settings.login_address_attempts, settings.login_window_s
+        ),
         templates=templates,
         monitor=monitor,
         rankings=rankings.RankingCache(ws, monitor),
+        proxies=proxy_networks(settings.trusted_proxies),
     )
     _handlers(app)
     app.mount("/static", StaticFiles(directory=web_settings.PACKAGE_DIR / "static"), name="static")

@@ -4,6 +4,8 @@ CSRF check for every state-changing request made with a cookie."""
 from __future__ import annotations
 
 import hmac
+import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class LoginRequired(Exception):
@@ -62,6 +66,41 @@ def lang(request: Request) -> str:
 def count_from(request: Request) -> str | None:
     """What monitoring counts for this request (checked where the analysis runs)."""
     return request.query_params.get("count_from") or None
+
+
+def proxy_networks(entries: Iterable[str]) -> tuple[Network, ...]:
+    """The trusted proxies' networks; an entry that is no address or network is refused."""
+    out = []
+    for entry in entries:
+        try:
+            out.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError as exc:
+            message = f"ZHUANSHENG_WEB_TRUSTED_PROXIES: '{entry}' 不是 IP 地址或网段"
+            raise ValueError(message) from exc
+    return tuple(out)
+
+
+def _trusted(host: str, proxies: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(host.strip())
+    except ValueError:
+        return False
+    return any(ip in net for net in proxies)
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the connection's peer, unless the peer is a trusted proxy; then
+    the nearest address in X-Forwarded-For that is not itself a trusted proxy."""
+    peer = request.client.host if request.client else "?"
+    proxies = state(request).proxies
+    if not proxies or not _trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",")]
+    hops = [h for h in hops if h]
+    for hop in reversed(hops):  # appended by each proxy: the right-most are the nearest
+        if not _trusted(hop, proxies):
+            return hop
+    return hops[0] if hops else peer
 
 
 def browser_session(request: Request) -> Session | None:

@@ -32,12 +32,13 @@ from zhuansheng.services import (
     region_detail,
     regions,
     reports,
+    sessions,
     submissions,
 )
-from zhuansheng.services.sessions import COOKIE
+from zhuansheng.services.sessions import COOKIE, LOGIN_COOKIE
 
 from . import geo, i18n, offload
-from .deps import CSRF_FIELD, Ctx, browser_session, lang, page_ctx, state
+from .deps import CSRF_FIELD, Ctx, client_address, lang, page_ctx, state
 from .files import XLSX, download_url, read_upload, report_file, temporary_download
 
 router = APIRouter(include_in_schema=False)
@@ -113,17 +114,30 @@ def _safe_next(target: str) -> str:
     return target if target.startswith("/") and not target.startswith("//") else "/"
 
 
+def _login_page(request: Request, next: str, *, status: int = 200, error: str = "") -> Response:
+    """The sign-in form with a fresh stateless token (nothing is written to the store); the
+    browser's nonce is kept, so two open sign-in tabs both work."""
+    web = state(request)
+    nonce = sessions.login_nonce(request.cookies.get(LOGIN_COOKIE))
+    token = sessions.login_token(web.secret, nonce)
+    response = render(
+        request, None, "login.html", status=status, csrf=token, next=_safe_next(next), error=error
+    )
+    response.set_cookie(
+        LOGIN_COOKIE,
+        nonce,
+        max_age=web.settings.login_form_max_age_s,
+        httponly=True,
+        samesite="lax",
+        secure=web.settings.cookie_secure,
+        path="/login",
+    )
+    return response
+
+
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> Response:
-    web = state(request)
-    session = browser_session(request)
-    if session is None:
-        session = web.sessions.new()
-    response = render(
-        request, None, "login.html", csrf=session.csrf, next=_safe_next(next), error=""
-    )
-    _session_cookie(response, request, session.id)
-    return response
+    return _login_page(request, next)
 
 
 @router.post("/login")
@@ -135,49 +149,32 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     web = state(request)
-    old = browser_session(request)
-    if old is None or not csrf_token or csrf_token != old.csrf:
-        fresh = web.sessions.new()
-        response = render(
-            request,
-            None,
-            "login.html",
-            status=403,
-            csrf=fresh.csrf,
-            next=_safe_next(next),
-            error="页面已过期或缺少 CSRF 令牌，请重新登录",
+    if not sessions.login_token_ok(
+        csrf_token,
+        request.cookies.get(LOGIN_COOKIE),
+        web.secret,
+        web.settings.login_form_max_age_s,
+    ):
+        return _login_page(
+            request, next, status=403, error="页面已过期或缺少 CSRF 令牌，请重新登录"
         )
-        _session_cookie(response, request, fresh.id)
-        return response
-    client = request.client.host if request.client else "?"
-    keys = (f"user:{username}", f"ip:{client}")
-    if web.limiter.blocked(*keys):
-        return render(
-            request,
-            None,
-            "login.html",
-            status=429,
-            csrf=old.csrf,
-            next=_safe_next(next),
-            error="登录失败次数过多，请 15 分钟后再试",
+    client = client_address(request)
+    if web.limiter.blocked(username, client):
+        minutes = max(1, web.settings.login_window_s // 60)
+        return _login_page(
+            request, next, status=429, error=f"登录失败次数过多，请 {minutes} 分钟后再试"
         )
     actor = accounts.sign_in(web.ws, username, password, client)
     if actor is None:
-        web.limiter.failed(*keys)
-        return render(
-            request,
-            None,
-            "login.html",
-            status=401,
-            csrf=old.csrf,
-            next=_safe_next(next),
-            error="用户名或密码错误，或账号已停用",
-        )
-    web.limiter.succeeded(keys[0])
-    web.sessions.drop(old.id)  # a new id at sign-in: an id planted before login is worthless
+        web.limiter.failed(username, client)
+        return _login_page(request, next, status=401, error="用户名或密码错误，或账号已停用")
+    web.limiter.succeeded(username, client)
+    # a new id at sign-in: an id planted before (session fixation) is worthless
+    web.sessions.drop(request.cookies.get(COOKIE))
     session = web.sessions.new(actor)
     response = RedirectResponse(_safe_next(next), status_code=303)
     _session_cookie(response, request, session.id)
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
     return response
 
 

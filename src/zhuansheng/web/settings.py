@@ -42,8 +42,13 @@ class WebSettings:
     secret: str = ""  # signs API tokens; empty: services.tokens.secret_key()
     idle_timeout_s: int = 30 * 60  # a session unused this long is logged out
     max_upload_bytes: int = 5 * 1024 * 1024
-    login_attempts: int = 5  # failures per user name and per client address …
-    login_window_s: int = 15 * 60  # … within this window, then locked until it passes
+    login_attempts: int = 5  # failures per (user name, client address) …
+    login_address_attempts: int = 50  # … and per client address, whatever the names …
+    login_window_s: int = 15 * 60  # … within this window, then paused until it passes
+    login_form_max_age_s: int = 2 * 3600  # the sign-in form's token expires after this
+    # Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For is believed; empty:
+    # none, the address is the connection's peer.
+    trusted_proxies: tuple[str, ...] = ()
     # Aggregated progress of every region (map, rankings, region pages) visible to every
     # signed-in user; enterprise data and submissions stay within the user's scope regardless.
     all_regions_visible: bool = True
@@ -59,9 +64,18 @@ class WebSettings:
         return ws
 
 
+def _list(name: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in _env(name, "").split(",") if x.strip())
+
+
 def from_env() -> WebSettings:
+    d = WebSettings
     return WebSettings(
         idle_timeout_s=int(_env("IDLE_TIMEOUT", str(30 * 60))),
+        login_attempts=int(_env("LOGIN_ATTEMPTS", str(d.login_attempts))),
+        login_address_attempts=int(_env("LOGIN_ADDRESS_ATTEMPTS", str(d.login_address_attempts))),
+        login_window_s=int(_env("LOGIN_WINDOW", str(d.login_window_s))),
+        trusted_proxies=_list("TRUSTED_PROXIES"),
         max_upload_bytes=int(_env("MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
         all_regions_visible=_flag("ALL_REGIONS_VISIBLE", True),
         cookie_secure=_flag("COOKIE_SECURE", False),
