@@ -265,7 +265,7 @@ def restore(
             with lake_store.writer_lock(lake_root):
                 staged = _stage(zf, made, staging, lake_root, progress, archive)
                 progress("恢复数据库 (store)", 0, 1)
-                store_dump.restore(url, staging / "store" / Path(made["store"]["path"]).name, backend)
+                store_dump.restore(url, _store_file(staging, made), backend)
                 progress("恢复数据库 (store)", 1, 1)
                 progress("恢复数据湖 (lake)", 0, 1)
                 atomic.publish_all(staged)
@@ -281,9 +281,7 @@ def restore(
             raise
         shutil.rmtree(staging, ignore_errors=True)
     restored = store_dump.counts(url)
-    wrong = {
-        t: (n, restored.get(t)) for t, n in made["tables"].items() if restored.get(t) != n
-    }
+    wrong = {t: (n, restored.get(t)) for t, n in made["tables"].items() if restored.get(t) != n}
     if wrong:
         raise BackupError(f"恢复后的行数与清单不符：{wrong} (row counts differ after restore)")
     return {
@@ -326,8 +324,9 @@ def _stage(
     """Extract and check every file into the hidden folder ``staging``; returns the lake's
     (staged, final) pairs."""
     entries = [made["store"], *made["lake"]]
-    count = _Counter("校验并解出备份 (verify)", sum(int(e.get("bytes", 0)) for e in entries), progress)
-    _extract(zf, made["store"]["path"], made["store"], staging / "store" / Path(made["store"]["path"]).name, count, archive)
+    total = sum(int(e.get("bytes", 0)) for e in entries)
+    count = _Counter("校验并解出备份 (verify)", total, progress)
+    _extract(zf, made["store"]["path"], made["store"], _store_file(staging, made), count, archive)
     staged = []
     for i, entry in enumerate(made["lake"]):
         tmp = staging / "lake" / str(i)
@@ -336,3 +335,7 @@ def _stage(
     for _, final in staged:
         final.parent.mkdir(parents=True, exist_ok=True)
     return staged
+
+
+def _store_file(staging: Path, made: dict) -> Path:
+    return staging / "store" / Path(made["store"]["path"]).name

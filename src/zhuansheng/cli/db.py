@@ -17,7 +17,9 @@ reference = lazy("zhuansheng.reference")
 store = lazy("zhuansheng.store")
 backups = lazy("zhuansheng.backup")
 
-app = typer.Typer(help="业务数据库：升级、载入参考数据、备份与恢复 (operational store).", no_args_is_help=True)
+app = typer.Typer(
+    help="业务数据库：升级、载入参考数据、备份与恢复 (operational store).", no_args_is_help=True
+)
 
 
 @app.command()

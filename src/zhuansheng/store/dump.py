@@ -134,7 +134,7 @@ def _sqlite_counts(conn: sqlite3.Connection) -> tuple[str | None, dict[str, int]
             "ORDER BY name"
         )
     ]
-    tables = {n: int(conn.execute(f"SELECT count(*) FROM {_quote(n)}").fetchone()[0]) for n in names}
+    tables = {n: conn.execute(f"SELECT count(*) FROM {_quote(n)}").fetchone()[0] for n in names}
     revision = None
     if "alembic_version" in names:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
