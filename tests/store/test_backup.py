@@ -257,7 +257,7 @@ def test_a_corrupted_backup_is_refused_with_nothing_written(
         info = zf.getinfo(member)
     data[info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 50] ^= 0xFF
     flipped.write_bytes(bytes(data))
-    with pytest.raises(backup.BackupError, match="损坏|SHA-256"):
+    with pytest.raises(backup.BackupError, match=r"损坏|SHA-256"):
         backup.restore(flipped, ws=target)
     assert nothing_in(target)
 
