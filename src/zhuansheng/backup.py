@@ -211,9 +211,22 @@ def _extract(
     """Extract one member to ``target``, refusing it unless its size and hash are the manifest's
     ``entry``'s."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    expected = int(entry.get("bytes", 0))
+    written = 0
+
+    def advance(n: int) -> None:
+        nonlocal written
+        written += n
+        if written > expected:  # never unpack more than the manifest announces
+            raise BackupError(
+                f"备份文件 {archive} 中的 {member} 比清单所记大小大：备份已损坏或被改动，"
+                "未做任何恢复 (larger than the manifest says)"
+            )
+        count(n)
+
     try:
         with zf.open(member) as source, open(target, "wb") as out:
-            sha = _copy(source, out, count)
+            sha = _copy(source, out, advance)
     except KeyError as exc:
         raise BackupError(f"备份文件 {archive} 缺少 {member}：备份不完整，未做任何恢复") from exc
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
