@@ -43,11 +43,13 @@ __all__ = [
     "SUPERSEDED_DIR",
     "LakeError",
     "PartitionInfo",
+    "all_files",
     "fact_files",
     "facts",
     "lake_info",
     "lake_root",
     "write_facts",
+    "writer_lock",
 ]
 
 FACTS_DIR = "enterprise_facts"
@@ -90,12 +92,25 @@ def fact_files(lake: Path | str | None = None, years: list[int] | None = None) -
     return [f for y in wanted for f in sorted(_partition(root, y).glob("part-*.parquet"))]
 
 
+def all_files(lake: Path | str | None = None) -> list[Path]:
+    """Every file the lake holds (current and superseded facts, evaluation results), sorted:
+    not the lock nor temporary files (names starting with a dot, in any folder)."""
+    root = lake_root(lake)
+    if not root.is_dir():
+        return []
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Writing
 
 
 @contextlib.contextmanager
-def _writer_lock(root: Path) -> Iterator[None]:
+def writer_lock(root: Path) -> Iterator[None]:
     """One writer at a time per lake (advisory lock; readers never need it)."""
     root.mkdir(parents=True, exist_ok=True)
     with open(root / ".lock", "a+b") as fh:
@@ -216,7 +231,7 @@ def _write_prepared(
     written_at = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     years = sorted(pc.unique(table["year"]).to_pylist())
     stages: list[_Staged] = []
-    with _writer_lock(root):
+    with writer_lock(root):
         try:
             # Phase 1: every year's complete file under a temporary name.
             for year in years:

@@ -42,6 +42,15 @@ def head_revision() -> str:
     return script.get_current_head() or ""
 
 
+def known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one of this version's migrations."""
+    script = ScriptDirectory.from_config(alembic_config())
+    try:
+        return script.get_revision(revision) is not None
+    except Exception:  # alembic's resolution errors: not one of ours
+        return False
+
+
 def require_current(url: str | None = None) -> None:
     """Refuse a store that is not at the current schema, saying what to run: every page of a
     server on such a store would answer with an error."""
