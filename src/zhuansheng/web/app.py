@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from zhuansheng import atomic
 from zhuansheng.access import Actor
 from zhuansheng.errors import InputRejected, ZhuanshengError
 from zhuansheng.services import monitoring, rankings, tokens
@@ -289,6 +290,11 @@ def create_app(settings: web_settings.WebSettings | None = None) -> FastAPI:
     from . import allocations, api, case_pages, cases, milestones, pages
 
     settings = settings or web_settings.from_env()
+    # Private upload and download folders a killed server left behind (each request removes its
+    # own; an hour-old one belongs to no running request).
+    stale = atomic.clean_stale_temp()
+    if stale:
+        log.info("removed %d stale temporary folders", len(stale))
     templates = Jinja2Templates(directory=str(web_settings.PACKAGE_DIR / "templates"))
     pages.setup_templates(templates)
     app = FastAPI(
