@@ -40,6 +40,7 @@ class ImportResult:
     rows: int
     years: list[int]
     paths: list[Path] = field(default_factory=list)  # empty on a dry run
+    unchanged: list[int] = field(default_factory=list)  # years identical to the lake: not written
     warnings: list[Problem] = field(default_factory=list)
     dry_run: bool = False
     synthetic: bool = False
@@ -279,7 +280,8 @@ def import_enterprises(
         synthetic=synthetic,
     )
     if not dry_run:
-        result.paths = _write_prepared(
+        written = _write_prepared(
             table, lake=lake, source=path.name, sha256=sha, synthetic=synthetic
         )
+        result.paths, result.unchanged = written.paths, written.unchanged
     return result
