@@ -12,18 +12,26 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
+import tempfile
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 __all__ = [
+    "STALE_AFTER_S",
+    "TEMP_PREFIXES",
+    "clean_stale_temp",
     "fsync_dir",
     "fsync_file",
     "keep_copy",
     "publish",
     "publish_all",
+    "remove_stale",
     "replacing",
+    "safe_name",
     "temporary_name",
     "write_bytes",
     "write_text",
@@ -142,3 +150,59 @@ def publish_all(staged: Sequence[tuple[Path, Path]]) -> list[Path]:
         if backup is not None:
             backup.unlink(missing_ok=True)
     return [final for _, final in staged]
+
+
+# ---------------------------------------------------------------------------------------------
+# Private temporary folders and leftovers
+
+# The prefixes of this application's private folders in the system's temporary folder (uploads,
+# generated templates and workbooks). Each is removed when its request ends; a process killed
+# meanwhile leaves one behind, which clean_stale_temp removes at the next start.
+TEMP_PREFIXES = ("zs-upload-", "zs-template-", "zs-alloc-", "zs-cases-", "zs-major-")
+STALE_AFTER_S = 3600.0  # a leftover older than this cannot belong to a running request
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]")  # the rest is escaped wherever a name is shown
+
+
+def safe_name(filename: str | None, default: str = "upload") -> str:
+    """A client's file name reduced to a safe base name: the last path component (``/`` or
+    ``\\``), without control characters, never ``.`` or ``..`` (then ``default``), at
+    most 120 characters keeping the extension."""
+    base = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = _UNSAFE.sub("_", base).strip()
+    if not base.strip(". "):  # "", ".", "..", "..."
+        return default
+    if len(base) > 120:
+        stem, dot, ext = base.rpartition(".")
+        base = stem[: 120 - len(ext) - 1] + dot + ext if dot and len(ext) <= 10 else base[:120]
+    return base
+
+
+def remove_stale(paths: Sequence[Path] | Iterator[Path], max_age_s: float) -> list[Path]:
+    """Remove each of ``paths`` (file or folder) last modified more than ``max_age_s`` seconds
+    ago; the ones removed."""
+    now = time.time()
+    removed = []
+    for path in paths:
+        try:
+            if now - path.lstat().st_mtime <= max_age_s:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove
+        removed.append(path)
+    return removed
+
+
+def clean_stale_temp(folder: Path | None = None, max_age_s: float = STALE_AFTER_S) -> list[Path]:
+    """Remove this application's private temporary folders (:data:`TEMP_PREFIXES`) older than
+    ``max_age_s`` from ``folder`` (the system's temporary folder by default)."""
+    base = Path(folder or tempfile.gettempdir())
+    try:
+        entries = [p for p in base.iterdir() if p.name.startswith(TEMP_PREFIXES)]
+    except OSError:
+        return []
+    return remove_stale(entries, max_age_s)

@@ -21,6 +21,8 @@ class Settings:
     lake: Path
     var: Path
     programme_dir: Path  # extra programme files (e.g. 2023.yaml) beside the shipped ones
+    # superseded versions of each lake partition that `zhuansheng lake gc` keeps (newest first)
+    lake_keep_superseded: int = 3
 
 
 def _toml_values() -> dict[str, object]:
@@ -43,9 +45,16 @@ def settings() -> Settings:
     lake = Path(pick("lake", str(var / "lake")))
     default_db = f"sqlite:///{var / 'zhuansheng.db'}"
     programme_dir = Path(pick("programme_dir", "programmes"))
+    keep = pick("lake_keep_superseded", "3")
+    if not keep.strip().isdigit():
+        raise ValueError(
+            f"{ENV_PREFIX}LAKE_KEEP_SUPERSEDED 应为非负整数，当前为 {keep!r} "
+            "(lake_keep_superseded must be a whole number >= 0)"
+        )
     return Settings(
         database_url=pick("database_url", default_db),
         lake=lake,
         var=var,
         programme_dir=programme_dir,
+        lake_keep_superseded=int(keep),
     )

@@ -37,6 +37,8 @@ from zhuansheng.errors import InputRejected, Problem
 from zhuansheng.tabular import neutralise
 
 __all__ = [
+    "CONTROL_CHARS",
+    "CONTROL_CHARS_PATTERN",
     "MAGIC",
     "MAX_BYTES",
     "MAX_CELLS",
@@ -49,6 +51,8 @@ __all__ = [
     "Workbook",
     "check_kind",
     "column_letter",
+    "control_char",
+    "control_char_problem",
     "decode_text",
     "defined_names",
     "looks_like",
@@ -87,6 +91,13 @@ _HEADS = {
 }
 # The part a zip-based Office file must hold: a workbook, a Word document.
 _ZIP_PART = {".xlsx": "xl/workbook.xml", ".docx": "word/document.xml"}
+
+# C0 control characters other than tab, LF and CR. None belongs in a text cell: a NUL is refused
+# by PostgreSQL and silently stored by SQLite, the others are invisible and break matching,
+# exports and search. Every reader here refuses them, naming the cell.
+CONTROL_CHARS_PATTERN = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"  # Python re and RE2 (pyarrow)
+CONTROL_CHARS = re.compile(CONTROL_CHARS_PATTERN)
+_MAX_CONTROL_PROBLEMS = 20
 
 _SUFFIX_TEXT = {".csv": ".csv（UTF-8 或 GB18030）"}
 _SAVE_AS_XLSX = (
@@ -292,6 +303,50 @@ def _open_zip(
         zf.close()
         raise
     return zf
+
+
+# ---------------------------------------------------------------------------------------------
+# Control characters
+
+
+def control_char(text: str) -> str | None:
+    """The first control character of ``text`` that no text cell may hold, named for a message
+    (``NUL``, ``U+001B``), or ``None``."""
+    m = CONTROL_CHARS.search(text)
+    if m is None:
+        return None
+    code = ord(m.group())
+    return "NUL" if code == 0 else f"U+{code:04X}"
+
+
+def control_char_problem(
+    name: str, *, sheet: str, row: int, column: str, header: str | None = None
+) -> Problem:
+    """The located refusal of a text cell holding the control character ``name`` (``header``:
+    the column's name, where the file has one)."""
+    named = f"（{header}）" if header else ""
+    return Problem(
+        f"单元格文本含有不可见的控制字符 {name} (control character in text)",
+        f"工作表“{sheet}” 第 {row} 行 {column} 列{named}（{column}{row}）",
+        "删除该单元格中的不可见字符（如从其他系统复制来的 NUL）后重新保存上传",
+        sheet=sheet,
+        row=row,
+        column=column,
+    )
+
+
+def _refuse_control_chars(source: str, sheet: str, texts: Iterator[tuple[int, int, Any]]) -> None:
+    """Refuse the file if any ``(row, column, value)`` text holds a control character."""
+    problems: list[Problem] = []
+    for row, col, value in texts:
+        if type(value) is str and (name := control_char(value)) is not None:
+            problems.append(
+                control_char_problem(name, sheet=sheet, row=row, column=column_letter(col))
+            )
+            if len(problems) >= _MAX_CONTROL_PROBLEMS:
+                break
+    if problems:
+        raise InputRejected(source, problems)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -797,6 +852,11 @@ class Workbook:
                     merged.append(ref)
         if max_row * max_col > self.max_cells:
             raise self._too_large(name, max_row, max_col)
+        texts = [v[0] for v in cells.values() if type(v[0]) is str]
+        if texts and CONTROL_CHARS.search("\n".join(texts)):
+            _refuse_control_chars(
+                self.source, name, ((r, c, v[0]) for (r, c), v in sorted(cells.items()))
+            )
         in_merge = _merged_mask(merged, max_row, max_col)
         letters = [column_letter(c) for c in range(1, max_col + 1)]
         rows: list[list[Cell]] = []
@@ -969,7 +1029,17 @@ def _text_of(el: Element) -> str:
             for t in child:
                 if _local(t.tag) == "t":
                     parts.append(t.text or "")
-    return "".join(parts)
+    text = "".join(parts)
+    # Excel writes characters XML cannot hold (control characters) as _xHHHH_ escapes, and a
+    # literal "_x" as _x005F_: decode them, so a control character is seen (and refused).
+    return _ESCAPE.sub(_unescape, text) if "_x" in text else text
+
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(m: re.Match[str]) -> str:
+    return chr(int(m.group(1), 16))
 
 
 def _merged_mask(ranges: list[str], max_row: int, max_col: int) -> set[tuple[int, int]]:
@@ -1161,6 +1231,10 @@ def _read_csv_checked(path: Path, source: str, max_cells: int = MAX_CELLS) -> Sh
             for c in range(1, width + 1)
         ]
         rows.append(line)
+    if CONTROL_CHARS.search(text):
+        _refuse_control_chars(
+            source, source, ((c.row, c.col, c.value) for line in rows for c in line)
+        )
     return SheetData(source, rows, warnings, encoding=encoding)
 
 

@@ -231,3 +231,19 @@ def test_unsupported_types(tmp_path: Path, lake: Path, name: str, fragment: str)
     path.write_text("a,b\n", encoding="utf-8")
     with pytest.raises(InputRejected, match=fragment):
         import_enterprises(path, lake=lake)
+
+
+@pytest.mark.parametrize("kind", sorted(WRITERS))
+def test_a_control_character_in_a_text_cell_is_refused(
+    tmp_path: Path, lake: Path, rows: list[Row], kind: str
+) -> None:
+    many = [dict(r, year=2000 + i % 20) for i, r in enumerate(rows * 40)]  # over 4 KB
+    many[-1]["name"] = "演示·A\x00B"
+    path = WRITERS[kind](tmp_path / f"facts.{kind}", many)
+    with pytest.raises(InputRejected) as err:
+        import_enterprises(path, lake=lake)
+    (problem,) = err.value.problems
+    first = 1 if kind == "parquet" else 2
+    assert (problem.row, problem.column) == (first + len(many) - 1, "B")
+    assert "NUL" in problem.message and "name" in problem.where
+    assert snapshot(lake) == {}

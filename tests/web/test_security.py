@@ -212,3 +212,54 @@ def test_a_bad_map_option_is_refused_with_what_to_choose(app) -> None:  # type: 
     assert r.status_code == 200 and 'data-by="status"' in r.text
     r = c.get("/map", params={"level": "county", "by": "status"})  # no target: share of green
     assert r.status_code == 200 and 'data-by="completion"' in r.text
+
+
+@pytest.mark.parametrize("name", ["..", "../..", "..\\..", "/", "a\x00b.xlsx", "../../etc/x.xlsx"])
+def test_an_upload_named_dot_dot_is_sanitised_and_leaves_no_folder(  # type: ignore[no-untyped-def]
+    web_world: World, app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    import tempfile
+
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(uploads))  # where the app saves uploads
+    c = client_for(app, USERS["county"])  # 上城区 330102
+    blank = blank_template(web_world, "330102", tmp_path)
+    bad = fill_template(blank, tmp_path / "bad.xlsx", bad_cell=True)
+    page = _upload(c, bad, name, "330102", web_world.period)
+    assert page.status_code in (200, 400), page.text  # type: ignore[attr-defined]
+    assert "未写入" in page.text or "不支持的文件类型" in page.text  # type: ignore[attr-defined]
+    good = fill_template(blank, tmp_path / "ok.xlsx")
+    token = csrf_of(c.get("/submissions").text)
+    api = c.post(
+        "/api/v1/observations",
+        data={"region": "330102", "period": web_world.period, "dry_run": "true"},
+        headers={"X-CSRF-Token": token},
+        files={"file": (name, good.read_bytes(), XLSX)},
+    )
+    assert api.status_code in (200, 400), api.text
+    assert list(uploads.iterdir()) == []
+
+
+def test_stale_temporary_folders_are_removed_when_the_app_starts(
+    web_world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import tempfile
+    import time
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    old = [tmp_path / "zs-upload-killed", tmp_path / "zs-template-killed"]
+    for folder in old:
+        folder.mkdir()
+        (folder / "柯桥.xlsx").write_bytes(b"PK")
+        then = time.time() - 2 * 3600
+        os.utime(folder, (then, then))
+    fresh = tmp_path / "zs-upload-in-use"  # a request of another server process, under way
+    fresh.mkdir()
+    someone_elses = tmp_path / "other-app-old"
+    someone_elses.mkdir()
+    os.utime(someone_elses, (time.time() - 7200,) * 2)
+    create_app(make_settings(web_world))
+    assert [p.exists() for p in old] == [False, False]
+    assert fresh.exists() and someone_elses.exists()

@@ -71,7 +71,7 @@ def enterprises(
 
     先完整校验（列、数值、代码、年度、重复），有任何错误整份拒收，不写入任何数据。
 
-    某年度已有数据时整体替换，旧文件保存在 _superseded 目录下。
+    某年度已有数据时整体替换，旧文件保存在 _superseded 目录下；与现有数据完全相同的年度不再写入。
     """
     from zhuansheng.lake import import_enterprises
 
@@ -82,7 +82,8 @@ def enterprises(
 
     for w in result.warnings:
         console_err.print(f"[yellow]警告[/] {w}", highlight=False)
-    rows = [{"year": y, "path": str(p)} for y, p in zip(result.years, result.paths, strict=False)]
+    written = [y for y in result.years if y not in result.unchanged]
+    rows = [{"year": y, "path": str(p)} for y, p in zip(written, result.paths, strict=False)]
     if fmt is Format.json:
         out = {
             "source": result.source,
@@ -93,6 +94,7 @@ def enterprises(
             "rows": result.rows,
             "years": result.years,
             "paths": [str(p) for p in result.paths],
+            "unchanged": result.unchanged,
             "warnings": [str(w) for w in result.warnings],
         }
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
@@ -107,7 +109,19 @@ def enterprises(
     if fmt is Format.csv:
         emit(rows, ["year", "path"], fmt)
         return
-    console.print(f"已写入 {result.rows} 行，年度 {years} (rows written):", highlight=False)
+    if result.unchanged:
+        same = "、".join(map(str, result.unchanged))
+        console.print(
+            f"年度 {same} 与数据湖中现有数据相同，未写入 (identical to the lake, nothing written)",
+            highlight=False,
+        )
+    if not written:
+        return
+    console.print(
+        f"已写入年度 {'、'.join(map(str, written))}（文件共 {result.rows} 行，年度 {years}）"
+        " (rows written):",
+        highlight=False,
+    )
     for row in rows:  # full paths, never truncated to the terminal width
         console.print(f"  {row['year']}  {row['path']}", highlight=False, soft_wrap=True)
 

@@ -7,6 +7,7 @@ Public API (others call exactly these)::
     facts(con=None, *, lake=None, years=None) -> ibis.Table
     validate_facts(table, *, source_name) -> list[Problem]
     import_enterprises(path, *, lake=None, dry_run=False, synthetic=False, sheet=None)
+    gc(lake=None, *, keep=None, dry_run=False) -> list[GcEntry]
 
 The contract (columns, units, rules) is :mod:`zhuansheng.lake.contract`; see ``docs/*/lake.md``.
 Ibis is imported only when a connection is made, so importing this package stays cheap.
@@ -30,10 +31,12 @@ from .importer import ImportResult, import_enterprises
 from .store import (
     META_PREFIX,
     ROW_GROUP_ROWS,
+    GcEntry,
     LakeError,
     PartitionInfo,
     fact_files,
     facts,
+    gc,
     lake_info,
     lake_root,
     write_facts,
@@ -48,12 +51,14 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "ROW_GROUP_ROWS",
     "Column",
+    "GcEntry",
     "ImportResult",
     "LakeError",
     "PartitionInfo",
     "connect",
     "fact_files",
     "facts",
+    "gc",
     "import_enterprises",
     "lake_info",
     "lake_root",

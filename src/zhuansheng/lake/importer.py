@@ -17,7 +17,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from zhuansheng.errors import InputRejected, Problem
-from zhuansheng.uploads import check_kind
+from zhuansheng.uploads import (
+    CONTROL_CHARS_PATTERN,
+    check_kind,
+    column_letter,
+    control_char,
+    control_char_problem,
+)
 
 from .contract import prepare_facts
 from .store import _write_prepared
@@ -34,6 +40,7 @@ class ImportResult:
     rows: int
     years: list[int]
     paths: list[Path] = field(default_factory=list)  # empty on a dry run
+    unchanged: list[int] = field(default_factory=list)  # years identical to the lake: not written
     warnings: list[Problem] = field(default_factory=list)
     dry_run: bool = False
     synthetic: bool = False
@@ -178,6 +185,34 @@ def _drop_blank_rows(read: _Read) -> _Read:
     return _Read(t.filter(keep), read.row_numbers[mask], read.first_row, read.sheet)
 
 
+def _refuse_control_chars(read: _Read, source: str) -> None:
+    """Refuse a text cell holding a control character (NUL ...), naming each (up to 20)."""
+    t = read.table
+    sheet = read.sheet or Path(source).name
+    problems: list[Problem] = []
+    for i, column in enumerate(t.columns):
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        hit = pc.fill_null(pc.match_substring_regex(column, CONTROL_CHARS_PATTERN), False)
+        if not pc.any(hit).as_py():
+            continue
+        mask = np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
+        values = column.to_pylist()
+        name = t.column_names[i]
+        letter = column_letter(i + 1)
+        for idx in np.flatnonzero(mask)[:20]:
+            problem = control_char_problem(
+                control_char(values[idx]) or "?",
+                sheet=sheet,
+                row=int(read.row_numbers[idx]),
+                column=letter,
+                header=name,
+            )
+            problems.append(problem)
+    if problems:
+        raise InputRejected(source, problems[:20])
+
+
 def read_input(
     path: Path, *, sheet: str | None = None, source: str | None = None
 ) -> tuple[_Read, list[Problem]]:
@@ -193,7 +228,9 @@ def read_input(
         read = _read_parquet(path, source)
     else:
         read = _read_xlsx(path, source, sheet)
-    return _drop_blank_rows(read), unparsed
+    read = _drop_blank_rows(read)
+    _refuse_control_chars(read, source)
+    return read, unparsed
 
 
 def _sha256(path: Path) -> str:
@@ -243,7 +280,8 @@ def import_enterprises(
         synthetic=synthetic,
     )
     if not dry_run:
-        result.paths = _write_prepared(
+        written = _write_prepared(
             table, lake=lake, source=path.name, sha256=sha, synthetic=synthetic
         )
+        result.paths, result.unchanged = written.paths, written.unchanged
     return result

@@ -12,6 +12,12 @@ half a file. The temporary file is written in the same directory (same filesyste
 atomic), named ``.part-0.parquet.<random>.tmp`` so no reader glob (``part-*.parquet``) matches it,
 and fsynced before the rename. ``year`` is not stored inside the files: it comes from the
 partition directory (Hive partitioning), so a file can never disagree with its directory.
+
+A year whose new content is identical to the current file's (the SHA-256 of the rows, recorded in
+the footer as ``zhuansheng.content_sha256``) is left alone: re-importing the same data writes
+nothing. Every writer first removes the temporary files a killed write left. Superseded versions
+accumulate until ``zhuansheng lake gc`` (:func:`gc`) removes all but the newest
+``lake_keep_superseded`` (default 3) of each year.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import contextlib
 import datetime as _dt
 import hashlib
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from zhuansheng import atomic, workspace
+from zhuansheng import atomic, config, workspace
 from zhuansheng.errors import InputRejected, ZhuanshengError
 
 from .contract import CONTRACT_VERSION, FACT_COLUMNS, prepare_facts
@@ -41,11 +48,13 @@ __all__ = [
     "FACTS_DIR",
     "PART_NAME",
     "SUPERSEDED_DIR",
+    "GcEntry",
     "LakeError",
     "PartitionInfo",
     "all_files",
     "fact_files",
     "facts",
+    "gc",
     "lake_info",
     "lake_root",
     "write_facts",
@@ -133,6 +142,39 @@ def _table_sha256(table: pa.Table) -> str:
     return hashlib.sha256(sink.getvalue()).hexdigest()
 
 
+def _content_sha256(part: pa.Table) -> str:
+    """The hash of a year's rows as written (order, values, types; no file metadata)."""
+    return _table_sha256(part.combine_chunks().replace_schema_metadata(None))
+
+
+def _current_content(directory: Path) -> tuple[str, str] | None:
+    """The content hash and synthetic flag of the year's current file, if it is the only one."""
+    parts = list(directory.glob("part-*.parquet")) if directory.is_dir() else []
+    if parts != [directory / PART_NAME]:
+        return None
+    try:
+        kv = pq.read_metadata(parts[0]).metadata or {}
+    except (OSError, pa.ArrowException):
+        return None
+    content = kv.get(f"{META_PREFIX}content_sha256".encode())
+    if content is None:
+        return None
+    return content.decode(), kv.get(f"{META_PREFIX}synthetic".encode(), b"").decode()
+
+
+def _remove_leftovers(root: Path) -> list[Path]:
+    """Remove the temporary files of killed writes: every one among the facts (the caller holds
+    the writer lock, so none is being written), and elsewhere in the lake those older than
+    :data:`atomic.STALE_AFTER_S`."""
+    removed = []
+    for tmp in (root / FACTS_DIR).glob("year=*/.*.tmp"):
+        tmp.unlink(missing_ok=True)
+        removed.append(tmp)
+    facts_dir = root / FACTS_DIR
+    others = (f for f in root.rglob(".*.tmp") if facts_dir not in f.parents)
+    return removed + atomic.remove_stale(others, atomic.STALE_AFTER_S)
+
+
 def _stamp() -> str:
     return _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
@@ -217,6 +259,12 @@ def _discard(stage: _Staged, root: Path) -> None:
         _prune_empty(stage.created_dir, root)
 
 
+@dataclass
+class Written:
+    paths: list[Path]  # the partition files written
+    unchanged: list[int]  # years whose content was identical to the lake's: nothing written
+
+
 def _write_prepared(
     table: pa.Table,
     *,
@@ -224,20 +272,28 @@ def _write_prepared(
     source: str,
     sha256: str | None,
     synthetic: bool,
-) -> list[Path]:
-    """Write a table already conformed to FACT_SCHEMA, one file per year, all or nothing."""
+) -> Written:
+    """Write a table already conformed to FACT_SCHEMA, one file per year, all or nothing; a
+    year identical to the lake's current file is not written again."""
     root = lake_root(lake)
     sha = sha256 or _table_sha256(table)
     written_at = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
     years = sorted(pc.unique(table["year"]).to_pylist())
     stages: list[_Staged] = []
+    unchanged: list[int] = []
+    flag = "true" if synthetic else "false"
     with writer_lock(root):
+        _remove_leftovers(root)
         try:
             # Phase 1: every year's complete file under a temporary name.
             for year in years:
                 part = table.filter(pc.equal(table["year"], year)).drop_columns(["year"])
                 part = part.sort_by([("county_code", "ascending"), ("uscc", "ascending")])
                 directory = _partition(root, year)
+                content = _content_sha256(part)
+                if _current_content(directory) == (content, flag):
+                    unchanged.append(year)
+                    continue
                 created = None if directory.exists() else directory
                 directory.mkdir(parents=True, exist_ok=True)
                 stage = _Staged(year, None, directory / PART_NAME, created)
@@ -248,7 +304,8 @@ def _write_prepared(
                     {
                         f"{META_PREFIX}source": source,
                         f"{META_PREFIX}sha256": sha,
-                        f"{META_PREFIX}synthetic": "true" if synthetic else "false",
+                        f"{META_PREFIX}synthetic": flag,
+                        f"{META_PREFIX}content_sha256": content,
                         f"{META_PREFIX}written_at": written_at,
                         f"{META_PREFIX}contract_version": CONTRACT_VERSION,
                         f"{META_PREFIX}year": str(year),
@@ -276,7 +333,7 @@ def _write_prepared(
                     f"写入数据湖失败，已撤销本次写入{kept} (write failed, rolled back): {exc}"
                 ) from exc
             raise
-    return [s.final for s in stages]
+    return Written([s.final for s in stages], unchanged)
 
 
 def write_facts(
@@ -290,7 +347,8 @@ def write_facts(
     """Validate ``table`` against the contract and write it, one file per year.
 
     Raises :class:`InputRejected` (nothing written) if the table breaks the contract. A year
-    already in the lake is replaced as a whole; its previous file is kept under ``_superseded``.
+    already in the lake is replaced as a whole; its previous file is kept under ``_superseded``
+    (a year whose rows are identical to the current file's is not written, nor returned).
     ``sha256`` is the hash of the input file; without one, the hash of the table's Arrow IPC
     stream is recorded. Returns the partition files written.
     """
@@ -299,7 +357,7 @@ def write_facts(
         raise InputRejected(source, prepared.problems)
     return _write_prepared(
         prepared.table, lake=lake, source=source, sha256=sha256, synthetic=synthetic
-    )
+    ).paths
 
 
 # ---------------------------------------------------------------------------------------------
@@ -384,3 +442,61 @@ def lake_info(lake: Path | None = None) -> list[PartitionInfo]:
             )
         )
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Retention
+
+
+@dataclass(frozen=True)
+class GcEntry:
+    kind: str  # "superseded" (an old version of a year) or "temporary" (a killed write's file)
+    year: int | None
+    path: Path
+    bytes: int
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def gc(
+    lake: Path | None = None, *, keep: int | None = None, dry_run: bool = False
+) -> list[GcEntry]:
+    """Remove the superseded versions of each year beyond the newest ``keep`` (default: the
+    ``lake_keep_superseded`` setting, 3) and the temporary files of killed writes; with
+    ``dry_run`` only say what would go. Current files are never touched."""
+    root = lake_root(lake)
+    if keep is None:
+        keep = config.settings().lake_keep_superseded
+    if keep < 0:
+        raise ZhuanshengError(f"保留版本数不能为负数：{keep} (keep must be >= 0)")
+    if not root.is_dir():
+        return []
+    out: list[GcEntry] = []
+    with writer_lock(root):
+        facts_dir = root / FACTS_DIR
+        for tmp in sorted(root.rglob(".*.tmp")):
+            inside = facts_dir in tmp.parents
+            if inside or time.time() - tmp.stat().st_mtime > atomic.STALE_AFTER_S:
+                year = _year_of(tmp.parent.name) if inside else None
+                out.append(GcEntry("temporary", year, tmp, tmp.stat().st_size))
+        base = root / SUPERSEDED_DIR / FACTS_DIR
+        for year_dir in sorted(base.glob("year=*")) if base.is_dir() else []:
+            versions = sorted(d for d in year_dir.iterdir() if d.is_dir())
+            old = versions[: max(len(versions) - keep, 0)]
+            out += [GcEntry("superseded", _year_of(year_dir.name), d, _size(d)) for d in old]
+        if not dry_run:
+            for entry in out:
+                if entry.path.is_dir():
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    entry.path.unlink(missing_ok=True)
+    return out
+
+
+def _year_of(name: str) -> int | None:
+    suffix = name.removeprefix("year=")
+    return int(suffix) if suffix.isdigit() else None

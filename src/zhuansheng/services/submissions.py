@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from zhuansheng import assess, collect, programme, store
+from zhuansheng import assess, atomic, collect, programme, store
 from zhuansheng.collect import ValidationRules, workflow
 from zhuansheng.collect.observations import ImportResult, imported_files
 from zhuansheng.errors import Invalid, NotFound
@@ -75,13 +75,19 @@ def template(caller: Caller, region: str, period: str) -> tuple[Path, str]:
 
 
 def save_upload(data: bytes, filename: str | None, limit: int) -> Path:
-    """An upload in a private temporary folder under its own (base) name, size-checked."""
+    """An upload in a private temporary folder under its own base name made safe (no path, no
+    ``..``, no control characters: :func:`atomic.safe_name`), size-checked. The folder is removed
+    if the file cannot be written; otherwise the caller removes it (``path.parent``)."""
     if len(data) > limit:
         raise Invalid(f"上传文件过大：不能超过 {limit // (1024 * 1024)} MB")
-    name = Path((filename or "upload.xlsx").replace("\\", "/")).name or "upload.xlsx"
+    name = atomic.safe_name(filename, default="upload.xlsx")
     folder = Path(tempfile.mkdtemp(prefix="zs-upload-"))
-    path = folder / name[-120:]
-    path.write_bytes(data)
+    try:
+        path = folder / name
+        path.write_bytes(data)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return path
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,11 +18,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from zhuansheng import atomic
 from zhuansheng.access import Actor
 from zhuansheng.errors import InputRejected, ZhuanshengError
 from zhuansheng.services import monitoring, rankings, tokens
 from zhuansheng.services.context import Caller
 from zhuansheng.services.sessions import LoginLimiter, SessionStore
+from zhuansheng.uploads import control_char
 from zhuansheng.workspace import Workspace
 
 from . import i18n
@@ -104,7 +106,36 @@ class Guard:
                 message["headers"] = [*message["headers"], *SECURITY_HEADERS]
             await send(message)
 
+        bad = _control_in_query(scope.get("query_string", b""))
+        if bad is not None:
+            request = Request(scope, receive)
+            lang = request.cookies.get(i18n.COOKIE, "zh")
+            response = _error(
+                scope["path"],
+                400,
+                f"查询参数 {bad[0]} 含有不可见的控制字符 {bad[1]}，请删除后重试",
+                lang=lang if lang in i18n.LANGS else "zh",
+                request=request,
+            )
+            await response(scope, receive, send_with_headers)
+            return
         await self.app(scope, receive, send_with_headers)
+
+
+def _control_in_query(query: bytes) -> tuple[str, str] | None:
+    """The first query parameter (its name, shown safely) holding a control character (NUL and
+    the other C0 characters but tab, CR and LF), and that character's name; ``None`` if none.
+    Every page and API route reads its parameters after this check, so none ever reaches a
+    service or the database (PostgreSQL refuses NUL; SQLite would search for it)."""
+    if not query:
+        return None
+    text = query.decode("utf-8", "replace")
+    for name, value in parse_qsl(text, keep_blank_values=True, errors="replace"):
+        found = control_char(name) or control_char(value)
+        if found is not None:
+            shown = name if control_char(name) is None else repr(name)[1:-1]
+            return shown, found
+    return None
 
 
 def _is_api(path: str) -> bool:
@@ -260,6 +291,11 @@ def create_app(settings: web_settings.WebSettings | None = None) -> FastAPI:
     from . import allocations, api, case_pages, cases, milestones, pages
 
     settings = settings or web_settings.from_env()
+    # Private upload and download folders a killed server left behind (each request removes its
+    # own; an hour-old one belongs to no running request).
+    stale = atomic.clean_stale_temp()
+    if stale:
+        log.info("removed %d stale temporary folders", len(stale))
     templates = Jinja2Templates(directory=str(web_settings.PACKAGE_DIR / "templates"))
     pages.setup_templates(templates)
     app = FastAPI(
