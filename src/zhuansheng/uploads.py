@@ -179,7 +179,7 @@ def _check_head(path: Path, source: str, suffixes: Sequence[str], max_bytes: int
     if max_bytes is not None and size > max_bytes:
         raise _reject(
             source,
-            f"文件大小 {_mb(size)}，超过上限 {_mb(max_bytes)} (file too large)",
+            f"文件大小 {_beyond(size, max_bytes)} (file too large)",
             "只保留模板中的工作表，删除图片、附件和多余的行列后再上传",
         )
     with path.open("rb") as fh:
@@ -239,6 +239,14 @@ def _mb(n: float) -> str:
     return f"{n / 2**20:.1f} MB"
 
 
+def _beyond(size: float, limit: float) -> str:
+    """“文件大小 X，超过上限 Y” with both numbers told apart: in MB, or in bytes where MB to one
+    decimal would print the same number twice."""
+    if _mb(size) != _mb(limit):
+        return f"{_mb(size)}，超过上限 {_mb(limit)}"
+    return f"{size:,.0f} 字节，超过上限 {limit:,.0f} 字节（{_mb(limit)}）"
+
+
 def _open_zip(
     path: Path, source: str, max_unpacked: int, max_ratio: float, part: str = "xl/workbook.xml"
 ) -> zipfile.ZipFile:
@@ -259,7 +267,7 @@ def _open_zip(
         if total > max_unpacked:
             raise _reject(
                 source,
-                f"解压后大小 {_mb(total)}，超过上限 {_mb(max_unpacked)} "
+                f"解压后大小 {_beyond(total, max_unpacked)} "
                 "(zip bomb suspected: unpacked size too large)",
                 _USE_TEMPLATE,
             )

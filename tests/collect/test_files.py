@@ -266,7 +266,10 @@ def test_file_too_large(book: Path) -> None:
     exc = rejected(lambda: read_sheet(book, max_bytes=1000))
     assert exc.source == book.name
     p = only(exc)
-    assert "超过上限 0.0 MB (file too large)" in p.message and "删除" in p.hint
+    # both sizes are under 0.1 MB: told in bytes, not as “0.0 MB，超过上限 0.0 MB”
+    size = book.stat().st_size
+    assert f"文件大小 {size:,} 字节，超过上限 1,000 字节（0.0 MB）" in p.message
+    assert "删除" in p.hint
 
 
 def test_text_named_xlsx(tmp_path: Path) -> None:

@@ -315,6 +315,10 @@ def test_unsafe_or_wrong_files(url: str, tmp_path: Path) -> None:
     bom = tmp_path / "bom.csv"
     bom.write_text("\ufeff#template_version,obs-9\n", encoding="utf-8")
     refused(url, bom, "模板版本 'obs-9'")
+    plain = tmp_path / "自制表格.csv"  # a table of one's own: no template stamp at all
+    plain.write_text("指标代码,本期值\nrobots,12\n", encoding="utf-8")
+    exc = refused(url, plain, "不是本平台的填报模板", "下载本地区、本期的最新模板")
+    assert "None" not in str(exc.problems[0].message)
 
 
 def test_locked_data_cannot_be_imported(url: str, tmp_path: Path) -> None:

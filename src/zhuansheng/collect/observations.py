@@ -100,10 +100,17 @@ def _check_meta(
     name: str, meta: dict[str, str], session: Session, region: str | None, period: str | None
 ) -> tuple[t.Region, Period]:
     version = meta.get("template_version")
+    if not version:
+        raise _reject(
+            name,
+            "不是本平台的填报模板：文件中没有模板标记（可能是自行制作的表格，或删除了隐藏的"
+            "“_meta”工作表）",
+            "请在平台上下载本地区、本期的最新模板，在模板中填写后上传",
+        )
     if version != TEMPLATE_VERSION:
         raise _reject(
             name,
-            f"模板版本 '{version}' 与当前版本 '{TEMPLATE_VERSION}' 不符",
+            f"模板版本 '{version}' 已过期，当前模板版本为 '{TEMPLATE_VERSION}'",
             "请下载最新模板重新填写",
         )
     code = meta.get("region_code", "")
