@@ -89,13 +89,18 @@ class Results:
     def __init__(self, s: Session) -> None:
         self.runs = _runs(s)
         self.years = sorted({y for _, y in self.runs})
+        self.read: dict[tuple[str, int], Standings] = {}
+
+    def _of(self, kind: str, year: int) -> Standings:
+        # each run's results looked up once per use, not once per firm
+        key = (kind, year)
+        if key not in self.read:
+            self.read[key] = standings(self.runs.get(key))
+        return self.read[key]
 
     def _value(self, column: str, uscc: str, year: int) -> Any:
         for kind in _KINDS[column]:
-            path = self.runs.get((kind, year))
-            if path is None:
-                continue
-            row = standings(path).get(uscc)
+            row = self._of(kind, year).get(uscc)
             if row is not None and row.get(column) is not None:
                 return row[column]
         return None

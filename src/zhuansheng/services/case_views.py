@@ -132,12 +132,12 @@ def board_page(
 ) -> dict[str, Any]:
     """A region's board (``cases.board``), its cases (by ``state``, overdue only) and the
     outcomes of its verified cases (the firms still class D or grade 5 first), a page of each."""
-    board = cases.board(caller, region=region, year=year)
+    board, found, outcomes = cases.region_view(caller, region=region, year=year, state=state)
     region = board["region"]
-    found = cases.list_cases(caller, region=region, year=year, state=state)
     if overdue:
         found = [r for r in found if r["overdue"]]
-    outcomes = cases.outcomes(caller, region=region, year=year, still_poor=still_poor)
+    if still_poor:
+        outcomes = [r for r in outcomes if r["still_poor"]]
     outcomes.sort(key=lambda r: not r["still_poor"])
     return {
         "board": board,

@@ -815,23 +815,41 @@ def board(caller: Caller, *, region: str = "", year: int | None = None) -> dict[
     verifications by month, and one row per city and per county below ``region``."""
     region = region or caller.home
     caller.require("cases.view", region or None, OUT_OF_SCOPE)
+    with store.session(caller.ws.database_url) as s:
+        return _board(_visible_cases(s, caller, region, year), region, year, caller.today())
+
+
+def region_view(
+    caller: Caller, *, region: str = "", year: int | None = None, state: str = ""
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The board, the case rows (of ``state``) and the verified cases' outcomes of a region,
+    its cases read once (the board page shows all three)."""
+    region = region or caller.home
+    caller.require("cases.view", region or None, OUT_OF_SCOPE)
+    if state and state not in core.STATES:
+        raise Invalid(f"未知的案件状态 '{state}'：可选 {'、'.join(core.STATES)}")
     on = caller.today()
     with store.session(caller.ws.database_url) as s:
         found = _visible_cases(s, caller, region, year)
-        counties: dict[str, dict[str, Any]] = {}
-        cities: dict[str, dict[str, Any]] = {}
-        total = _tally()
-        months: dict[str, dict[str, int]] = {}
-        for c in found:
-            state = core.state_of(c)
-            county = counties.setdefault(c.county_code, _tally())
-            city = cities.setdefault(access.parent(c.county_code), _tally())
-            for tally in (county, city, total):
-                _count(tally, c, state, on)
-            for when, key in ((c.closed_on, "completed"), (c.verified_on, "verified")):
-                if when is not None and state in core.DONE:
-                    month = months.setdefault(f"{when:%Y-%m}", {"completed": 0, "verified": 0})
-                    month[key] += 1
+        rows = [_row(s, c, on) for c in found if not state or core.state_of(c) == state]
+        return _board(found, region, year, on), rows, _outcomes(s, found, on)
+
+
+def _board(found: list[t.Case], region: str, year: int | None, on: dt.date) -> dict[str, Any]:
+    counties: dict[str, dict[str, Any]] = {}
+    cities: dict[str, dict[str, Any]] = {}
+    total = _tally()
+    months: dict[str, dict[str, int]] = {}
+    for c in found:
+        state = core.state_of(c)
+        county = counties.setdefault(c.county_code, _tally())
+        city = cities.setdefault(access.parent(c.county_code), _tally())
+        for tally in (county, city, total):
+            _count(tally, c, state, on)
+        for when, key in ((c.closed_on, "completed"), (c.verified_on, "verified")):
+            if when is not None and state in core.DONE:
+                month = months.setdefault(f"{when:%Y-%m}", {"completed": 0, "verified": 0})
+                month[key] += 1
     return {
         "region": region,
         "year": year,
@@ -881,13 +899,15 @@ def outcomes(
     firm is still class D or grade 5."""
     caller.require("cases.view", region or None, OUT_OF_SCOPE)
     with store.session(caller.ws.database_url) as s:
-        results = case_outcomes.Results(s)
-        out = []
-        for c in _visible_cases(s, caller, region, year):
-            if core.state_of(c) != "verified":
-                continue
-            o = case_outcomes.outcome(results, c.uscc, c.year)
-            if still_poor and not o["still_poor"]:
-                continue
-            out.append({**_row(s, c, caller.today()), **o})
-    return out
+        found = _outcomes(s, _visible_cases(s, caller, region, year), caller.today())
+    return [o for o in found if o["still_poor"] or not still_poor]
+
+
+def _outcomes(s: Session, found: list[t.Case], on: dt.date) -> list[dict[str, Any]]:
+    """The verified ones of ``found`` with their firms' standing before and after."""
+    results = case_outcomes.Results(s)
+    return [
+        {**_row(s, c, on), **case_outcomes.outcome(results, c.uscc, c.year)}
+        for c in found
+        if core.state_of(c) == "verified"
+    ]
