@@ -41,7 +41,8 @@ def test_paging_and_errors(app) -> None:  # type: ignore[no-untyped-def]
     assert len(first["items"]) == 7 and first["total"] == second["total"] > 14
     assert first["items"][0] != second["items"][0]
     bad = c.get("/api/v1/monitor?period=2022-13", headers=auth)
-    assert bad.status_code == 400 and "无法识别的期间" in bad.json()["error"]["message"]
+    assert bad.status_code == 422 and "无法识别的期间 '2022-13'" in bad.json()["error"]["message"]
+    assert bad.json()["error"]["problems"][0]["where"] == "query.period"
     missing = c.get("/api/v1/enterprises/000000000000000000", headers=auth)
     assert missing.status_code == 404 and missing.json()["error"]["status"] == 404
     invalid = c.get("/api/v1/monitor?page=0", headers=auth)

@@ -14,9 +14,11 @@ T = TypeVar("T")
 
 # The forms ``zhuansheng.periods.parse_period`` accepts: 2022-06 (month), 2022Q2, 2022 (year).
 PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|Q[1-4])?$"
-# Documented, not enforced by the schema layer: parse_period answers a wrong period with 400
-# and a message naming the accepted forms.
+# Enforced where the API declares a period (query, path, form, JSON body): a period of another
+# form is refused (422, the parameter named) before any service runs. Repeated beside the
+# ``anyOf`` of an optional parameter, where the pattern constrains only the string branch.
 PERIOD_SCHEMA: dict[str, Any] = {"pattern": PERIOD_PATTERN, "examples": ["2022-06"]}
+PERIOD_HINT = "期间应为 2022-06（月）、2022Q2（季）或 2022（年）"
 
 
 class Out(BaseModel):
@@ -49,12 +51,13 @@ class ErrorBody(Out):
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` entries documenting the error body for these statuses."""
     text = {
-        400: "请求有误（如期间格式不对）",
+        400: "请求有误（如该期间没有数据或无法评价、操作不适用于当前状态）",
         401: "未登录或令牌无效",
         403: "超出数据范围或角色权限，或缺少 CSRF 令牌",
         404: "不存在",
         409: "与当前状态冲突（如该期填报已锁定）",
-        422: "参数校验失败，或上传的文件被整份拒收（附逐条问题）",
+        422: "参数校验失败（如期间格式不对，problems 指明参数），或上传的文件被整份拒收"
+        "（附逐条问题）",
     }
     return {c: {"model": ErrorBody, "description": text[c]} for c in codes}
 
