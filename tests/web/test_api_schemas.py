@@ -3,6 +3,7 @@ as a model on every error answer, the Allow header of a 405 and the period patte
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -110,6 +111,13 @@ def test_period_parameters_carry_the_pattern(doc: dict[str, Any]) -> None:
     assert form["properties"]["period"]["pattern"] == schemas.PERIOD_PATTERN
     body = doc["components"]["schemas"]["ReportRequest"]
     assert body["properties"]["period"]["pattern"] == schemas.PERIOD_PATTERN
+
+
+def test_local_times_are_not_documented_as_rfc3339(doc: dict[str, Any]) -> None:
+    """The store's times carry no offset: a ``date-time`` format would promise one."""
+    assert '"date-time"' not in json.dumps(doc)
+    recorded = doc["components"]["schemas"]["ObservationOut"]["properties"]["recorded_at"]
+    assert recorded["type"] == "string" and re.match(recorded["pattern"], "2022-07-10T09:00:00")
 
 
 def test_the_pattern_is_the_one_parse_period_accepts() -> None:

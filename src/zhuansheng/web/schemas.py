@@ -6,9 +6,9 @@ documented here, instead of being dropped."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 T = TypeVar("T")
 
@@ -19,6 +19,20 @@ PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|Q[1-4])?$"
 # ``anyOf`` of an optional parameter, where the pattern constrains only the string branch.
 PERIOD_SCHEMA: dict[str, Any] = {"pattern": PERIOD_PATTERN, "examples": ["2022-06"]}
 PERIOD_HINT = "期间应为 2022-06（月）、2022Q2（季）或 2022（年）"
+
+
+# The store keeps local (Beijing) times without an offset, as ``2022-07-10T09:00:00``: not an
+# RFC 3339 ``date-time``, which needs one, so documented as the string it is.
+LocalTime = Annotated[
+    dt.datetime,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$",
+            "description": "本地时间（北京时间，不带时区），如 2022-07-10T09:00:00",
+        }
+    ),
+]
 
 
 class Out(BaseModel):
@@ -177,7 +191,7 @@ class ObservationOut(Out):
     numerator: float | None = None
     denominator: float | None = None
     revision: int
-    recorded_at: dt.datetime
+    recorded_at: LocalTime
     recorded_by: str | None = None
     source_kind: str | None = None
     source_name: str | None = None
@@ -212,7 +226,7 @@ class AllocationOut(Out):
     province_value: float | None = None
     revision: int | None = Field(None, description="当前值的修订版本号")
     recorded_by: str = ""
-    recorded_at: dt.datetime | None = None
+    recorded_at: LocalTime | None = None
     source: str = ""
     synthetic: bool = False
 
@@ -226,7 +240,7 @@ class AllocationList(Out):
 class AllocationRevisionOut(Out):
     revision: int
     value: float
-    recorded_at: dt.datetime
+    recorded_at: LocalTime
     recorded_by: str
     source_kind: str
     source_name: str = ""
@@ -315,8 +329,8 @@ class EvaluationRunOut(Out):
     engine: str | None = None
     method_file: str | None = None
     method_version: str | None = None
-    started_at: dt.datetime | None = None
-    finished_at: dt.datetime | None = None
+    started_at: LocalTime | None = None
+    finished_at: LocalTime | None = None
     enterprises: int | None = None
     synthetic: bool = False
     fallbacks: list[dict[str, Any]] = Field(
@@ -376,7 +390,7 @@ class ReportingOut(ItemList[ReportingRowOut]):
 
 
 class SubmissionEventOut(Out):
-    at: dt.datetime
+    at: LocalTime
     actor: str | None = None
     action: str
     from_: str | None = Field(None, alias="from")
@@ -400,7 +414,7 @@ class SubmissionState(Out):
 
 class AuditEntryOut(Out):
     id: int
-    at: dt.datetime
+    at: LocalTime
     actor: str
     action: str
     entity: str
@@ -461,7 +475,7 @@ class ReportFileOut(Out):
     format: str
     synthetic: bool
     size: int
-    modified: dt.datetime
+    modified: LocalTime
     download: str = Field(description="下载地址（/api/v1/reports/{name}）")
 
 
@@ -496,9 +510,9 @@ class MilestoneReportOut(Out):
     review_status: str = Field(description="submitted 待审核 | accepted 已确认 | returned 已退回")
     review_zh: str
     reported_by: str
-    recorded_at: dt.datetime
+    recorded_at: LocalTime
     reviewed_by: str
-    reviewed_at: dt.datetime | None = None
+    reviewed_at: LocalTime | None = None
     return_reason: str
     evidence: list[EvidenceOut]
 
@@ -549,7 +563,7 @@ class CaseEvidenceOut(Out):
 
 class RectificationEventOut(Out):
     at: dt.date
-    recorded_at: dt.datetime | None = None
+    recorded_at: LocalTime | None = None
     action: str | None = None
     from_state: str | None = None
     to_state: str | None = None
