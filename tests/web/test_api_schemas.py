@@ -3,6 +3,7 @@ as a model on every error answer, the Allow header of a 405 and the period patte
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -112,6 +113,13 @@ def test_period_parameters_carry_the_pattern(doc: dict[str, Any]) -> None:
     assert body["properties"]["period"]["pattern"] == schemas.PERIOD_PATTERN
 
 
+def test_local_times_are_not_documented_as_rfc3339(doc: dict[str, Any]) -> None:
+    """The store's times carry no offset: a ``date-time`` format would promise one."""
+    assert '"date-time"' not in json.dumps(doc)
+    recorded = doc["components"]["schemas"]["ObservationOut"]["properties"]["recorded_at"]
+    assert recorded["type"] == "string" and re.match(recorded["pattern"], "2022-07-10T09:00:00")
+
+
 def test_the_pattern_is_the_one_parse_period_accepts() -> None:
     pattern = re.compile(schemas.PERIOD_PATTERN)
     for good in ("2022-01", "2022-06", "2022-12", "2022Q1", "2022Q4", "2022"):
@@ -134,8 +142,11 @@ def _error_body(r: Any, status: int) -> schemas.ErrorBody:
 def test_real_error_answers_match_the_model(app) -> None:  # type: ignore[no-untyped-def]
     c = TestClient(app, raise_server_exceptions=False)
     admin = _auth("province_admin")
-    bad = _error_body(c.get("/api/v1/monitor?period=2022-13", headers=admin), 400)
-    assert "无法识别的期间" in bad.error.message
+    bad = _error_body(c.get("/api/v1/assess?period=2021Q4", headers=admin), 400)
+    assert "无法评价" in bad.error.message
+    period = _error_body(c.get("/api/v1/monitor?period=2022-13", headers=admin), 422)
+    assert "无法识别的期间" in period.error.message
+    assert period.error.problems and period.error.problems[0].where == "query.period"
     _error_body(c.get("/api/v1/regions"), 401)
     _error_body(c.get("/api/v1/audit", headers=_auth("county")), 403)
     _error_body(c.get("/api/v1/enterprises/000000000000000000", headers=admin), 404)
@@ -151,3 +162,63 @@ def test_method_not_allowed_names_the_allowed_methods(app) -> None:  # type: ign
     r = c.put("/api/v1/reports", headers=_auth("province_admin"))
     assert r.status_code == 405
     assert {m.strip() for m in r.headers["allow"].split(",")} == {"GET", "POST"}
+
+
+BAD_PERIODS = ("2022-13", "2022Q5", "22-06", "June", "2022-06x")
+
+
+@pytest.mark.parametrize("bad", BAD_PERIODS)
+def test_a_bad_period_is_refused_before_any_service_runs(  # type: ignore[no-untyped-def]
+    app, monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    """Query, path, form and JSON periods: 422 naming the parameter, and no service called
+    (a county's upload for another county is refused for its period, not its scope)."""
+    from zhuansheng.services import monitoring, reports, submissions
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a service ran")
+
+    for module, name in (
+        (monitoring, "open_period"),
+        (submissions, "import_upload"),
+        (submissions, "history"),
+        (submissions, "act"),
+        (submissions, "reporting_for"),
+        (reports, "generate"),
+    ):
+        monkeypatch.setattr(module, name, never)
+    c = TestClient(app, raise_server_exceptions=False)
+    admin, county = _auth("province_admin"), _auth("county")
+    calls = [
+        (c.get(f"/api/v1/monitor?period={bad}", headers=admin), "query.period"),
+        (c.get(f"/api/v1/observations?period={bad}", headers=admin), "query.period"),
+        (c.get(f"/api/v1/submissions?period={bad}", headers=admin), "query.period"),
+        (c.get(f"/api/v1/assess?period={bad}", headers=admin), "query.period"),
+        (c.get(f"/api/v1/submissions/330102/{bad}", headers=admin), "path.period"),
+        (c.post(f"/api/v1/submissions/330102/{bad}/submit", headers=county), "path.period"),
+        (
+            c.post(
+                "/api/v1/observations",
+                headers=county,
+                data={"region": "330603", "period": bad},
+                files={"file": ("x.xlsx", b"not a workbook", XLSX)},
+            ),
+            "body.period",
+        ),
+        (
+            c.post("/api/v1/reports", headers=admin, json={"kind": "monthly", "period": bad}),
+            "body.period",
+        ),
+    ]
+    for r, where in calls:
+        error = _error_body(r, 422).error
+        assert f"无法识别的期间 '{bad}'" in error.message and where in error.message, r.url
+        assert error.problems and error.problems[0].where == where, r.url
+        assert error.problems[0].hint == schemas.PERIOD_HINT
+
+
+def test_a_bad_milestone_period_is_refused_naming_it(app) -> None:  # type: ignore[no-untyped-def]
+    c = TestClient(app, raise_server_exceptions=False)
+    body = {"target": "cluster_ecosystem", "period": "2023-3", "status": "completed"}
+    r = c.post("/api/v1/milestones", headers=_auth("department"), json=body)
+    assert r.status_code == 400 and "period" in r.json()["error"]["message"]

@@ -6,7 +6,7 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import positive_data_acceptance
 from web_helpers import World, make_settings
 
 from zhuansheng.services import tokens
@@ -41,7 +41,8 @@ def test_paging_and_errors(app) -> None:  # type: ignore[no-untyped-def]
     assert len(first["items"]) == 7 and first["total"] == second["total"] > 14
     assert first["items"][0] != second["items"][0]
     bad = c.get("/api/v1/monitor?period=2022-13", headers=auth)
-    assert bad.status_code == 400 and "无法识别的期间" in bad.json()["error"]["message"]
+    assert bad.status_code == 422 and "无法识别的期间 '2022-13'" in bad.json()["error"]["message"]
+    assert bad.json()["error"]["problems"][0]["where"] == "query.period"
     missing = c.get("/api/v1/enterprises/000000000000000000", headers=auth)
     assert missing.status_code == 404 and missing.json()["error"]["status"] == 404
     invalid = c.get("/api/v1/monitor?page=0", headers=auth)
@@ -49,9 +50,16 @@ def test_paging_and_errors(app) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.slow
-def test_no_server_errors_on_generated_requests(web_world: World) -> None:
+def test_generated_requests_get_answers_the_document_describes(web_world: World) -> None:
     """schemathesis generates requests for every operation of /openapi.json (in-process ASGI,
-    signed in as the provincial admin); none may answer 5xx."""
+    signed in as the provincial admin) and runs all its checks on every answer: no 5xx, only
+    documented statuses, content types and headers (the Allow of a 405), bodies matching the
+    documented models, requests that break the schema refused, authentication not ignored.
+
+    One check is left out: ``positive_data_acceptance`` wants every schema-valid request
+    accepted, but a well-formed request can still be refused by the domain with 400 (a period
+    that cannot be assessed, a case action its state does not allow, a reason left empty, a
+    control character in a query parameter); each such 400 is documented with its body."""
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(make_settings(web_world)))
     headers = {"Authorization": f"Bearer {tokens.issue('admin', 'test-secret')}"}
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -69,6 +77,6 @@ def test_no_server_errors_on_generated_requests(web_world: World) -> None:
             max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck)
         )
         def check(case) -> None:  # type: ignore[no-untyped-def]
-            case.call_and_validate(headers=headers, checks=[not_a_server_error])
+            case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
 
         check()

@@ -42,10 +42,14 @@ Api = Annotated[Ctx, Depends(api_ctx)]
 PageNo = Annotated[int, Query(ge=1, le=1_000_000, description="页码，从 1 开始")]
 PageSize = Annotated[int, Query(ge=1, le=1000, description="每页条数（最多 1000）")]
 PERIOD = schemas.PERIOD_SCHEMA
+PATTERN = schemas.PERIOD_PATTERN
 PeriodQuery = Annotated[
-    str | None, Query(description="2022-06、2022Q2 或 2022", json_schema_extra=PERIOD)
+    str | None,
+    Query(description="2022-06、2022Q2 或 2022", pattern=PATTERN, json_schema_extra=PERIOD),
 ]
-PeriodPath = Annotated[str, Path(description="2022-06、2022Q2 或 2022", json_schema_extra=PERIOD)]
+PeriodPath = Annotated[
+    str, Path(description="2022-06、2022Q2 或 2022", pattern=PATTERN, json_schema_extra=PERIOD)
+]
 
 
 def paged(items: list[Any], page: int, page_size: int, total: int | None = None) -> dict[str, Any]:
@@ -166,7 +170,9 @@ async def post_observations(
     ctx: Api,
     file: Annotated[UploadFile, File(description="填好的 xlsx 或 csv 模板")],
     region: Annotated[str, Form(description="地区代码")],
-    period: Annotated[str, Form(description="填报期间，如 2022-06", json_schema_extra=PERIOD)],
+    period: Annotated[
+        str, Form(description="填报期间，如 2022-06", pattern=PATTERN, json_schema_extra=PERIOD)
+    ],
     comment: Annotated[str, Form()] = "",
     dry_run: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
@@ -337,6 +343,7 @@ def get_assess(
         str | None,
         Query(
             description="2022Q2（季度运行评价）或 2022（年度综合评估）；默认为最近季度",
+            pattern=PATTERN,
             json_schema_extra=PERIOD,
         ),
     ] = None,
@@ -384,6 +391,7 @@ class ReportRequest(BaseModel):
     period: str = Field(
         max_length=20,
         description="2022-06（月度）、2022Q2（季度）或 2022（年度）",
+        pattern=PATTERN,
         json_schema_extra=PERIOD,
     )
     region: str | None = Field(

@@ -27,7 +27,7 @@ from zhuansheng.services.sessions import LoginLimiter, SessionStore
 from zhuansheng.uploads import control_char
 from zhuansheng.workspace import Workspace
 
-from . import i18n
+from . import i18n, schemas
 from . import settings as web_settings
 from .deps import CsrfRejected, LoginRequired, Network, proxy_networks
 
@@ -188,6 +188,17 @@ def _problems(exc: InputRejected) -> list[dict[str, Any]]:
     ]
 
 
+def _invalid_problem(e: Any) -> dict[str, Any]:
+    """One problem of a request the schema layer refused; a period of no accepted form says
+    so in the words ``parse_period`` uses, with the accepted forms as the hint."""
+    loc = e.get("loc", ())
+    where = ".".join(str(x) for x in loc)
+    if e.get("type") == "string_pattern_mismatch" and loc and loc[-1] == "period":
+        shown = str(e.get("input", ""))[:20]
+        return {"message": f"无法识别的期间 '{shown}'", "where": where, "hint": schemas.PERIOD_HINT}
+    return {"message": e.get("msg", ""), "where": where}
+
+
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
@@ -248,14 +259,15 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = [
-            {"message": e.get("msg", ""), "where": ".".join(str(x) for x in e.get("loc", ()))}
-            for e in exc.errors()
-        ]
+        problems = [_invalid_problem(e) for e in exc.errors()]
+        periods = [p for p in problems if p.get("hint") == schemas.PERIOD_HINT]
+        message = "请求参数有误"
+        if periods:  # the message names the bad period and its parameter, as parse_period would
+            message += f"：{periods[0]['message']}（{periods[0]['where']}；{schemas.PERIOD_HINT}）"
         return _error(
             request.url.path,
             422,
-            "请求参数有误",
+            message,
             lang=lang(request),
             request=request,
             problems=problems,

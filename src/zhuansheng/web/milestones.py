@@ -124,7 +124,12 @@ def unit_page(
 
 class MilestoneIn(BaseModel):
     target: str = Field(max_length=60, description="目标代码（工作任务类目标）")
-    period: str = Field(max_length=7, description="月 2023-03 或季 2023Q1")
+    period: str = Field(
+        max_length=7,
+        pattern=schemas.PERIOD_PATTERN,
+        description="月 2023-03 或季 2023Q1",
+        json_schema_extra={"examples": ["2023-03"]},
+    )
     status: StatusName = Field(description="未启动、推进中、已完成、滞后")
     text: str = Field("", max_length=milestones.MAX_NARRATIVE, description="进展情况")
 
@@ -152,7 +157,7 @@ def _body(data: Any) -> MilestoneIn:
                         "required": ["target", "period", "status"],
                         "properties": {
                             "target": {"type": "string"},
-                            "period": {"type": "string"},
+                            "period": {"type": "string", **schemas.PERIOD_SCHEMA},
                             "status": {"type": "string", "enum": list(milestones.STATUSES)},
                             "text": {"type": "string"},
                             "evidence": {

@@ -6,17 +6,33 @@ documented here, instead of being dropped."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 T = TypeVar("T")
 
 # The forms ``zhuansheng.periods.parse_period`` accepts: 2022-06 (month), 2022Q2, 2022 (year).
 PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])|Q[1-4])?$"
-# Documented, not enforced by the schema layer: parse_period answers a wrong period with 400
-# and a message naming the accepted forms.
+# Enforced where the API declares a period (query, path, form, JSON body): a period of another
+# form is refused (422, the parameter named) before any service runs. Repeated beside the
+# ``anyOf`` of an optional parameter, where the pattern constrains only the string branch.
 PERIOD_SCHEMA: dict[str, Any] = {"pattern": PERIOD_PATTERN, "examples": ["2022-06"]}
+PERIOD_HINT = "期间应为 2022-06（月）、2022Q2（季）或 2022（年）"
+
+
+# The store keeps local (Beijing) times without an offset, as ``2022-07-10T09:00:00``: not an
+# RFC 3339 ``date-time``, which needs one, so documented as the string it is.
+LocalTime = Annotated[
+    dt.datetime,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$",
+            "description": "本地时间（北京时间，不带时区），如 2022-07-10T09:00:00",
+        }
+    ),
+]
 
 
 class Out(BaseModel):
@@ -49,12 +65,13 @@ class ErrorBody(Out):
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` entries documenting the error body for these statuses."""
     text = {
-        400: "请求有误（如期间格式不对）",
+        400: "请求有误（如该期间没有数据或无法评价、操作不适用于当前状态）",
         401: "未登录或令牌无效",
         403: "超出数据范围或角色权限，或缺少 CSRF 令牌",
         404: "不存在",
         409: "与当前状态冲突（如该期填报已锁定）",
-        422: "参数校验失败，或上传的文件被整份拒收（附逐条问题）",
+        422: "参数校验失败（如期间格式不对，problems 指明参数），或上传的文件被整份拒收"
+        "（附逐条问题）",
     }
     return {c: {"model": ErrorBody, "description": text[c]} for c in codes}
 
@@ -174,7 +191,7 @@ class ObservationOut(Out):
     numerator: float | None = None
     denominator: float | None = None
     revision: int
-    recorded_at: dt.datetime
+    recorded_at: LocalTime
     recorded_by: str | None = None
     source_kind: str | None = None
     source_name: str | None = None
@@ -209,7 +226,7 @@ class AllocationOut(Out):
     province_value: float | None = None
     revision: int | None = Field(None, description="当前值的修订版本号")
     recorded_by: str = ""
-    recorded_at: dt.datetime | None = None
+    recorded_at: LocalTime | None = None
     source: str = ""
     synthetic: bool = False
 
@@ -223,7 +240,7 @@ class AllocationList(Out):
 class AllocationRevisionOut(Out):
     revision: int
     value: float
-    recorded_at: dt.datetime
+    recorded_at: LocalTime
     recorded_by: str
     source_kind: str
     source_name: str = ""
@@ -312,8 +329,8 @@ class EvaluationRunOut(Out):
     engine: str | None = None
     method_file: str | None = None
     method_version: str | None = None
-    started_at: dt.datetime | None = None
-    finished_at: dt.datetime | None = None
+    started_at: LocalTime | None = None
+    finished_at: LocalTime | None = None
     enterprises: int | None = None
     synthetic: bool = False
     fallbacks: list[dict[str, Any]] = Field(
@@ -373,7 +390,7 @@ class ReportingOut(ItemList[ReportingRowOut]):
 
 
 class SubmissionEventOut(Out):
-    at: dt.datetime
+    at: LocalTime
     actor: str | None = None
     action: str
     from_: str | None = Field(None, alias="from")
@@ -397,7 +414,7 @@ class SubmissionState(Out):
 
 class AuditEntryOut(Out):
     id: int
-    at: dt.datetime
+    at: LocalTime
     actor: str
     action: str
     entity: str
@@ -458,7 +475,7 @@ class ReportFileOut(Out):
     format: str
     synthetic: bool
     size: int
-    modified: dt.datetime
+    modified: LocalTime
     download: str = Field(description="下载地址（/api/v1/reports/{name}）")
 
 
@@ -493,9 +510,9 @@ class MilestoneReportOut(Out):
     review_status: str = Field(description="submitted 待审核 | accepted 已确认 | returned 已退回")
     review_zh: str
     reported_by: str
-    recorded_at: dt.datetime
+    recorded_at: LocalTime
     reviewed_by: str
-    reviewed_at: dt.datetime | None = None
+    reviewed_at: LocalTime | None = None
     return_reason: str
     evidence: list[EvidenceOut]
 
@@ -546,7 +563,7 @@ class CaseEvidenceOut(Out):
 
 class RectificationEventOut(Out):
     at: dt.date
-    recorded_at: dt.datetime | None = None
+    recorded_at: LocalTime | None = None
     action: str | None = None
     from_state: str | None = None
     to_state: str | None = None
