@@ -53,8 +53,9 @@ def compact(value: object, width: int = 24) -> str:
     if isinstance(value, float | int) and not isinstance(value, bool):
         try:
             number = float(value)
-        except OverflowError:
-            number = math.inf if value > 0 else -math.inf
+        except OverflowError:  # an integer too large for a float: its order of magnitude
+            digits = str(abs(int(value)))
+            return f"{'-' if value < 0 else ''}{digits[0]}e+{len(digits) - 1}"
         if not math.isfinite(number):
             return str(number)
         if number.is_integer() and abs(number) < 1e12:
