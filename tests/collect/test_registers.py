@@ -178,3 +178,55 @@ def test_a_county_user_brings_in_only_its_own_rows(url: str, tmp_path: Path) -> 
     assert [(p.row, p.column) for p in err.value.problems] == [(3, "region_code")]
     assert "超出用户 keqiao 的数据范围" in str(err.value)
     assert count(url, t.RegistryEntry) == 0
+
+
+PROJECT = (
+    "project_kind,code,name,uscc,region_code,status,started_on,completed_on,"
+    "planned_investment_wan\n"
+    "digital_renovation,SZH-1,某技改项目,,330106,started,2022-03-01,,12000\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("1e308", "1e+308"),
+        ("1e15", "1e+15"),
+        ("inf", "inf"),
+        ("nan", "nan"),
+        ("-inf", "inf"),
+        ("1" + "0" * 400, "…（共 401 字）"),
+    ],
+)
+def test_investments_out_of_range_are_refused_with_the_cell(
+    url: str, tmp_path: Path, typed: str, shown: str
+) -> None:
+    import_register("projects", csv_file(tmp_path / "p.csv", PROJECT), user="prov", ws=at(url))
+    f = csv_file(
+        tmp_path / "i.csv", f"code,month,invested_wan\nSZH-1,2022-03,2000\nSZH-1,2022-04,{typed}\n"
+    )
+    with pytest.raises(InputRejected) as err:
+        import_register("investments", f, user="prov", ws=at(url))
+    assert [(p.row, p.column) for p in err.value.problems] == [(3, "invested_wan")]
+    text = str(err.value)
+    assert "第 3 行, 列 invested_wan" in text and shown in text
+    assert len(text) < 400  # never the 400-digit number itself
+    if typed in ("1e308", "1e15"):
+        assert "超出合理范围 0 — 10,000,000 万元" in text
+    assert count(url, t.ProjectInvestment) == 0
+
+
+def test_project_and_plan_bounds_come_from_the_data_file(url: str, tmp_path: Path) -> None:
+    huge = PROJECT.replace(",12000\n", ",6e7\n")
+    with pytest.raises(InputRejected, match="超出合理范围 0 — 50,000,000 万元") as err:
+        import_register("projects", csv_file(tmp_path / "p.csv", huge), user="prov", ws=at(url))
+    assert [(p.row, p.column) for p in err.value.problems] == [(2, "planned_investment_wan")]
+    assert count(url, t.Project) == 0
+    import_register("projects", csv_file(tmp_path / "p2.csv", PROJECT), user="prov", ws=at(url))
+    plan = csv_file(tmp_path / "pl.csv", "code,month,planned_wan\nSZH-1,2022-03,1e8\n")
+    with pytest.raises(
+        InputRejected, match="第 2 行, 列 planned_wan: 数值 100,000,000 超出合理范围"
+    ):
+        import_register("plans", plan, user="prov", ws=at(url))
+    ok = csv_file(tmp_path / "ok.csv", "code,month,invested_wan\nSZH-1,2022-03,10000000\n")
+    assert import_register("investments", ok, user="prov", ws=at(url)).written == 1

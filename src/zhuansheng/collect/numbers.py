@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from zhuansheng.uploads import Cell
 
-__all__ = ["NumberError", "cell_number", "parse_number"]
+__all__ = ["NumberError", "cell_number", "compact", "parse_number"]
 
 # Full-width ASCII (U+FF01–U+FF5E) → ASCII, the ideographic space → space, and the minus signs
 # an input method or a copy from Word may produce.
@@ -44,7 +44,25 @@ class NumberError(ValueError):
         self.text = text
         self.why = why
         self.hint = hint
-        super().__init__(f"“{text}”不是有效数字：{why} (not a number: {why_en})")
+        super().__init__(f"“{compact(text)}”不是有效数字：{why} (not a number: {why_en})")
+
+
+def compact(value: object, width: int = 24) -> str:
+    """A value as a message shows it: a number in at most six significant digits (``1e+308``,
+    ``12,345.6``), a text cut to ``width`` characters — never a 300-digit number."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an integer too large for a float: its order of magnitude
+            digits = str(abs(int(value)))
+            return f"{'-' if value < 0 else ''}{digits[0]}e+{len(digits) - 1}"
+        if not math.isfinite(number):
+            return str(number)
+        if number.is_integer() and abs(number) < 1e12:
+            return format(number, ",.0f")
+        return format(number, ",.6g")
+    text = str(value)
+    return text if len(text) <= width else f"{text[: width - 8]}…（共 {len(text)} 字）"
 
 
 def parse_number(text: str | float | int | None, *, percent: str = "points") -> float | None:

@@ -34,7 +34,8 @@ from zhuansheng.store import tables as t
 from zhuansheng.users import actor
 from zhuansheng.workspace import Workspace, database_url
 
-from .numbers import NumberError, cell_number
+from .bounds import Bound, column_bounds, out_of_range
+from .numbers import NumberError, cell_number, compact
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
@@ -88,8 +89,11 @@ class RegisterResult:
 class _Rows:
     """Reads typed values from a sheet, collecting located problems instead of stopping."""
 
-    def __init__(self, data: files.SheetData, columns: list[str]) -> None:
+    def __init__(
+        self, data: files.SheetData, columns: list[str], bounds: dict[str, Bound] | None = None
+    ) -> None:
         self.data = data
+        self.bounds = bounds or {}
         self.problems: list[Problem] = []
         header = data.rows[0] if data.rows else []
         self.col = {str(c.value).strip(): c.col for c in header if c.value is not None}
@@ -138,16 +142,24 @@ class _Rows:
         try:
             value = cell_number(c)
         except NumberError as exc:
-            self.problem(row, column, f"“{c.value}”不是数值：{exc}", exc.hint)
+            self.problem(row, column, f"“{compact(c.value)}”不是数值：{exc}", exc.hint)
             return None
         if value is not None and value < 0:
-            self.problem(row, column, f"数值 {value:g} 为负数", "请填写不小于 0 的数值")
+            self.problem(row, column, f"数值 {compact(value)} 为负数", "请填写不小于 0 的数值")
+            return None
+        bound = self.bounds.get(column)
+        why = None if value is None or bound is None else out_of_range(value, bound)
+        if why:
+            self.problem(
+                row, column, why, "请核对数值和单位（万元）；值域见 collect/data/bounds.yaml"
+            )
+            return None
         return value
 
 
 def _read(kind: str, path: Path) -> tuple[_Rows, list[tuple[int, list[files.Cell]]]]:
     data = files.read_table(path)
-    rows = _Rows(data, KINDS[kind])
+    rows = _Rows(data, KINDS[kind], column_bounds(kind))
     if not data.rows or not rows.col:
         raise InputRejected(
             path.name, [Problem("文件没有表头或数据", hint="第一行为列名，其后每行一条")]

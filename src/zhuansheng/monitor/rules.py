@@ -32,7 +32,7 @@ def additive_status(
     eff = pace / (1.0 - tol)
     return np.select(
         [
-            np.isnan(actual),
+            ~np.isfinite(actual) | np.isinf(target),  # an infinite figure is no figure
             np.isnan(target),
             (target <= 0) | (completion >= 1.0 - tol),  # a target of 0 is met by anything
             schedule <= 0,
@@ -49,7 +49,7 @@ def rate_status(ratio: np.ndarray, cfg: MonitorConfig) -> np.ndarray:
     b = cfg.rate_bands
     return np.select(
         [
-            np.isnan(ratio),
+            ~np.isfinite(ratio),
             ratio >= b.achieved_pace,
             ratio >= b.on_track,
             ratio >= b.needs_acceleration,
@@ -80,20 +80,23 @@ def share_status(value: np.ndarray, target: float, tol: float, cfg: MonitorConfi
     low = target - tol
     near = target - cfg.share_near_tolerances * tol
     return np.select(
-        [np.isnan(value), value > target + tol, value >= low, value >= near],
+        [~np.isfinite(value), value > target + tol, value >= low, value >= near],
         ["no_data", "above_band", "within_band", "near_band"],
         default="below_band",
     )
 
 
 def relative_status(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.select([np.isnan(a) | np.isnan(b), a > b], ["no_data", "met"], default="not_met")
+    return np.select(
+        [~np.isfinite(a) | ~np.isfinite(b), a > b], ["no_data", "met"], default="not_met"
+    )
 
 
 def growth_pct(current: np.ndarray, base: np.ndarray) -> np.ndarray:
     """Year-on-year change in percent; NaN where either side is missing or the base is 0."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where((base != 0) & ~np.isnan(base), (current / base - 1.0) * 100.0, np.nan)
+        change = (current / base - 1.0) * 100.0
+    return np.where((base != 0) & np.isfinite(base) & np.isfinite(change), change, np.nan)
 
 
 def trend_to_december(values: np.ndarray, window: int) -> np.ndarray:
