@@ -36,7 +36,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _world import temporary_world
-from web_load import ROOT, ZS, _free_port, _prepare, _upload_files, _uploader
+from web_load import ROOT, ZS, _free_port, _prepare, _upload_files, _uploader, wait_ready
 
 READS = (
     ("overview", "/?period=2022-06", "page"),
@@ -146,12 +146,7 @@ def main() -> None:
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
-                try:
-                    httpx.get(f"{base}/healthz", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+            wait_ready(base)
             cookies = _sign_in(base)
             _soak(base, cookies, token, secret, server.pid, args)
         finally:

@@ -57,6 +57,18 @@ def _prepare(enterprises: int) -> None:
         users.set_demo_passwords(s)
 
 
+def wait_ready(base: str, seconds: float = 30) -> None:
+    """Until the server answers /healthz (it imports and opens the store first)."""
+    until = time.perf_counter() + seconds
+    while time.perf_counter() < until:
+        try:
+            httpx.get(f"{base}/healthz", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise SystemExit(f"the server at {base} did not answer within {seconds:.0f} s")
+
+
 async def _client(
     base: str,
     path: str,
@@ -251,12 +263,7 @@ def main() -> None:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(200):
-                try:
-                    httpx.get(f"{base}/healthz", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+            wait_ready(base)
             with httpx.Client(base_url=base, timeout=300) as c:  # the first analysis is cold
                 page = c.get("/login")
                 csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)

@@ -18,11 +18,13 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
 from zhuansheng import demo, programme, store
+from zhuansheng.lake import uscc as credit_codes
 from zhuansheng.store import tables as t
 
 
@@ -189,3 +191,35 @@ def fill_programme_draft(text: str) -> str:
             line = f"{m['indent']}{key}: {new}"
         lines.append(line)
     return "\n".join(lines) + "\n"
+
+
+def fact_row(
+    n: int, county: str, industry: str, scale: str, year: int, tax: float
+) -> dict[str, Any]:
+    """One valid enterprise-year of the lake contract; the figures grow with ``n``."""
+    return {
+        "uscc": credit_codes.make("9", "1", county, credit_codes.organization_code(f"{n:08d}")),
+        "name": f"测试企业{n}有限公司",
+        "county_code": county,
+        "industry_code": industry,
+        "scale": scale,
+        "year": year,
+        "land_mu": 10.0 * n,
+        "tax_wan": tax,
+        "value_added_wan": 100.0 * n if scale == "above" else None,
+        "revenue_wan": 500.0 * n,
+        "rd_wan": 5.0 * n,
+        "employees": 20.0 * n,
+        "electricity_kwh": 100000.0 * n,
+        "coal_t": 0.0,
+        "coke_t": 0.0,
+        "fuel_oil_t": 0.0,
+        "gasoline_t": 1.5,
+        "diesel_t": 2.5,
+        "lpg_t": 0.0,
+        "natural_gas_m3": 1000.0 * n,
+        "heat_gj": 0.0,
+        "zero_carbon_kwh": 0.0,
+        "pollutant_t": 0.25 * n,
+        "state_listed_tce": 0.0,
+    }

@@ -14,6 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from worlds import fact_row
 from zhuansheng.lake import FACT_COLUMNS, uscc
 
 Row = dict[str, Any]
@@ -24,44 +25,15 @@ def code(body8: str, county: str = "330106") -> str:
     return uscc.make("9", "1", county, uscc.organization_code(body8))
 
 
-def _row(n: int, county: str, industry: str, scale: str, year: int, tax: float) -> Row:
-    return {
-        "uscc": code(f"{n:08d}", county),
-        "name": f"测试企业{n}有限公司",
-        "county_code": county,
-        "industry_code": industry,
-        "scale": scale,
-        "year": year,
-        "land_mu": 10.0 * n,
-        "tax_wan": tax,
-        "value_added_wan": 100.0 * n if scale == "above" else None,
-        "revenue_wan": 500.0 * n,
-        "rd_wan": 5.0 * n,
-        "employees": 20.0 * n,
-        "electricity_kwh": 100000.0 * n,
-        "coal_t": 0.0,
-        "coke_t": 0.0,
-        "fuel_oil_t": 0.0,
-        "gasoline_t": 1.5,
-        "diesel_t": 2.5,
-        "lpg_t": 0.0,
-        "natural_gas_m3": 1000.0 * n,
-        "heat_gj": 0.0,
-        "zero_carbon_kwh": 0.0,
-        "pollutant_t": 0.25 * n,
-        "state_listed_tce": 0.0,
-    }
-
-
 def sample_rows() -> list[Row]:
     """Six enterprise-years; tax by county and year is easy to add up by hand."""
     return [
-        _row(1, "330106", "1713", "above", 2021, 12.5),  # 西湖区
-        _row(2, "330106", "3311", "below", 2021, 3.0),
-        _row(3, "330603", "1751", "above", 2021, 40.0),  # 柯桥区
-        _row(1, "330106", "1713", "above", 2022, 14.0),
-        _row(2, "330106", "3311", "below", 2022, 2.5),
-        _row(3, "330603", "1751", "above", 2022, 41.25),
+        fact_row(1, "330106", "1713", "above", 2021, 12.5),  # 西湖区
+        fact_row(2, "330106", "3311", "below", 2021, 3.0),
+        fact_row(3, "330603", "1751", "above", 2021, 40.0),  # 柯桥区
+        fact_row(1, "330106", "1713", "above", 2022, 14.0),
+        fact_row(2, "330106", "3311", "below", 2022, 2.5),
+        fact_row(3, "330603", "1751", "above", 2022, 41.25),
     ]
 
 

@@ -27,23 +27,13 @@ from zhuansheng.monitor import rules
 from zhuansheng.monitor.aggregate import aggregate
 from zhuansheng.monitor.config import default_config
 from zhuansheng.monitor.sources import MONTHS, Series
-from zhuansheng.monitor.units import UnitSet, load_units
+from zhuansheng.monitor.units import UnitSet
 from zhuansheng.workspace import at
 
 N_COUNTIES = 90
 TARGET = "digital_renovation_investment"
 absurd = st.sampled_from([math.inf, -math.inf, math.nan, 1e308, 1.7e308])
 figures = st.one_of(st.floats(0, 1e6, allow_nan=False), absurd)
-
-
-@pytest.fixture(scope="module")
-def units(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UnitSet]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('units') / 'u.db'}"
-    store.upgrade(url)
-    with store.session(url) as s:
-        store.sync_reference(s)
-        yield load_units(s)
-    store.dispose_all()
 
 
 @settings(

@@ -18,23 +18,13 @@ from hypothesis.extra.numpy import arrays
 from zhuansheng import monitor, programme, reference, store
 from zhuansheng.monitor.aggregate import aggregate
 from zhuansheng.monitor.sources import MONTHS, Series
-from zhuansheng.monitor.units import UnitSet, load_units
+from zhuansheng.monitor.units import UnitSet
 from zhuansheng.store import observations as obs
 from zhuansheng.workspace import at
 
 N_COUNTIES = 90
 values = st.floats(min_value=0, max_value=1e6, allow_nan=False)
 maybe_missing = st.one_of(values, st.just(np.nan))
-
-
-@pytest.fixture(scope="module")
-def units(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UnitSet]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('units') / 'u.db'}"
-    store.upgrade(url)
-    with store.session(url) as s:
-        store.sync_reference(s)
-        yield load_units(s)
-    store.dispose_all()
 
 
 def _cities(units: UnitSet) -> list[int]:

@@ -25,7 +25,6 @@ import worlds
 from zhuansheng import backup, lake, store, users, workspace
 from zhuansheng.cli import app
 from zhuansheng.errors import Conflict
-from zhuansheng.lake import uscc
 from zhuansheng.services import allocations
 from zhuansheng.services.context import Caller
 from zhuansheng.workspace import Workspace
@@ -36,32 +35,7 @@ TARGETS = ["robots_new", "future_factory_new"]
 
 
 def _fact(n: int, year: int) -> dict[str, object]:
-    return {
-        "uscc": uscc.make("9", "1", "330106", uscc.organization_code(f"{n:08d}")),
-        "name": f"测试企业{n}有限公司",
-        "county_code": "330106",
-        "industry_code": "1713",
-        "scale": "above",
-        "year": year,
-        "land_mu": 10.0 * n,
-        "tax_wan": 2.5 * n,
-        "value_added_wan": 100.0 * n,
-        "revenue_wan": 500.0 * n,
-        "rd_wan": 5.0 * n,
-        "employees": 20.0 * n,
-        "electricity_kwh": 100000.0 * n,
-        "coal_t": 0.0,
-        "coke_t": 0.0,
-        "fuel_oil_t": 0.0,
-        "gasoline_t": 1.5,
-        "diesel_t": 2.5,
-        "lpg_t": 0.0,
-        "natural_gas_m3": 1000.0 * n,
-        "heat_gj": 0.0,
-        "zero_carbon_kwh": 0.0,
-        "pollutant_t": 0.25 * n,
-        "state_listed_tce": 0.0,
-    }
+    return worlds.fact_row(n, "330106", "1713", "above", year, 2.5 * n)
 
 
 @pytest.fixture
